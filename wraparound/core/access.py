@@ -1,0 +1,59 @@
+"""Role checks for views: who may open which page.
+
+Roles decide which *pages* a person may use; which *records* they may see on those pages is
+decided by the sharing policy (`wraparound.sharing`). A denial renders the 403 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from wraparound.core.models import Role
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+
+
+def user_has_role(user: Any, roles: Iterable[str]) -> bool:
+    """True when the signed-in user holds one of ``roles``."""
+    return bool(user.is_authenticated and getattr(user, "role", None) in set(roles))
+
+
+def role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Let signed-in users with one of ``roles`` through; send others to sign in or a 403."""
+    allowed = frozenset(roles) or ALL_ROLES
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_has_role(request.user, allowed):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Class-based view counterpart of :func:`role_required`."""
+
+    allowed_roles: frozenset[str] = ALL_ROLES
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not user_has_role(request.user, self.allowed_roles):
+            raise PermissionDenied("Your role does not give access to this page.")
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,32 @@
+"""Service navigation: one entry per section, shown only to the roles that may use it.
+
+Each capability appends its own entry. The access-by-role test checks that every entry's
+page really is open to exactly the roles listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wraparound.core.models import Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+R = Role
+NAVIGATION: list[NavEntry] = [
+    NavEntry("Home", "core:home", frozenset(Role.values)),
+    NavEntry("Users", "core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+]
+
+
+def navigation_for(role: str | None) -> list[NavEntry]:
+    """The entries a user with ``role`` sees, in order."""
+    if role is None:
+        return []
+    return [entry for entry in NAVIGATION if role in entry.roles]

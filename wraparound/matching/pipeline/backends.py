@@ -1,0 +1,71 @@
+"""Where Splink runs: DuckDB on one machine (default) or Spark for larger partnerships.
+
+Only this module knows the difference: it opens the engine, hands it a table and brings
+scored pairs back as a polars frame. The model definition is the same for both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+import polars as pl
+from splink.internals.database_api import DatabaseAPISubClass
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from wraparound.matching.pipeline.errors import LinkageConfigurationError
+
+Backend = Literal["duckdb", "spark"]
+BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
+
+
+def quiet_splink() -> None:
+    """Splink logs every SQL step at INFO; our commands print their own progress."""
+    for name in ("splink", "py4j"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPISubClass:
+    """A Splink database API for ``backend``, with a clear error if it cannot be used."""
+    quiet_splink()
+    if backend == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=":memory:")
+    if backend == "spark":
+        try:
+            from pyspark.sql import SparkSession
+            from splink import SparkAPI
+        except ImportError as exc:
+            raise LinkageConfigurationError(
+                "The Spark backend needs pyspark: pip install 'wraparound[spark]'"
+            ) from exc
+        session = (
+            SparkSession.builder.master(spark_master)
+            .appName("wraparound-linkage")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate()
+        )
+        session.sparkContext.setLogLevel("ERROR")
+        session.sparkContext.setCheckpointDir("/tmp/wraparound-spark-checkpoints")
+        return SparkAPI(spark_session=session, break_lineage_method="persist")
+    raise LinkageConfigurationError(
+        f"Unknown backend '{backend}'; choose one of: {', '.join(BACKENDS)}"
+    )
+
+
+def as_engine_table(engine: DatabaseAPISubClass, frame: pl.DataFrame) -> Any:
+    """``frame`` in the form the engine accepts as Splink input."""
+    if engine.sql_dialect.sql_dialect_str == "spark":
+        session = engine.spark  # type: ignore[attr-defined]
+        return session.createDataFrame(frame.to_pandas())
+    return frame.to_arrow()
+
+
+def fetch_frame(table: SplinkDataFrame) -> pl.DataFrame:
+    """Bring a Splink result table back as polars without a row-by-row copy."""
+    if hasattr(table, "as_duckdbpyrelation") and table.db_api.sql_dialect.sql_dialect_str == "duckdb":
+        return table.as_duckdbpyrelation().pl()
+    spark_frame = table.as_spark_dataframe()
+    return pl.from_arrow(spark_frame.toArrow())  # type: ignore[return-value]

@@ -1,0 +1,215 @@
+"""The Splink model definition: which evidence is compared, and how pairs are blocked.
+
+Built from Splink's comparison *creators* rather than raw SQL strings so that one model
+definition renders into DuckDB SQL on one machine and Spark SQL on a cluster.
+Comparisons and blocking rules that need a column the input does not hold (all null —
+e.g. a file with no NHS numbers) are left out, so an absent identifier is neither
+evidence for nor against a match and EM is never asked to learn from nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+MODEL_NAME = "wraparound-person"
+MODEL_VERSION = 1  # bump when comparisons or blocking rules change meaning
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One comparison and the standardised columns it needs."""
+
+    name: str
+    needs: tuple[str, ...]
+    comparison: ComparisonCreator
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """One blocking rule, why it exists, and the columns it needs."""
+
+    name: str
+    reason: str
+    needs: tuple[str, ...]
+    rule: BlockingRuleCreator
+
+
+def _name_comparison(column: str, label: str, group_column: str | None) -> ComparisonCreator:
+    levels = [
+        cll.NullLevel(column),
+        cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
+            m_probability=0.85
+        ),
+    ]
+    if group_column is not None:
+        levels.append(
+            cll.ExactMatchLevel(group_column).configure(
+                label_for_charts="Same nickname group", m_probability=0.05
+            )
+        )
+    levels += [
+        cll.JaroWinklerLevel(column, 0.92).configure(m_probability=0.05),
+        cll.JaroWinklerLevel(column, 0.80).configure(m_probability=0.03),
+        cll.ElseLevel().configure(m_probability=0.02),
+    ]
+    return cl.CustomComparison(levels, output_column_name=label)
+
+
+def _dob_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("dob_text"),
+            cll.ExactMatchLevel("dob_text").configure(m_probability=0.9),
+            cll.CustomLevel(
+                '"dob_text_l" = "dob_swapped_r"',
+                label_for_charts="Day and month swapped",
+                base_dialect_str="duckdb",
+            ).configure(m_probability=0.02),
+            cll.LevenshteinLevel("dob_text", 1).configure(m_probability=0.05),
+            cll.ExactMatchLevel("dob_year").configure(m_probability=0.02),
+            cll.ElseLevel().configure(m_probability=0.01),
+        ],
+        output_column_name="dob",
+    )
+
+
+def _postcode_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("postcode_std"),
+            cll.ExactMatchLevel("postcode_std").configure(m_probability=0.7),
+            cll.ExactMatchLevel("postcode_sector").configure(m_probability=0.1),
+            cll.ExactMatchLevel("postcode_outward").configure(m_probability=0.1),
+            cll.ElseLevel().configure(m_probability=0.1),
+        ],
+        output_column_name="postcode",
+    )
+
+
+def _address_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("address_std"),
+            cll.ExactMatchLevel("address_std", term_frequency_adjustments=True).configure(
+                m_probability=0.7
+            ),
+            cll.JaroWinklerLevel("address_std", 0.9).configure(m_probability=0.1),
+            cll.ElseLevel().configure(m_probability=0.2),
+        ],
+        output_column_name="address",
+    )
+
+
+def _identifier_comparison(column: str, label: str) -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(m_probability=0.99),
+            cll.ElseLevel().configure(m_probability=0.01),
+        ],
+        output_column_name=label,
+    )
+
+
+def all_evidence() -> list[Evidence]:
+    """Every comparison the model knows, strongest identifiers first."""
+    return [
+        Evidence(
+            "nhs_number", ("nhs_number_std",), _identifier_comparison("nhs_number_std", "nhs_number")
+        ),
+        Evidence("upn", ("upn_std",), _identifier_comparison("upn_std", "upn")),
+        Evidence(
+            "first_name",
+            ("first_name_std", "first_name_group"),
+            _name_comparison("first_name_std", "first_name", "first_name_group"),
+        ),
+        Evidence("surname", ("surname_std",), _name_comparison("surname_std", "surname", None)),
+        Evidence("dob", ("dob_text",), _dob_comparison()),
+        Evidence("sex", ("sex_std",), cl.ExactMatch("sex_std")),
+        Evidence(
+            "postcode",
+            ("postcode_std", "postcode_sector", "postcode_outward"),
+            _postcode_comparison(),
+        ),
+        Evidence("address", ("address_std",), _address_comparison()),
+    ]
+
+
+def all_blocking() -> list[Blocking]:
+    """Blocking rules, each catching a way true matches differ that the others miss."""
+    return [
+        Blocking("nhs_number", "same NHS number", ("nhs_number_std",), block_on("nhs_number_std")),
+        Blocking("upn", "same pupil number", ("upn_std",), block_on("upn_std")),
+        Blocking(
+            "dob_first_name",
+            "surname changed or mistyped, same birthday",
+            ("dob_text", "first_name_group"),
+            block_on("dob_text", "first_name_group"),
+        ),
+        Blocking(
+            "dob_surname",
+            "first name unrecognised or mistyped, same birthday",
+            ("dob_text", "surname_std"),
+            block_on("dob_text", "surname_std"),
+        ),
+        Blocking(
+            "names_year",
+            "date of birth mistyped within the year (e.g. day and month swapped)",
+            ("first_name_group", "surname_std", "dob_year"),
+            block_on("first_name_group", "surname_std", "dob_year"),
+        ),
+        Blocking(
+            "postcode_first_name",
+            "date of birth badly mistyped, same home",
+            ("postcode_std", "first_name_group"),
+            block_on("postcode_std", "first_name_group"),
+        ),
+    ]
+
+
+def usable_columns(records: pl.DataFrame) -> set[str]:
+    """Standardised columns holding at least one value."""
+    return {
+        name
+        for name in records.columns
+        if records[name].null_count() < records.height
+    }
+
+
+def chosen_evidence(records: pl.DataFrame) -> list[Evidence]:
+    present = usable_columns(records)
+    return [item for item in all_evidence() if set(item.needs) <= present]
+
+
+def chosen_blocking(records: pl.DataFrame) -> list[Blocking]:
+    present = usable_columns(records)
+    return [item for item in all_blocking() if set(item.needs) <= present]
+
+
+def splink_settings(
+    evidence: list[Evidence], blocking: list[Blocking], *, prior_match_probability: float
+) -> SettingsCreator:
+    """Splink settings for a dedupe over one table holding every source.
+
+    ``dedupe_only`` over the union of sources both de-duplicates within a source and links
+    across sources, which is what a master index needs.
+    """
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="record_key",
+        comparisons=[item.comparison for item in evidence],
+        blocking_rules_to_generate_predictions=[item.rule for item in blocking],
+        probability_two_random_records_match=prior_match_probability,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=["source"],
+        max_iterations=20,
+        em_convergence=0.001,
+    )

@@ -1,0 +1,43 @@
+"""What a caller may tune about a linkage run, with safe defaults for a county."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wraparound.matching.pipeline.clusters import PairKey
+from wraparound.matching.pipeline.errors import LinkageConfigurationError
+
+DEFAULT_MODEL_DIR = Path(os.environ.get("WRAPAROUND_MODEL_DIR", "var/models"))
+
+
+@dataclass(frozen=True)
+class LinkageSettings:
+    """Thresholds, sampling sizes and clerical decisions for one run.
+
+    Pairs at or above ``match_threshold`` join people automatically; pairs from
+    ``review_threshold`` up to ``match_threshold`` go to clerical review; below that they
+    are discarded. ``forced_links``/``forced_non_links`` are reviewers' decisions, which
+    override the model.
+    """
+
+    match_threshold: float = 0.95
+    review_threshold: float = 0.50
+    backend: str = "duckdb"
+    model_dir: Path | None = DEFAULT_MODEL_DIR
+    max_comparisons: int = 200_000_000
+    training_sample_records: int = 150_000
+    u_sample_pairs: int = 3_000_000
+    seed: int = 42
+    forced_links: frozenset[PairKey] = field(default_factory=frozenset)
+    forced_non_links: frozenset[PairKey] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review_threshold <= self.match_threshold <= 1:
+            raise LinkageConfigurationError(
+                "Thresholds must satisfy 0 < review_threshold <= match_threshold <= 1 "
+                f"(got review {self.review_threshold}, match {self.match_threshold})"
+            )
+        if self.training_sample_records < 2:
+            raise LinkageConfigurationError("training_sample_records must be at least 2")
