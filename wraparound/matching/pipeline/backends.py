@@ -22,7 +22,7 @@ BACKENDS: tuple[Backend, ...] = ("duckdb", "spark")
 def quiet_splink() -> None:
     """Splink logs every SQL step at INFO; our commands print their own progress."""
     for name in ("splink", "py4j"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPISubClass:

@@ -74,37 +74,42 @@ def _dob_comparison() -> ComparisonCreator:
             ).configure(m_probability=0.02),
             cll.LevenshteinLevel("dob_text", 1).configure(m_probability=0.05),
             cll.ExactMatchLevel("dob_year").configure(m_probability=0.02),
-            cll.ElseLevel().configure(m_probability=0.01),
+            # Fixed: EM otherwise learns that relatives sharing a name and a home "match"
+            # with different birthdays (a father and son both called William).
+            cll.ElseLevel().configure(m_probability=0.003, fix_m_probability=True),
         ],
         output_column_name="dob",
     )
 
 
-def _postcode_comparison() -> ComparisonCreator:
-    return cl.CustomComparison(
-        [
-            cll.NullLevel("postcode_std"),
-            cll.ExactMatchLevel("postcode_std").configure(m_probability=0.7),
-            cll.ExactMatchLevel("postcode_sector").configure(m_probability=0.1),
-            cll.ExactMatchLevel("postcode_outward").configure(m_probability=0.1),
-            cll.ElseLevel().configure(m_probability=0.1),
-        ],
-        output_column_name="postcode",
-    )
-
-
-def _address_comparison() -> ComparisonCreator:
-    return cl.CustomComparison(
-        [
+def _home_comparison(*, has_postcode: bool, has_address: bool) -> ComparisonCreator:
+    """Postcode and address as ONE comparison: they are not independent evidence, and
+    counting both would let a shared home outweigh a different date of birth."""
+    levels: list[cll.ComparisonLevelCreator] = []
+    if has_postcode:
+        levels.append(cll.NullLevel("postcode_std"))
+        if has_address:
+            levels.append(
+                cll.And(
+                    cll.ExactMatchLevel("postcode_std"),
+                    cll.JaroWinklerLevel("address_std", 0.9),
+                ).configure(label_for_charts="Same address", m_probability=0.7)
+            )
+        levels += [
+            cll.ExactMatchLevel("postcode_std").configure(m_probability=0.1),
+            cll.ExactMatchLevel("postcode_sector").configure(m_probability=0.05),
+            cll.ExactMatchLevel("postcode_outward").configure(m_probability=0.05),
+        ]
+    else:
+        levels += [
             cll.NullLevel("address_std"),
             cll.ExactMatchLevel("address_std", term_frequency_adjustments=True).configure(
                 m_probability=0.7
             ),
             cll.JaroWinklerLevel("address_std", 0.9).configure(m_probability=0.1),
-            cll.ElseLevel().configure(m_probability=0.2),
-        ],
-        output_column_name="address",
-    )
+        ]
+    levels.append(cll.ElseLevel().configure(m_probability=0.1))
+    return cl.CustomComparison(levels, output_column_name="home")
 
 
 def _identifier_comparison(column: str, label: str) -> ComparisonCreator:
@@ -112,7 +117,9 @@ def _identifier_comparison(column: str, label: str) -> ComparisonCreator:
         [
             cll.NullLevel(column),
             cll.ExactMatchLevel(column).configure(m_probability=0.99),
-            cll.ElseLevel().configure(m_probability=0.01),
+            # Fixed: a mistyped identifier that still passes its checksum is rare but
+            # real; EM would otherwise learn 0 and make one typo veto a true match.
+            cll.ElseLevel().configure(m_probability=0.002, fix_m_probability=True),
         ],
         output_column_name=label,
     )
@@ -132,14 +139,29 @@ def all_evidence() -> list[Evidence]:
         ),
         Evidence("surname", ("surname_std",), _name_comparison("surname_std", "surname", None)),
         Evidence("dob", ("dob_text",), _dob_comparison()),
-        Evidence("sex", ("sex_std",), cl.ExactMatch("sex_std")),
-        Evidence(
-            "postcode",
-            ("postcode_std", "postcode_sector", "postcode_outward"),
-            _postcode_comparison(),
-        ),
-        Evidence("address", ("address_std",), _address_comparison()),
+        Evidence("sex", ("sex_std",), _sex_comparison()),
     ]
+
+
+def _home_evidence(present: set[str]) -> list[Evidence]:
+    has_postcode = "postcode_std" in present
+    has_address = "address_std" in present
+    if not (has_postcode or has_address):
+        return []
+    needs = ("postcode_std",) if has_postcode else ("address_std",)
+    comparison = _home_comparison(has_postcode=has_postcode, has_address=has_address)
+    return [Evidence("home", needs, comparison)]
+
+
+def _sex_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("sex_std"),
+            cll.ExactMatchLevel("sex_std").configure(m_probability=0.98),
+            cll.ElseLevel().configure(m_probability=0.02),
+        ],
+        output_column_name="sex",
+    )
 
 
 def all_blocking() -> list[Blocking]:
@@ -185,7 +207,8 @@ def usable_columns(records: pl.DataFrame) -> set[str]:
 
 def chosen_evidence(records: pl.DataFrame) -> list[Evidence]:
     present = usable_columns(records)
-    return [item for item in all_evidence() if set(item.needs) <= present]
+    chosen = [item for item in all_evidence() if set(item.needs) <= present]
+    return chosen + _home_evidence(present)
 
 
 def chosen_blocking(records: pl.DataFrame) -> list[Blocking]:
@@ -207,7 +230,7 @@ def splink_settings(
         comparisons=[item.comparison for item in evidence],
         blocking_rules_to_generate_predictions=[item.rule for item in blocking],
         probability_two_random_records_match=prior_match_probability,
-        retain_matching_columns=False,
+        retain_matching_columns=True,  # gamma_* columns: which fields agreed, for "why"
         retain_intermediate_calculation_columns=False,
         additional_columns_to_retain=["source"],
         max_iterations=20,

@@ -1,0 +1,307 @@
+"""Link person records into people: standardise, block, train, score, cluster.
+
+``link_records`` is the one entry point used by the master index, the ``match-files``
+command and the benchmark. It never imports Django: it takes a polars frame of C2-shaped
+records and returns polars frames, so it runs the same on a CSV or on a county.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import splink
+from splink import Linker, block_on
+from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+from splink.internals.database_api import DatabaseAPISubClass
+
+from wraparound.matching.pipeline.backends import as_engine_table, fetch_frame, open_engine
+from wraparound.matching.pipeline.clusters import cluster_records, without_pairs
+from wraparound.matching.pipeline.errors import LinkageInputError, TooManyComparisonsError
+from wraparound.matching.pipeline.model import (
+    MODEL_NAME,
+    MODEL_VERSION,
+    Blocking,
+    Evidence,
+    chosen_blocking,
+    chosen_evidence,
+    splink_settings,
+)
+from wraparound.matching.pipeline.settings import LinkageSettings
+from wraparound.matching.pipeline.standardise import MODEL_COLUMNS, standardise_records
+
+PAIR_COLUMNS = ("record_key_l", "record_key_r", "source_l", "source_r", "match_probability")
+
+
+@dataclass
+class LinkageResult:
+    """Everything a run produced.
+
+    ``pairs``: scored pairs at or above the review threshold (``PAIR_COLUMNS``,
+    ``match_weight`` and one ``gamma_<comparison>`` column per comparison), after
+    reviewers' decisions. ``clusters``: ``record_key, source, cluster_id`` for every input
+    record. ``review_pairs``: pairs between the thresholds that no decision covers and
+    that the clustering did not already join. ``why_labels`` turns a gamma value into the
+    words shown to a reviewer.
+    """
+
+    pairs: pl.DataFrame
+    clusters: pl.DataFrame
+    review_pairs: pl.DataFrame
+    comparisons: list[dict[str, Any]]
+    why_labels: dict[str, dict[int, str]]
+    model_path: Path | None
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def comparison_count(self) -> int:
+        return sum(int(row["comparisons"]) for row in self.comparisons)
+
+    def why(self, pair: dict[str, Any]) -> dict[str, str]:
+        """Which fields agreed for one row of ``pairs``, in reviewers' words."""
+        return {
+            name: labels.get(int(pair[f"gamma_{name}"]), str(pair[f"gamma_{name}"]))
+            for name, labels in self.why_labels.items()
+            if f"gamma_{name}" in pair
+        }
+
+
+def _empty_pairs() -> pl.DataFrame:
+    schema: dict[str, Any] = dict.fromkeys(PAIR_COLUMNS, pl.Utf8)
+    schema["match_probability"] = pl.Float64
+    schema["match_weight"] = pl.Float64
+    return pl.DataFrame(schema=schema)
+
+
+def _trivial_result(standardised: pl.DataFrame, reason: str) -> LinkageResult:
+    clusters = standardised.select(
+        "record_key", "source", pl.col("record_key").alias("cluster_id")
+    )
+    return LinkageResult(
+        pairs=_empty_pairs(),
+        clusters=clusters,
+        review_pairs=_empty_pairs(),
+        comparisons=[],
+        why_labels={},
+        model_path=None,
+        warnings=[reason],
+    )
+
+
+def training_sample(frame: pl.DataFrame, *, max_records: int, seed: int) -> pl.DataFrame:
+    """Whole blocks of records (by surname and by birthday), about ``max_records`` of them.
+
+    Sampling whole blocks rather than random rows keeps every true match inside a sampled
+    block, so EM still sees matches at the rate the full data has them.
+    """
+    if frame.height <= max_records:
+        return frame
+    every = math.ceil(2 * frame.height / max_records)
+    surname_hit = pl.col("surname_std").hash(seed) % every == 0
+    dob_hit = pl.col("dob_text").hash(seed + 1) % every == 0
+    return frame.filter(surname_hit | dob_hit)
+
+
+def count_comparisons(
+    engine: DatabaseAPISubClass, table: Any, blocking: list[Blocking]
+) -> list[dict[str, Any]]:
+    """Comparisons each blocking rule adds beyond the rules before it."""
+    counts = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
+        table_or_tables=[table],
+        blocking_rules=[item.rule for item in blocking],
+        link_type="dedupe_only",
+        db_api=engine,
+        unique_id_column_name="record_key",
+    )
+    rows = counts.to_dict(orient="records")
+    return [
+        {"rule": item.name, "reason": item.reason, "comparisons": int(row["row_count"])}
+        for item, row in zip(blocking, rows, strict=True)
+    ]
+
+
+def _train(
+    engine: DatabaseAPISubClass,
+    frame: pl.DataFrame,
+    evidence: list[Evidence],
+    blocking: list[Blocking],
+    settings: LinkageSettings,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """Estimate u by random sampling and m by EM on a block sample; return the model."""
+    sample = training_sample(frame, max_records=settings.training_sample_records, seed=settings.seed)
+    model = splink_settings(evidence, blocking, prior_match_probability=min(0.5, 2 / frame.height))
+    trainer = Linker(as_engine_table(engine, sample), model, db_api=engine, set_up_basic_logging=False)
+    trainer.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_sample_pairs, seed=settings.seed
+    )
+    present = {column for item in evidence for column in item.needs}
+    # A shared NHS number picks out nearly pure matches, so the m probabilities of
+    # every other field are learnt from real matches, not from look-alike relatives.
+    sessions = [
+        ("nhs_number_std",),
+        ("dob_text", "surname_std"),
+        ("first_name_group", "surname_std"),
+        ("dob_text",),
+        ("postcode_std",),
+    ]
+    trained = 0
+    for columns in sessions:
+        if trained >= 2 or not set(columns) <= present:
+            continue
+        try:
+            trainer.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True
+            )
+            trained += 1
+        except Exception as exc:  # Splink raises plain Exceptions for empty blocks
+            warnings.append(f"EM on {'+'.join(columns)} skipped: {exc}")
+    if trained == 0:
+        warnings.append("EM could not train; using the model's prior m probabilities")
+    return trainer.misc.save_model_to_json()
+
+
+def _estimate_prior(linker: Linker, evidence: list[Evidence], warnings: list[str]) -> None:
+    present = {column for item in evidence for column in item.needs}
+    deterministic = [
+        rule
+        for columns, rule in (
+            (("nhs_number_std",), block_on("nhs_number_std")),
+            (("upn_std",), block_on("upn_std")),
+            (
+                ("first_name_group", "surname_std", "dob_text"),
+                block_on("first_name_group", "surname_std", "dob_text"),
+            ),
+        )
+        if set(columns) <= present
+    ]
+    if not deterministic:
+        warnings.append("No deterministic rule available; kept the default match prior")
+        return
+    try:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    except Exception as exc:  # too few matches to estimate: keep the default
+        warnings.append(f"Match prior not estimated: {exc}")
+
+
+def _save_model(
+    model: dict[str, Any], settings: LinkageSettings, meta: dict[str, Any]
+) -> Path | None:
+    if settings.model_dir is None:
+        return None
+    settings.model_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    path = settings.model_dir / f"{MODEL_NAME}-v{MODEL_VERSION}-{stamp}.json"
+    path.write_text(json.dumps(model, indent=1), encoding="utf-8")
+    path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return path
+
+
+def _why_labels(linker: Linker) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in linker._settings_obj.comparisons:
+        labels[comparison.output_column_name] = {
+            int(level.comparison_vector_value): str(level.label_for_charts)
+            for level in comparison.comparison_levels
+        }
+    return labels
+
+
+def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> LinkageResult:
+    """Link C2-shaped person records into people (see ``LinkageResult``)."""
+    timings: dict[str, float] = {}
+    warnings: list[str] = []
+    started = time.perf_counter()
+    standardised = standardise_records(records)
+    frame = standardised.select(MODEL_COLUMNS)
+    timings["standardise"] = time.perf_counter() - started
+    if frame.height < 2:
+        return _trivial_result(standardised, f"{frame.height} record(s): nothing to compare")
+    evidence, blocking = chosen_evidence(frame), chosen_blocking(frame)
+    if not blocking or len(evidence) < 2:
+        raise LinkageInputError(
+            "Too little to compare: records need values in at least two of first name, "
+            "surname, date of birth, postcode, address, NHS number or UPN"
+        )
+
+    engine = open_engine(settings.backend)
+    table = as_engine_table(engine, frame)
+    stage = time.perf_counter()
+    comparisons = count_comparisons(engine, table, blocking)
+    total = sum(row["comparisons"] for row in comparisons)
+    timings["count_comparisons"] = time.perf_counter() - stage
+    if total > settings.max_comparisons:
+        raise TooManyComparisonsError(
+            f"Blocking would score {total:,} pairs, above the ceiling of "
+            f"{settings.max_comparisons:,}: {comparisons}. Raise max_comparisons or tighten rules."
+        )
+
+    stage = time.perf_counter()
+    model = _train(engine, frame, evidence, blocking, settings, warnings)
+    linker = Linker(table, model, db_api=engine, set_up_basic_logging=False)
+    _estimate_prior(linker, evidence, warnings)
+    timings["train"] = time.perf_counter() - stage
+
+    stage = time.perf_counter()
+    scored = linker.inference.predict(threshold_match_probability=settings.review_threshold)
+    pairs = fetch_frame(scored)
+    gamma = [column for column in pairs.columns if column.startswith("gamma_")]
+    pairs = pairs.select(*PAIR_COLUMNS, "match_weight", *gamma)
+    timings["predict"] = time.perf_counter() - stage
+
+    stage = time.perf_counter()
+    pairs = without_pairs(pairs, settings.forced_non_links)
+    accepted = pairs.filter(pl.col("match_probability") >= settings.match_threshold)
+    clusters = cluster_records(
+        frame["record_key"], accepted, forced_links=settings.forced_links
+    ).join(frame.select("record_key", "source"), on="record_key", how="left")
+    review = _review_band(pairs, clusters, settings)
+    timings["cluster"] = time.perf_counter() - stage
+
+    meta = {
+        "model": MODEL_NAME,
+        "version": MODEL_VERSION,
+        "splink_version": splink.__version__,
+        "backend": settings.backend,
+        "records": frame.height,
+        "comparisons": comparisons,
+        "match_threshold": settings.match_threshold,
+        "review_threshold": settings.review_threshold,
+        "trained_at": datetime.now(UTC).isoformat(),
+    }
+    model_path = _save_model(linker.misc.save_model_to_json(), settings, meta)
+    return LinkageResult(
+        pairs=pairs,
+        clusters=clusters.select("record_key", "source", "cluster_id"),
+        review_pairs=review,
+        comparisons=comparisons,
+        why_labels=_why_labels(linker),
+        model_path=model_path,
+        timings=timings,
+        warnings=warnings,
+    )
+
+
+def _review_band(
+    pairs: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings
+) -> pl.DataFrame:
+    """Uncertain pairs that no decision covers and that the clustering left apart."""
+    band = without_pairs(
+        pairs.filter(pl.col("match_probability") < settings.match_threshold),
+        settings.forced_links,
+    )
+    cluster_of = clusters.select("record_key", "cluster_id")
+    return (
+        band.join(cluster_of.rename({"record_key": "record_key_l", "cluster_id": "_cl"}), on="record_key_l")
+        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_id": "_cr"}), on="record_key_r")
+        .filter(pl.col("_cl") != pl.col("_cr"))
+        .drop("_cl", "_cr")
+        .sort("match_probability", descending=True)
+    )
