@@ -1,0 +1,100 @@
+"""Signing in and out, throttling, sessions and the security headers every page carries."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+from django.urls import reverse
+
+from wraparound.core.tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post(reverse("core:sign-in"), {"username": username, "password": password})
+
+
+def test_practitioner_signs_in_and_lands_on_their_home_page() -> None:
+    user = UserFactory(username="amira")
+    client = Client()
+    response = _sign_in(client, "amira", TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:home")
+    home = client.get(reverse("core:home"))
+    assert "Practitioner home" in home.content.decode()
+    assert user.agency.name in home.content.decode()
+
+
+def test_wrong_password_shows_an_error_summary_and_does_not_sign_in() -> None:
+    UserFactory(username="ben")
+    client = Client()
+    response = _sign_in(client, "ben", "not-the-password")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    assert "Enter a correct username and password" in body
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_five_wrong_passwords_throttle_signing_in_with_a_clear_message() -> None:
+    UserFactory(username="chloe")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _sign_in(client, "chloe", "wrong-password").status_code == 200
+    locked = _sign_in(client, "chloe", "wrong-password")
+    assert locked.status_code == 429
+    assert "Too many attempts to sign in" in locked.content.decode()
+    # Even the right password is refused while the account is locked from here.
+    again = _sign_in(client, "chloe", TEST_PASSWORD)
+    assert again.status_code == 429
+
+
+def test_passwords_are_stored_with_argon2() -> None:
+    user = UserFactory()
+    assert identify_hasher(user.password).algorithm == "argon2"
+
+
+def test_sign_out_needs_a_post_and_ends_the_session() -> None:
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("core:sign-out")).status_code == 405
+    response = client.post(reverse("core:sign-out"))
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_sessions_expire_after_idle_time_and_cookies_are_http_only() -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def test_pages_carry_security_headers_and_a_content_security_policy() -> None:
+    response = Client().get(reverse("core:sign-in"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Request-Id"]
+
+
+def test_sign_in_form_is_protected_against_cross_site_request_forgery() -> None:
+    UserFactory(username="dev")
+    client = Client(enforce_csrf_checks=True)
+    response = _sign_in(client, "dev", TEST_PASSWORD)
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()
+
+
+def test_unknown_page_gets_the_styled_not_found_page() -> None:
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "govuk-header" in response.content.decode()
