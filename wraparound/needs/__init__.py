@@ -1,0 +1,1 @@
+"""Needs identification against the Supporting Families outcomes, and the targeting picture."""
