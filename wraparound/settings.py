@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wraparound.matching",
     "wraparound.sharing",
     "wraparound.directory",
+    "wraparound.needs",
 ]
 
 MIDDLEWARE = [
