@@ -90,7 +90,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "wraparound.sqlite3",
+            "NAME": str(VAR_DIR / "wraparound.sqlite3"),
             "OPTIONS": {"timeout": 30},
         }
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -81,9 +81,7 @@ def create_demo_users(agencies: list[Agency]) -> list[tuple[str, str, str, str]]
     return created
 
 
-def load_demo_partnership(
-    *, households: int, seed: int, stdout: TextIO | None = None
-) -> DemoSummary:
+def load_demo_partnership(*, households: int, seed: int, stdout: Any = None) -> DemoSummary:
     summary = DemoSummary()
     agencies = load_agencies()
     summary.sign_ins = create_demo_users(agencies)

@@ -54,7 +54,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.PRACTITIONER)
     job_title = models.CharField(max_length=200, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["username"]
