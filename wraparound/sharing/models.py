@@ -1,0 +1,346 @@
+"""Sharing agreements, consent, legitimate relationships, break-glass and the audit trail.
+
+Subjects (families and people) are keyed by the master index's stable public ids
+("F-..." / "P-...") rather than foreign keys, so governance records outlive re-matching and
+this app does not depend on how matching stores people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from wraparound.core.models import Agency
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved by every party"
+    SUSPENDED = "suspended", "Suspended"
+    EXPIRED = "expired", "Expired"
+
+
+class DataSubject(models.TextChoices):
+    CHILD = "child", "Children"
+    PARENT = "parent", "Parents and carers"
+    HOUSEHOLD_MEMBER = "household_member", "Other household members"
+
+
+class SharingAgreement(models.Model):
+    """An information-sharing agreement (ICO data sharing code) held as data the policy reads."""
+
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    purpose_statement = models.TextField(help_text="The precise purpose, in plain English.")
+    purposes = models.JSONField(default=list, help_text="Purpose codes from purposes.yaml.")
+    data_subjects = models.JSONField(default=list)
+    consent_required = models.BooleanField(default=False)
+    no_consent_conditions = models.JSONField(
+        default=list, help_text="Conditions under which a recorded decision may replace consent."
+    )
+    retention = models.CharField(max_length=200)
+    dpia_reference = models.CharField(max_length=100, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    status_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title} (v{self.version})"
+
+    def in_date(self, on: dt.date) -> bool:
+        return self.start_date <= on and (self.end_date is None or on <= self.end_date)
+
+    @property
+    def effective_status(self) -> str:
+        """The status as the policy sees it today: an approved agreement past its end is expired."""
+        if self.status == AgreementStatus.APPROVED and not self.in_date(timezone.localdate()):
+            if self.end_date and timezone.localdate() > self.end_date:
+                return AgreementStatus.EXPIRED
+            return "not_yet_in_force"
+        return self.status
+
+
+class PartyRole(models.TextChoices):
+    CONTROLLER = "controller", "Controller"
+    JOINT_CONTROLLER = "joint_controller", "Joint controller"
+
+
+class AgreementParty(models.Model):
+    """One agency's part in an agreement: its lawful basis and its IG officer's approval."""
+
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.CASCADE, related_name="parties"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="agreement_parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.CONTROLLER)
+    lawful_bases = models.JSONField(default=list, help_text="Codes from lawful_bases.yaml.")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "agency"], name="one_party_row_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.agreement.reference}"
+
+    @property
+    def has_approved_current_version(self) -> bool:
+        return self.approved_version == self.agreement.version
+
+
+class SharedCategory(models.Model):
+    """A category of data one providing party shares with the other parties under an agreement."""
+
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.CASCADE, related_name="shared_categories"
+    )
+    providing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["providing_agency__name", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "providing_agency", "category"],
+                name="category_listed_once_per_provider",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} from agency {self.providing_agency_id}"
+
+
+class AgreementVersion(models.Model):
+    """A frozen copy of an agreement as it stood, kept whenever it is approved or revised."""
+
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    note = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agreement", "version", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"agreement {self.agreement_id} v{self.version}: {self.note}"
+
+
+class ConsentDecision(models.TextChoices):
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+    NOT_SOUGHT = "not_sought", "Shared without consent under a recorded condition"
+
+
+class ConsentRecord(models.Model):
+    """A consent decision for a family or person; the latest one in scope is the one that counts."""
+
+    family_public_id = models.CharField(max_length=32, db_index=True)
+    person_public_id = models.CharField(max_length=32, blank=True, db_index=True)
+    decision = models.CharField(max_length=16, choices=ConsentDecision.choices)
+    no_consent_condition = models.CharField(max_length=40, blank=True)
+    agreement = models.ForeignKey(
+        SharingAgreement, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    categories = models.JSONField(default=list, blank=True, help_text="Empty: every category.")
+    purposes = models.JSONField(default=list, blank=True, help_text="Empty: every purpose.")
+    given_by = models.CharField(max_length=200, blank=True, help_text="Who gave or refused it.")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} for {self.person_public_id or self.family_public_id}"
+
+    def covers(self, *, agreement_id: int, category: str, purpose: str) -> bool:
+        return (
+            (self.agreement_id is None or self.agreement_id == agreement_id)
+            and (not self.categories or category in self.categories)
+            and (not self.purposes or purpose in self.purposes)
+        )
+
+
+class RelationshipKind(models.TextChoices):
+    ALLOCATED_WORKER = "allocated_worker", "Allocated worker"
+    TEAM_AROUND_FAMILY = "team_around_family", "Member of the team around the family"
+    REFERRAL_TO_AGENCY = "referral_to_agency", "Referral to the agency"
+
+
+class CareRelationship(models.Model):
+    """A legitimate relationship with a family: the need-to-know that opens its record.
+
+    ``user`` empty means the whole agency holds it (a referral to the agency).
+    """
+
+    family_public_id = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=24, choices=RelationshipKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_relationships",
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="care_relationships")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["agency", "family_public_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.family_public_id}"
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.started_at <= now and (self.ended_at is None or now < self.ended_at)
+
+
+class BreakGlassOutcome(models.TextChoices):
+    JUSTIFIED = "justified", "Justified"
+    REFERRED = "referred", "Referred for investigation"
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency access without a relationship: a written reason, a time limit, and a review."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    family_public_id = models.CharField(max_length=32, db_index=True)
+    reason = models.TextField()
+    categories = models.JSONField(default=list)
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    alerted_agencies = models.ManyToManyField(Agency, related_name="break_glass_alerts")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_outcome = models.CharField(max_length=16, choices=BreakGlassOutcome.choices, blank=True)
+    review_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"Emergency access #{self.pk} to {self.family_public_id}"
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.granted_at <= now < self.expires_at
+
+
+class Alert(models.Model):
+    """An in-app notice to the IG officers of one agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="ig_alerts")
+    message = models.TextField()
+    break_glass = models.ForeignKey(
+        BreakGlassGrant, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "View"
+    SEARCH = "search", "Search"
+    EXPORT = "export", "Export"
+    DISCLOSE = "disclose", "Disclose"
+    AMEND = "amend", "Amend"
+
+
+class AuditOutcome(models.TextChoices):
+    PERMIT = "permit", "Permitted"
+    DENY = "deny", "Denied"
+
+
+class AuditEntry(models.Model):
+    """One line of the hash-chained access log (DPA 2018 s62 fields). Never updated or deleted.
+
+    Actor and agency are copied as text so the entry (and its hash) never changes when a user
+    or an agency is later renamed.
+    """
+
+    sequence = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField()
+    request_id = models.CharField(max_length=64, blank=True)
+    actor_id = models.BigIntegerField(null=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_agency = models.CharField(max_length=64, blank=True, db_index=True)
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=8, choices=AuditOutcome.choices, db_index=True)
+    purpose = models.CharField(max_length=40, blank=True)
+    family_public_id = models.CharField(max_length=32, blank=True, db_index=True)
+    person_public_id = models.CharField(max_length=32, blank=True, db_index=True)
+    categories = models.JSONField(default=list)
+    agreements = models.JSONField(default=list)
+    consent_ref = models.CharField(max_length=64, blank=True)
+    no_consent_reason = models.CharField(max_length=64, blank=True)
+    relationship = models.CharField(max_length=64, blank=True)
+    break_glass_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.outcome}"
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends: its lock is taken before each new entry."""
+
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.last_sequence}"
