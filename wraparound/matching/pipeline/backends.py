@@ -48,7 +48,6 @@ def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPIS
             .getOrCreate()
         )
         session.sparkContext.setLogLevel("ERROR")
-        session.sparkContext.setCheckpointDir("/tmp/wraparound-spark-checkpoints")
         return SparkAPI(spark_session=session, break_lineage_method="persist")
     raise LinkageConfigurationError(
         f"Unknown backend '{backend}'; choose one of: {', '.join(BACKENDS)}"
@@ -65,7 +64,10 @@ def as_engine_table(engine: DatabaseAPISubClass, frame: pl.DataFrame) -> Any:
 
 def fetch_frame(table: SplinkDataFrame) -> pl.DataFrame:
     """Bring a Splink result table back as polars without a row-by-row copy."""
-    if hasattr(table, "as_duckdbpyrelation") and table.db_api.sql_dialect.sql_dialect_str == "duckdb":
+    if (
+        hasattr(table, "as_duckdbpyrelation")
+        and table.db_api.sql_dialect.sql_dialect_str == "duckdb"
+    ):
         return table.as_duckdbpyrelation().pl()
     spark_frame = table.as_spark_dataframe()
     return pl.from_arrow(spark_frame.toArrow())  # type: ignore[return-value]

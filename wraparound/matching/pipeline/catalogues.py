@@ -33,9 +33,7 @@ def nickname_to_canonical(path: Path = NICKNAMES_PATH) -> dict[str, str]:
             raise LinkageConfigurationError(f"{path}: group '{canonical}' must list names")
         for name in [canonical, *variants]:
             if name != name.lower().strip() or not name.isalpha():
-                raise LinkageConfigurationError(
-                    f"{path}: '{name}' must be lower-case letters only"
-                )
+                raise LinkageConfigurationError(f"{path}: '{name}' must be lower-case letters only")
             if mapping.get(name, canonical) != canonical:
                 raise LinkageConfigurationError(
                     f"{path}: '{name}' is listed under both '{mapping[name]}' and '{canonical}'"

@@ -23,8 +23,7 @@ def pairwise_scores(predicted: pl.DataFrame, truth: pl.DataFrame) -> dict[str, f
     predicted_pairs = _pairs_within(both["cluster_id"])
     true_pairs = _pairs_within(both["entity_id"])
     agreed = _pairs_within(
-        both.select(pl.concat_str("cluster_id", "entity_id", separator="\x1f"))
-        .to_series()
+        both.select(pl.concat_str("cluster_id", "entity_id", separator="\x1f")).to_series()
     )
     precision = agreed / predicted_pairs if predicted_pairs else 1.0
     recall = agreed / true_pairs if true_pairs else 1.0

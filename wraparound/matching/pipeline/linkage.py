@@ -19,6 +19,7 @@ import polars as pl
 import splink
 from splink import Linker, block_on
 from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
 from wraparound.matching.pipeline.backends import as_engine_table, fetch_frame, open_engine
@@ -81,9 +82,7 @@ def _empty_pairs() -> pl.DataFrame:
 
 
 def _trivial_result(standardised: pl.DataFrame, reason: str) -> LinkageResult:
-    clusters = standardised.select(
-        "record_key", "source", pl.col("record_key").alias("cluster_id")
-    )
+    clusters = standardised.select("record_key", "source", pl.col("record_key").alias("cluster_id"))
     return LinkageResult(
         pairs=_empty_pairs(),
         clusters=clusters,
@@ -136,9 +135,13 @@ def _train(
     warnings: list[str],
 ) -> dict[str, Any]:
     """Estimate u by random sampling and m by EM on a block sample; return the model."""
-    sample = training_sample(frame, max_records=settings.training_sample_records, seed=settings.seed)
+    sample = training_sample(
+        frame, max_records=settings.training_sample_records, seed=settings.seed
+    )
     model = splink_settings(evidence, blocking, prior_match_probability=min(0.5, 2 / frame.height))
-    trainer = Linker(as_engine_table(engine, sample), model, db_api=engine, set_up_basic_logging=False)
+    trainer = Linker(
+        as_engine_table(engine, sample), model, db_api=engine, set_up_basic_logging=False
+    )
     trainer.training.estimate_u_using_random_sampling(
         max_pairs=settings.u_sample_pairs, seed=settings.seed
     )
@@ -170,7 +173,7 @@ def _train(
 
 def _estimate_prior(linker: Linker, evidence: list[Evidence], warnings: list[str]) -> None:
     present = {column for item in evidence for column in item.needs}
-    deterministic = [
+    deterministic: list[str | BlockingRuleCreator] = [
         rule
         for columns, rule in (
             (("nhs_number_std",), block_on("nhs_number_std")),
@@ -231,10 +234,11 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
             "surname, date of birth, postcode, address, NHS number or UPN"
         )
 
-    engine = open_engine(settings.backend)
-    table = as_engine_table(engine, frame)
+    # Each step gets its own engine: Splink caches intermediate tables per engine, and a
+    # predictor sharing the trainer's engine would silently score the training sample.
+    counter = open_engine(settings.backend)
     stage = time.perf_counter()
-    comparisons = count_comparisons(engine, table, blocking)
+    comparisons = count_comparisons(counter, as_engine_table(counter, frame), blocking)
     total = sum(row["comparisons"] for row in comparisons)
     timings["count_comparisons"] = time.perf_counter() - stage
     if total > settings.max_comparisons:
@@ -244,8 +248,11 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
         )
 
     stage = time.perf_counter()
-    model = _train(engine, frame, evidence, blocking, settings, warnings)
-    linker = Linker(table, model, db_api=engine, set_up_basic_logging=False)
+    model = _train(open_engine(settings.backend), frame, evidence, blocking, settings, warnings)
+    engine = open_engine(settings.backend)
+    linker = Linker(
+        as_engine_table(engine, frame), model, db_api=engine, set_up_basic_logging=False
+    )
     _estimate_prior(linker, evidence, warnings)
     timings["train"] = time.perf_counter() - stage
 
@@ -299,8 +306,14 @@ def _review_band(
     )
     cluster_of = clusters.select("record_key", "cluster_id")
     return (
-        band.join(cluster_of.rename({"record_key": "record_key_l", "cluster_id": "_cl"}), on="record_key_l")
-        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_id": "_cr"}), on="record_key_r")
+        band.join(
+            cluster_of.rename({"record_key": "record_key_l", "cluster_id": "_cl"}),
+            on="record_key_l",
+        )
+        .join(
+            cluster_of.rename({"record_key": "record_key_r", "cluster_id": "_cr"}),
+            on="record_key_r",
+        )
         .filter(pl.col("_cl") != pl.col("_cr"))
         .drop("_cl", "_cr")
         .sort("match_probability", descending=True)

@@ -10,6 +10,7 @@ evidence for nor against a match and EM is never asked to learn from nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import splink.comparison_level_library as cll
@@ -17,6 +18,7 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 MODEL_NAME = "wraparound-person"
 MODEL_VERSION = 1  # bump when comparisons or blocking rules change meaning
@@ -42,11 +44,9 @@ class Blocking:
 
 
 def _name_comparison(column: str, label: str, group_column: str | None) -> ComparisonCreator:
-    levels = [
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
         cll.NullLevel(column),
-        cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(
-            m_probability=0.85
-        ),
+        cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(m_probability=0.85),
     ]
     if group_column is not None:
         levels.append(
@@ -85,7 +85,7 @@ def _dob_comparison() -> ComparisonCreator:
 def _home_comparison(*, has_postcode: bool, has_address: bool) -> ComparisonCreator:
     """Postcode and address as ONE comparison: they are not independent evidence, and
     counting both would let a shared home outweigh a different date of birth."""
-    levels: list[cll.ComparisonLevelCreator] = []
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = []
     if has_postcode:
         levels.append(cll.NullLevel("postcode_std"))
         if has_address:
@@ -129,7 +129,9 @@ def all_evidence() -> list[Evidence]:
     """Every comparison the model knows, strongest identifiers first."""
     return [
         Evidence(
-            "nhs_number", ("nhs_number_std",), _identifier_comparison("nhs_number_std", "nhs_number")
+            "nhs_number",
+            ("nhs_number_std",),
+            _identifier_comparison("nhs_number_std", "nhs_number"),
         ),
         Evidence("upn", ("upn_std",), _identifier_comparison("upn_std", "upn")),
         Evidence(
@@ -198,11 +200,7 @@ def all_blocking() -> list[Blocking]:
 
 def usable_columns(records: pl.DataFrame) -> set[str]:
     """Standardised columns holding at least one value."""
-    return {
-        name
-        for name in records.columns
-        if records[name].null_count() < records.height
-    }
+    return {name for name in records.columns if records[name].null_count() < records.height}
 
 
 def chosen_evidence(records: pl.DataFrame) -> list[Evidence]:

@@ -130,7 +130,7 @@ def _name_tokens(column: str) -> pl.Expr:
     """Lower-case ASCII letters with hyphens as spaces and apostrophes dropped."""
     return (
         _ascii_lower(column)
-        .str.replace_all(r"['’`.]", "")
+        .str.replace_all("['\u2019`.]", "")
         .str.replace_all(r"[^a-z]+", " ")
         .str.strip_chars()
     )
@@ -191,7 +191,5 @@ def standardise_records(records: pl.DataFrame) -> pl.DataFrame:
         upn_expr("upn").alias("upn_std"),
     )
     return standardised.with_columns(
-        pl.col("first_name_std")
-        .replace(nicknames)
-        .alias("first_name_group"),
+        pl.col("first_name_std").replace(nicknames).alias("first_name_group"),
     )

@@ -16,22 +16,87 @@ import polars as pl
 from wraparound.matching.pipeline.identifiers import UPN_CHECK_ALPHABET, upn_check_letter
 
 FIRST_NAMES = [
-    ("william", "bill"), ("elizabeth", "liz"), ("james", "jim"), ("margaret", "maggie"),
-    ("thomas", "tom"), ("olivia", "liv"), ("jacob", "jake"), ("amelia", None),
-    ("oliver", "ollie"), ("isla", None), ("harry", None), ("ava", None), ("noah", None),
-    ("mia", None), ("george", "georgie"), ("sophie", None), ("leo", None), ("grace", None),
-    ("alexander", "alex"), ("rebecca", "becky"), ("daniel", "dan"), ("chloe", None),
-    ("samuel", "sam"), ("zoe", None), ("joshua", "josh"), ("ruby", None), ("ethan", None),
-    ("lily", None), ("mohammed", None), ("aisha", None), ("kacper", None), ("zofia", None),
+    ("william", "bill"),
+    ("elizabeth", "liz"),
+    ("james", "jim"),
+    ("margaret", "maggie"),
+    ("thomas", "tom"),
+    ("olivia", "liv"),
+    ("jacob", "jake"),
+    ("amelia", None),
+    ("oliver", "ollie"),
+    ("isla", None),
+    ("harry", None),
+    ("ava", None),
+    ("noah", None),
+    ("mia", None),
+    ("george", "georgie"),
+    ("sophie", None),
+    ("leo", None),
+    ("grace", None),
+    ("alexander", "alex"),
+    ("rebecca", "becky"),
+    ("daniel", "dan"),
+    ("chloe", None),
+    ("samuel", "sam"),
+    ("zoe", None),
+    ("joshua", "josh"),
+    ("ruby", None),
+    ("ethan", None),
+    ("lily", None),
+    ("mohammed", None),
+    ("aisha", None),
+    ("kacper", None),
+    ("zofia", None),
 ]
 SURNAMES = [
-    "smith", "jones", "taylor", "brown", "williams", "wilson", "johnson", "davies",
-    "robinson", "wright", "thompson", "evans", "walker", "white", "roberts", "green",
-    "hall", "wood", "jackson", "clarke", "patel", "khan", "o'brien", "nowak", "kowalski",
-    "hughes", "edwards", "turner", "baker", "harris", "lewis", "cooper", "ward", "morris",
+    "smith",
+    "jones",
+    "taylor",
+    "brown",
+    "williams",
+    "wilson",
+    "johnson",
+    "davies",
+    "robinson",
+    "wright",
+    "thompson",
+    "evans",
+    "walker",
+    "white",
+    "roberts",
+    "green",
+    "hall",
+    "wood",
+    "jackson",
+    "clarke",
+    "patel",
+    "khan",
+    "o'brien",
+    "nowak",
+    "kowalski",
+    "hughes",
+    "edwards",
+    "turner",
+    "baker",
+    "harris",
+    "lewis",
+    "cooper",
+    "ward",
+    "morris",
 ]
-STREETS = ["high street", "church road", "mill lane", "station road", "park avenue",
-           "victoria road", "green lane", "manor close", "the crescent", "queens drive"]
+STREETS = [
+    "high street",
+    "church road",
+    "mill lane",
+    "station road",
+    "park avenue",
+    "victoria road",
+    "green lane",
+    "manor close",
+    "the crescent",
+    "queens drive",
+]
 OUTWARDS = ["NR1", "NR2", "NR3", "IP1", "IP4", "PE30", "CB1", "CO4"]
 
 
@@ -67,11 +132,9 @@ def _people(rng: random.Random, households: int) -> list[dict[str, object]]:
         adult_birth = date(1970, 1, 1) + timedelta(days=rng.randint(0, 9000))
         size = rng.randint(1, 5)
         for member in range(size):
-            is_child = member > 0 or size == 1 and rng.random() < 0.3
+            is_child = member > 0 or (size == 1 and rng.random() < 0.3)
             born = (
-                date(2008, 1, 1) + timedelta(days=rng.randint(0, 5800))
-                if is_child
-                else adult_birth
+                date(2008, 1, 1) + timedelta(days=rng.randint(0, 5800)) if is_child else adult_birth
             )
             formal, nick = rng.choice(FIRST_NAMES)
             people.append(
@@ -92,7 +155,9 @@ def _people(rng: random.Random, households: int) -> list[dict[str, object]]:
     return people
 
 
-def _record(rng: random.Random, person: dict[str, object], source: str, n: int) -> dict[str, object]:
+def _record(
+    rng: random.Random, person: dict[str, object], source: str, n: int
+) -> dict[str, object]:
     first = str(person["first"])
     if person["nick"] and rng.random() < 0.2:
         first = str(person["nick"])

@@ -1,0 +1,155 @@
+"""link_records: perturbed copies of people come back as the same people."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from wraparound.matching.pipeline import (
+    LinkageInputError,
+    LinkageResult,
+    LinkageSettings,
+    TooManyComparisonsError,
+    link_records,
+)
+from wraparound.matching.pipeline.clusters import pair_key
+from wraparound.matching.pipeline.evaluation import pairwise_scores
+from wraparound.matching.tests.fake_people import fake_records
+
+pytestmark = pytest.mark.pipeline
+
+TRUTH_COLUMNS = ("person_id", "family_id")
+
+
+@pytest.fixture(scope="module")
+def people() -> pl.DataFrame:
+    return fake_records(120, seed=11)
+
+
+@pytest.fixture(scope="module")
+def linked(people: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> LinkageResult:
+    settings = LinkageSettings(model_dir=tmp_path_factory.mktemp("models"))
+    return link_records(people.drop(TRUTH_COLUMNS), settings=settings)
+
+
+def _truth(people: pl.DataFrame) -> pl.DataFrame:
+    return people.select("record_key", pl.col("person_id").alias("entity_id"))
+
+
+def test_perturbed_copies_of_people_are_linked_with_high_precision_and_recall(
+    people: pl.DataFrame, linked: LinkageResult
+) -> None:
+    scores = pairwise_scores(linked.clusters, _truth(people))
+    assert scores["precision"] >= 0.97, scores
+    assert scores["recall"] >= 0.95, scores
+
+
+def test_every_record_is_in_exactly_one_cluster(
+    people: pl.DataFrame, linked: LinkageResult
+) -> None:
+    assert linked.clusters.height == people.height
+    assert linked.clusters["record_key"].n_unique() == people.height
+
+
+def test_comparisons_are_counted_per_blocking_rule_before_predicting(linked: LinkageResult) -> None:
+    rules = [row["rule"] for row in linked.comparisons]
+    assert rules[:2] == ["nhs_number", "upn"]
+    assert linked.comparison_count > 0
+    assert all(row["comparisons"] >= 0 for row in linked.comparisons)
+
+
+def test_review_pairs_lie_between_the_thresholds_and_across_people(linked: LinkageResult) -> None:
+    review = linked.review_pairs
+    assert review["match_probability"].is_between(0.5, 0.95, closed="left").all()
+    cluster = dict(zip(linked.clusters["record_key"], linked.clusters["cluster_id"], strict=True))
+    for left, right in zip(review["record_key_l"], review["record_key_r"], strict=True):
+        assert cluster[left] != cluster[right]
+
+
+def test_each_pair_says_which_fields_agreed(linked: LinkageResult) -> None:
+    best = linked.pairs.sort("match_probability", descending=True).row(0, named=True)
+    why = linked.why(best)
+    assert set(why) >= {"first_name", "surname", "dob"}
+    assert all(isinstance(label, str) and label for label in why.values())
+
+
+def test_model_is_saved_as_json_with_its_version(linked: LinkageResult) -> None:
+    assert linked.model_path is not None
+    model = json.loads(linked.model_path.read_text())
+    meta = json.loads(linked.model_path.with_suffix(".meta.json").read_text())
+    assert model["link_type"] == "dedupe_only"
+    assert meta["version"] >= 1
+    assert meta["records"] > 0
+    assert "-v" in linked.model_path.name
+
+
+def test_forced_non_link_separates_records_the_model_joined(
+    people: pl.DataFrame, linked: LinkageResult
+) -> None:
+    pair = linked.pairs.filter(pl.col("match_probability") > 0.99).row(0, named=True)
+    decided = frozenset({pair_key(pair["record_key_l"], pair["record_key_r"])})
+    # Cut every other route between them too, so only the decision can keep them apart.
+    settings = LinkageSettings(model_dir=None, forced_non_links=decided, match_threshold=1.0)
+    result = link_records(people.drop(TRUTH_COLUMNS), settings=settings)
+    assert not result.pairs.filter(
+        (pl.col("record_key_l") == pair["record_key_l"])
+        & (pl.col("record_key_r") == pair["record_key_r"])
+    ).height
+    cluster = dict(zip(result.clusters["record_key"], result.clusters["cluster_id"], strict=True))
+    assert cluster[pair["record_key_l"]] != cluster[pair["record_key_r"]]
+
+
+def test_forced_link_joins_records_the_model_left_apart(people: pl.DataFrame) -> None:
+    left, right = people["record_key"][0], people["record_key"][-1]
+    settings = LinkageSettings(model_dir=None, forced_links=frozenset({pair_key(left, right)}))
+    result = link_records(people.drop(TRUTH_COLUMNS), settings=settings)
+    cluster = dict(zip(result.clusters["record_key"], result.clusters["cluster_id"], strict=True))
+    assert cluster[left] == cluster[right]
+
+
+def test_a_single_record_is_one_person_with_no_pairs(people: pl.DataFrame) -> None:
+    result = link_records(
+        people.head(1).drop(TRUTH_COLUMNS), settings=LinkageSettings(model_dir=None)
+    )
+    assert result.pairs.is_empty()
+    assert result.clusters["cluster_id"].to_list() == [people["record_key"][0]]
+
+
+def test_no_records_give_no_people(people: pl.DataFrame) -> None:
+    result = link_records(
+        people.head(0).drop(TRUTH_COLUMNS), settings=LinkageSettings(model_dir=None)
+    )
+    assert result.clusters.is_empty()
+    assert result.pairs.is_empty()
+
+
+def test_an_all_null_column_is_left_out_of_the_model(people: pl.DataFrame) -> None:
+    records = people.drop(TRUTH_COLUMNS).with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("nhs_number")
+    )
+    result = link_records(records, settings=LinkageSettings(model_dir=None))
+    assert "nhs_number" not in result.why_labels
+    assert "nhs_number" not in [row["rule"] for row in result.comparisons]
+    assert pairwise_scores(result.clusters, _truth(people))["f1"] >= 0.9
+
+
+def test_records_with_nothing_comparable_are_refused(people: pl.DataFrame) -> None:
+    with pytest.raises(LinkageInputError, match="Too little to compare"):
+        link_records(
+            people.select("record_key", "source"), settings=LinkageSettings(model_dir=None)
+        )
+
+
+def test_blocking_that_would_explode_is_refused_before_scoring(people: pl.DataFrame) -> None:
+    settings = LinkageSettings(model_dir=None, max_comparisons=10)
+    with pytest.raises(TooManyComparisonsError, match="ceiling"):
+        link_records(people.drop(TRUTH_COLUMNS), settings=settings)
+
+
+def test_thresholds_out_of_order_are_refused() -> None:
+    from wraparound.matching.pipeline import LinkageConfigurationError
+
+    with pytest.raises(LinkageConfigurationError):
+        LinkageSettings(match_threshold=0.4, review_threshold=0.6)
