@@ -36,6 +36,7 @@ class Ward:
 
 @dataclass(frozen=True)
 class Geography:
+    county: str
     postcode_area: str
     width_km: float
     height_km: float
@@ -68,6 +69,10 @@ class Geography:
             if ward.name == where:
                 return ward
         return self.ward_for_postcode(where)
+
+    def areas_covering(self, ward: Ward) -> set[str]:
+        """Service-area names that include a ward: the ward, its locality, the whole county."""
+        return {ward.name, ward.locality, self.county}
 
     def locality_centre(self, locality: str) -> tuple[float, float]:
         wards = self.wards_in(locality)
@@ -110,6 +115,7 @@ def build_geography(geography: dict, localities: dict) -> Geography:  # type: ig
     if placed:
         raise GeographyError(f"geography.yaml places unknown wards: {sorted(placed)}.")
     return Geography(
+        county=str(localities.get("county", "")),
         postcode_area=str(localities.get("postcode_area", "YH")).upper(),
         width_km=float(geography["width_km"]),
         height_km=float(geography["height_km"]),

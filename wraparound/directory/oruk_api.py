@@ -308,7 +308,7 @@ def _near_postcode(
             ]
             if any(p and distance_km(p, home) * 1000 <= proximity_m for p in places):
                 chosen.append(link.id)
-        elif {home.name, home.locality} & {a.name for a in link.service.service_areas.all()}:
+        elif geography.areas_covering(home) & {a.name for a in link.service.service_areas.all()}:
             chosen.append(link.id)
     return chosen
 
