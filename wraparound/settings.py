@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wraparound.sharing",
     "wraparound.directory",
     "wraparound.needs",
+    "wraparound.casework",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ R = Role
 NAVIGATION: list[NavEntry] = [
     NavEntry("Home", "core:home", frozenset(Role.values)),
     NavEntry("Users", "core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    NavEntry("My families", "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
 ]
 
 

@@ -38,4 +38,11 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:home", ALL_ROLES),
     AccessRow("core:sign-out", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    # Casework. A family page opens only with a legitimate relationship (or break-glass): the
+    # access-test users have none, so every role is refused. Relationship cases are tested in
+    # wraparound/casework/tests.
+    AccessRow("casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    AccessRow(
+        "casework:family", NO_ROLE, kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"}
+    ),
 ]

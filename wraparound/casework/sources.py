@@ -1,0 +1,53 @@
+"""Raw reads of other capabilities' tables that the family page needs.
+
+Nothing here is shown to a user directly: `family_page` passes what these return through the
+sharing gate. Keeping the raw reads in one small module makes that easy to check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wraparound.needs.indicators import load_catalogue, load_outcome_labels
+from wraparound.needs.models import NeedFlag, NeedsRun, RunStatus
+
+
+def family_members(family_public_id: str) -> list[tuple[str, str, list[str]]]:
+    """(person public id, role in family, record keys) for each current member."""
+    from wraparound.matching.models import FamilyMembership, PersonRecordLink
+
+    memberships = list(
+        FamilyMembership.objects.filter(family__public_id=family_public_id)
+        .select_related("person")
+        .order_by("person__public_id")
+    )
+    person_ids = [m.person_id for m in memberships]
+    keys: dict[int, list[str]] = {pid: [] for pid in person_ids}
+    for person_id, record_key in PersonRecordLink.objects.filter(
+        person_id__in=person_ids
+    ).values_list("person_id", "record_key"):
+        keys[person_id].append(record_key)
+    return [(m.person.public_id, m.role, keys[m.person_id]) for m in memberships]
+
+
+def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
+    """The family's need flags from the latest finished needs run, explained."""
+    run = NeedsRun.objects.filter(status=RunStatus.COMPLETE).order_by("-finished_at").first()
+    if run is None:
+        return []
+    catalogue = load_catalogue()
+    outcome_labels = load_outcome_labels()
+    flags = []
+    for flag in NeedFlag.objects.filter(run=run, family_public_id=family_public_id):
+        indicator = catalogue.by_key(flag.indicator_key)
+        flags.append(
+            {
+                "outcome": flag.outcome,
+                "outcome_label": outcome_labels.get(flag.outcome, flag.outcome),
+                "indicator_key": flag.indicator_key,
+                "explanation": indicator.explanation,
+                "level": flag.level,
+                "evidence": flag.evidence,
+            }
+        )
+    return flags
