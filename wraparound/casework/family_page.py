@@ -21,7 +21,7 @@ from wraparound.core.models import Agency
 from wraparound.records.models import ExtractStatus, SourceEvent, SourceRecord
 from wraparound.sharing import gate
 from wraparound.sharing.catalogues import category_label, primary_category_for_kind
-from wraparound.sharing.gate import FamilyNotVisible, Withheld
+from wraparound.sharing.gate import FamilyNotVisibleError, Withheld
 
 VOCABULARY = Path(settings.BASE_DIR) / "records" / "catalogues" / "event_vocabulary.yaml"
 IDENTITY = "identity"
@@ -119,7 +119,7 @@ def build_family_page(
     request_id: str | None = None,
     chronology_filter: ChronologyFilter | None = None,
 ) -> FamilyPage:
-    """Everything the user may see of the family for ``purpose``; raises FamilyNotVisible."""
+    """Everything the user may see of the family for ``purpose``; raises FamilyNotVisibleError."""
     decision = gate.open_family(
         user=user, family_public_id=family_public_id, purpose=purpose, request_id=request_id
     )
@@ -234,4 +234,4 @@ def _needs_profile(
     return shown, withheld
 
 
-__all__ = ["ChronologyFilter", "FamilyNotVisible", "FamilyPage", "build_family_page"]
+__all__ = ["ChronologyFilter", "FamilyNotVisibleError", "FamilyPage", "build_family_page"]

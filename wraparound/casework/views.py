@@ -8,7 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from wraparound.casework.family_page import ChronologyFilter, FamilyNotVisible, build_family_page
+from wraparound.casework.family_page import (
+    ChronologyFilter,
+    FamilyNotVisibleError,
+    build_family_page,
+)
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
 from wraparound.sharing.catalogues import catalogues
@@ -62,7 +66,7 @@ def family_detail(request: HttpRequest, family_public_id: str) -> HttpResponse:
             request_id=getattr(request, "request_id", None),
             chronology_filter=chosen,
         )
-    except FamilyNotVisible as refusal:
+    except FamilyNotVisibleError as refusal:
         raise PermissionDenied(
             f"You cannot open family {family_public_id}: {refusal} "
             "If you need to see this family to protect a child, you can request emergency "
