@@ -23,6 +23,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Home", "core:home", frozenset(Role.values)),
     NavEntry("Users", "core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
     NavEntry("My families", "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    NavEntry("At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
 ]
 
 

@@ -42,7 +42,16 @@ EXPECTED: list[AccessRow] = [
     # access-test users have none, so every role is refused. Relationship cases are tested in
     # wraparound/casework/tests.
     AccessRow("casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    AccessRow("casework:family", NO_ROLE, kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"}),
+]
+EXPECTED += [
+    AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     AccessRow(
-        "casework:family", NO_ROLE, kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"}
+        "needs:targeting-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        kwargs=lambda seeded: {"fmt": "csv"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the report
     ),
+    AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    AccessRow("needs:indicators", ALL_ROLES),
 ]

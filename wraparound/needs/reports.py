@@ -1,0 +1,189 @@
+"""The targeting report as managers and commissioners receive it: tables, trend, CSV and JSON.
+
+Built only from stored profiles, suppressed before it is returned, and released only through
+the sharing gate's aggregate check (``release_targeting_report``), which audits every view and
+export, permitted or refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from wraparound.needs import targeting
+from wraparound.needs.indicators import load_catalogue
+from wraparound.needs.models import FamilyNeedsProfile, NeedsRun, RunStatus
+from wraparound.needs.suppression import DEFAULT_THRESHOLD
+from wraparound.needs.targeting import MEASURES, RATES, Matrix
+
+PURPOSE = "service_planning_aggregate"
+TREND_QUARTERS = 8
+DATA_CATEGORIES = (
+    "social_care", "education", "health", "police", "housing", "youth_justice", "voluntary",
+)  # fmt: skip
+
+
+class ReportRefused(Exception):
+    """The sharing gate refused the aggregate use; the message is the gate's reason."""
+
+
+class NoNeedsRun(Exception):
+    """There is no completed needs run to report on yet."""
+
+
+def suppression_threshold() -> int:
+    """Cells below this count are suppressed (WRAPAROUND_SUPPRESSION_THRESHOLD, default 5)."""
+    raw = os.environ.get("WRAPAROUND_SUPPRESSION_THRESHOLD", str(DEFAULT_THRESHOLD))
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise ValueError(
+            f"WRAPAROUND_SUPPRESSION_THRESHOLD must be a whole number, not {raw!r}."
+        ) from error
+    if value < 1:
+        raise ValueError("WRAPAROUND_SUPPRESSION_THRESHOLD must be 1 or more.")
+    return value
+
+
+@dataclass(frozen=True)
+class TargetingReport:
+    run: NeedsRun
+    threshold: int
+    by_locality: Matrix
+    by_agency: Matrix
+    trend: Matrix
+    at_risk_rule: str
+    support_rule: str
+
+    @property
+    def tables(self) -> dict[str, Matrix]:
+        return {"locality": self.by_locality, "agency": self.by_agency, "quarter": self.trend}
+
+
+def latest_run() -> NeedsRun | None:
+    return NeedsRun.objects.filter(status=RunStatus.COMPLETE).order_by("-reference_date", "-pk").first()
+
+
+def profiles_frame(run: NeedsRun) -> pl.DataFrame:
+    """The run's profiles as a table for aggregation (pipeline-only: never shown as rows)."""
+    rows = FamilyNeedsProfile.objects.filter(run=run).values_list(
+        "locality", "agencies", "at_risk", "supported"
+    )
+    return pl.DataFrame(
+        list(rows.iterator(chunk_size=20_000)),
+        schema={"locality": pl.String, "agencies": pl.List(pl.String),
+                "at_risk": pl.Boolean, "supported": pl.Boolean},  # fmt: skip
+        orient="row",
+    )
+
+
+def trend_points(latest: NeedsRun) -> list[targeting.TrendPoint]:
+    """The latest complete run in each quarter up to ``latest``'s, most recent quarters."""
+    by_quarter: dict[str, NeedsRun] = {}
+    runs = NeedsRun.objects.filter(
+        status=RunStatus.COMPLETE, reference_date__lte=latest.reference_date
+    ).order_by("reference_date", "pk")
+    for run in runs:
+        by_quarter[targeting.quarter_of(run.reference_date)] = run
+    chosen = sorted(by_quarter.items())[-TREND_QUARTERS:]
+    return [
+        targeting.TrendPoint(quarter, run.reference_date, profiles_frame(run))
+        for quarter, run in chosen
+    ]
+
+
+def build_targeting_report(
+    *, run: NeedsRun | None = None, threshold: int | None = None
+) -> TargetingReport:
+    """Suppressed tables for ``run`` (default: the latest); not yet released to anyone."""
+    run = run or latest_run()
+    if run is None:
+        raise NoNeedsRun("No needs run yet: run `wraparound needs` after importing and linking.")
+    threshold = threshold or suppression_threshold()
+    profiles = profiles_frame(run)
+    catalogue = load_catalogue()
+    return TargetingReport(
+        run=run,
+        threshold=threshold,
+        by_locality=targeting.by_locality(profiles, threshold=threshold),
+        by_agency=targeting.by_agency(profiles, threshold=threshold),
+        trend=targeting.trend(trend_points(run), threshold=threshold),
+        at_risk_rule=catalogue.at_risk.explanation,
+        support_rule=catalogue.support.explanation,
+    )
+
+
+def release_targeting_report(
+    *,
+    user: Any,
+    action: str,
+    run: NeedsRun | None = None,
+    threshold: int | None = None,
+    request_id: str | None = None,
+) -> TargetingReport:
+    """The report for ``user`` if the sharing gate permits aggregate use; audited either way."""
+    from wraparound.sharing.gate import read_aggregate
+
+    report_run = run or latest_run()
+    as_of = report_run.reference_date.isoformat() if report_run else "no run"
+    decision = read_aggregate(
+        user=user,
+        purpose=PURPOSE,
+        description=f"Targeting report ({action}) as of {as_of}",
+        categories=DATA_CATEGORIES,
+        request_id=request_id,
+        action=action,
+    )
+    if not decision.permitted:
+        raise ReportRefused(decision.reason)
+    return build_targeting_report(run=report_run, threshold=threshold)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("table", "group", *MEASURES, *RATES)
+
+
+def export_rows(report: TargetingReport) -> list[dict[str, Any]]:
+    """One row per table row: counts as numbers, or "<5"/"suppressed"; rates as fractions."""
+    rows = []
+    for name, matrix in report.tables.items():
+        for row in matrix.rows:
+            out: dict[str, Any] = {"table": name, "group": row.group}
+            out.update({m: row.cells[m].export() for m in MEASURES})
+            out.update(
+                {r: (round(v, 4) if v is not None else "suppressed") for r, v in row.rates.items()}
+            )
+            rows.append(out)
+    return rows
+
+
+def as_csv(report: TargetingReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(report))
+    return buffer.getvalue()
+
+
+def as_json(report: TargetingReport) -> str:
+    document = {
+        "report": "targeting",
+        "reference_date": report.run.reference_date.isoformat(),
+        "needs_run": report.run.pk,
+        "suppression_threshold": report.threshold,
+        "suppression": (
+            f"Counts from 1 to {report.threshold - 1} are shown as '<{report.threshold}'; "
+            "further cells marked 'suppressed' so hidden counts cannot be worked out."
+        ),
+        "at_risk_rule": report.at_risk_rule,
+        "support_rule": report.support_rule,
+        "rows": export_rows(report),
+    }
+    return json.dumps(document, indent=2)

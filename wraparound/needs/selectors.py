@@ -1,0 +1,142 @@
+"""Reads of identified families' needs: always through the sharing policy and gate.
+
+The "at risk, not supported" list names families, so a practitioner sees only the families
+the policy says they may open (``visible_families``), and within each family only the flags
+whose evidence comes from agencies and categories the gate permits; every family shown is an
+audited read. Team managers get the same question answered in aggregate only (see
+``reports``): the list never names a family to a manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from wraparound.core.models import Agency
+from wraparound.needs.indicators import VOCABULARY_FILE, _read_yaml, load_catalogue
+from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
+
+LIST_PURPOSE = "early_help_coordination"
+
+
+@cache
+def _kind_categories() -> dict[str, str]:
+    kinds = _read_yaml(VOCABULARY_FILE).get("kinds") or []
+    return {k["key"]: k["category"] for k in kinds if k.get("category")}
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One agency's data behind a flag, as the gate sees it (provider and category)."""
+
+    agency_id: int
+    category: str
+    flag_id: int
+
+
+@dataclass(frozen=True)
+class VisibleFlag:
+    outcome: str
+    outcome_label: str
+    indicator_key: str
+    explanation: str
+    level: int
+    event_count: int
+    last_evidence_date: Any
+    agencies: list[str]
+
+
+@dataclass(frozen=True)
+class FamilyToActOn:
+    family_public_id: str
+    locality: str
+    outcome_count: int
+    max_level: int
+    flags: list[VisibleFlag]
+    withheld: int
+
+
+def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[EvidenceItem]:
+    categories = _kind_categories()
+    items = []
+    for flag in flags:
+        pairs = {(e["agency_slug"], categories.get(e["kind"], "")) for e in flag.evidence}
+        items += [
+            EvidenceItem(agencies[slug], category, flag.pk)
+            for slug, category in sorted(pairs)
+            if slug in agencies and category
+        ]
+    return items
+
+
+def _visible_flags(user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag]) -> tuple[list[VisibleFlag], int]:
+    from wraparound.sharing.gate import read
+
+    catalogue = load_catalogue()
+    indicators = {i.key: i for i in catalogue.indicators}
+    agencies = dict(Agency.objects.values_list("slug", "pk"))
+    filtered = read(
+        user=user,
+        family_public_id=profile.family_public_id,
+        purpose=LIST_PURPOSE,
+        items=_evidence_items(flags, agencies),
+    )
+    shown_ids = {item.flag_id for item in filtered.visible_items}
+    names = {pk: slug for slug, pk in agencies.items()}
+    shown = []
+    for flag in flags:
+        if flag.pk not in shown_ids:
+            continue
+        indicator = indicators.get(flag.indicator_key)
+        permitted_agencies = sorted(
+            names[i.agency_id] for i in filtered.visible_items if i.flag_id == flag.pk
+        )
+        shown.append(
+            VisibleFlag(
+                outcome=flag.outcome,
+                outcome_label=catalogue.outcome_labels.get(flag.outcome, flag.outcome),
+                indicator_key=flag.indicator_key,
+                explanation=indicator.explanation if indicator else flag.indicator_key,
+                level=flag.level,
+                event_count=flag.event_count,
+                last_evidence_date=flag.last_evidence_date,
+                agencies=sorted(set(permitted_agencies)),
+            )
+        )
+    return shown, len(flags) - len(shown)
+
+
+def families_at_risk_not_supported(
+    *, user: Any, run: NeedsRun, locality: str | None = None
+) -> list[FamilyToActOn]:
+    """Families the user may open that are at risk and not supported, with what they may see."""
+    from wraparound.sharing.policy import visible_families
+
+    visible = visible_families(user, LIST_PURPOSE)
+    if not visible:
+        return []
+    profiles = FamilyNeedsProfile.objects.filter(
+        run=run, at_risk=True, supported=False, family_public_id__in=visible
+    )
+    if locality:
+        profiles = profiles.filter(locality=locality)
+    flags_of: dict[str, list[NeedFlag]] = {}
+    for flag in NeedFlag.objects.filter(
+        run=run, family_public_id__in=[p.family_public_id for p in profiles]
+    ):
+        flags_of.setdefault(flag.family_public_id, []).append(flag)
+    result = []
+    for profile in profiles:
+        shown, withheld = _visible_flags(user, profile, flags_of.get(profile.family_public_id, []))
+        result.append(
+            FamilyToActOn(
+                family_public_id=profile.family_public_id,
+                locality=profile.locality,
+                outcome_count=profile.outcome_count,
+                max_level=profile.max_level,
+                flags=shown,
+                withheld=withheld,
+            )
+        )
+    return result
