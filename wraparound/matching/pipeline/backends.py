@@ -35,7 +35,7 @@ def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPIS
     if backend == "spark":
         try:
             from pyspark.sql import SparkSession
-            from splink import SparkAPI
+            from splink.backends.spark import SparkAPI, similarity_jar_location
         except ImportError as exc:
             raise LinkageConfigurationError(
                 "The Spark backend needs pyspark: pip install 'wraparound[spark]'"
@@ -43,8 +43,10 @@ def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPIS
         session = (
             SparkSession.builder.master(spark_master)
             .appName("wraparound-linkage")
-            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
+            # Splink's jar supplies jaro_winkler and friends to Spark SQL
+            .config("spark.jars", similarity_jar_location())
             .getOrCreate()
         )
         session.sparkContext.setLogLevel("ERROR")
