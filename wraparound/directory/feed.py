@@ -80,6 +80,7 @@ class _Parsed:
     service_children: list[models.Model] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)
+    where: dict[int, str] = field(default_factory=dict)
 
     def add(self, instance: models.Model) -> None:
         self.objects.setdefault(type(instance), {})[str(instance.pk)] = instance
@@ -120,11 +121,11 @@ def _build(
         parsed.problems.append(f"{where}: must be a JSON object, got {type(record).__name__}.")
         return None
     renamed = RENAMED.get(model, {})
-    stored = {f.name: f for f in model._meta.concrete_fields}
+    stored: dict[str, Any] = {str(f.name): f for f in model._meta.concrete_fields}
     values: dict[str, Any] = {}
     bad = False
     for key, value in record.items():
-        attr = renamed.get(key, key)
+        attr: str = renamed.get(key, str(key))
         target = stored.get(attr) or (
             stored.get(attr.removesuffix("_id")) if attr.endswith("_id") else None
         )
@@ -156,6 +157,7 @@ def _build(
             for message in messages:
                 parsed.problems.append(f"{where}: {label}: {message.rstrip('.')}.")
         bad = True
+    parsed.where[id(instance)] = where
     return None if bad else instance
 
 
@@ -319,7 +321,7 @@ def _check_references(parsed: _Parsed) -> None:
             continue
         if not model._default_manager.filter(pk=target).exists():
             parsed.problems.append(
-                f"{type(instance).__name__} {instance.pk}: field {attr.replace('_ref', '')}: "
+                f"{parsed.where.get(id(instance), instance.pk)}: field {attr.replace('_ref', '')}: "
                 f"refers to {model._meta.verbose_name} {target}, which is neither in the feed nor in the directory."
             )
 

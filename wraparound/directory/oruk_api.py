@@ -30,7 +30,7 @@ OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponse | StreamingHttpResponse]
 
 
 class BadParameterError(ValueError):
@@ -51,9 +51,11 @@ def public_api(view: View) -> View:
     """GET-only JSON endpoint open to anyone, any origin; bad parameters become 400s."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(
+        request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse | StreamingHttpResponse:
         if request.method == "OPTIONS":
-            response: HttpResponse = HttpResponse(status=204)
+            response: HttpResponse | StreamingHttpResponse = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
             response["Access-Control-Allow-Headers"] = "*"
         elif request.method not in {"GET", "HEAD"}:
@@ -141,7 +143,7 @@ def _service_filters(request: HttpRequest) -> dict[str, Any]:
 
 def paged(
     request: HttpRequest, queryset: QuerySet[Any], render: Callable[[Any], dict[str, Any]]
-) -> HttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     """The ORUK Page envelope, or every item as NDJSON when ``format=ndjson``."""
     if _format(request) == "ndjson":
         lines = (json.dumps(render(item)) + "\n" for item in queryset.iterator(chunk_size=200))
@@ -178,7 +180,9 @@ def _one(queryset: QuerySet[Any], object_id: str, what: str) -> Model:
 
 def _not_found(view: View) -> View:
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(
+        request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse | StreamingHttpResponse:
         try:
             return view(request, *args, **kwargs)
         except LookupError as missing:
@@ -191,12 +195,12 @@ def _not_found(view: View) -> View:
 
 
 @public_api
-def api_details(request: HttpRequest) -> HttpResponse:
+def api_details(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return JsonResponse({"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})
 
 
 @public_api
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     full = _bool(request, "full")
     minimal = _bool(request, "minimal")
     queryset = selectors.filter_services(selectors.services(full=full), **_service_filters(request))
@@ -211,14 +215,14 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 @public_api
 @_not_found
-def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
+def service_detail(request: HttpRequest, service_id: str) -> HttpResponse | StreamingHttpResponse:
     service = _one(selectors.services(full=True), service_id, "service")
     assert isinstance(service, Service)
     return JsonResponse(oruk_json.service_json(service, full=True))
 
 
 @public_api
-def taxonomy_list(request: HttpRequest) -> HttpResponse:
+def taxonomy_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     queryset = selectors.taxonomies()
     if search := request.GET.get("search", "").strip():
         queryset = queryset.filter(name__icontains=search)
@@ -227,14 +231,14 @@ def taxonomy_list(request: HttpRequest) -> HttpResponse:
 
 @public_api
 @_not_found
-def taxonomy_detail(request: HttpRequest, taxonomy_id: str) -> HttpResponse:
+def taxonomy_detail(request: HttpRequest, taxonomy_id: str) -> HttpResponse | StreamingHttpResponse:
     return JsonResponse(
         oruk_json.taxonomy_json(_one(selectors.taxonomies(), taxonomy_id, "taxonomy"))  # type: ignore[arg-type]
     )
 
 
 @public_api
-def taxonomy_term_list(request: HttpRequest) -> HttpResponse:
+def taxonomy_term_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     queryset = selectors.taxonomy_terms()
     if search := request.GET.get("search", "").strip():
         queryset = queryset.filter(name__icontains=search)
@@ -249,7 +253,9 @@ def taxonomy_term_list(request: HttpRequest) -> HttpResponse:
 
 @public_api
 @_not_found
-def taxonomy_term_detail(request: HttpRequest, term_id: str) -> HttpResponse:
+def taxonomy_term_detail(
+    request: HttpRequest, term_id: str
+) -> HttpResponse | StreamingHttpResponse:
     term = _one(selectors.taxonomy_terms(), term_id, "taxonomy term")
     return JsonResponse(oruk_json.taxonomy_term_json(term))  # type: ignore[arg-type]
 
@@ -262,7 +268,7 @@ def _organization_services(organization_id: uuid.UUID, *, full: bool) -> list[di
 
 
 @public_api
-def organization_list(request: HttpRequest) -> HttpResponse:
+def organization_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     full = _bool(request, "full")
     full_service = _bool(request, "full_service")
     queryset = selectors.organizations()
@@ -280,7 +286,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @public_api
 @_not_found
-def organization_detail(request: HttpRequest, organization_id: str) -> HttpResponse:
+def organization_detail(
+    request: HttpRequest, organization_id: str
+) -> HttpResponse | StreamingHttpResponse:
     organization = _one(selectors.organizations(), organization_id, "organization")
     services = _organization_services(organization.pk, full=_bool(request, "full_service"))
     return JsonResponse(
@@ -314,7 +322,7 @@ def _near_postcode(
 
 
 @public_api
-def service_at_location_list(request: HttpRequest) -> HttpResponse:
+def service_at_location_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     full = _bool(request, "full")
     queryset = selectors.filter_services(
         selectors.service_at_locations(), prefix="service__", **_service_filters(request)
@@ -335,6 +343,8 @@ def service_at_location_list(request: HttpRequest) -> HttpResponse:
 
 @public_api
 @_not_found
-def service_at_location_detail(request: HttpRequest, link_id: str) -> HttpResponse:
+def service_at_location_detail(
+    request: HttpRequest, link_id: str
+) -> HttpResponse | StreamingHttpResponse:
     link = _one(selectors.service_at_locations(), link_id, "service at location")
     return JsonResponse(oruk_json.service_at_location_json(link, with_service=True))  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -19,6 +20,8 @@ from wraparound.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+
+ServiceOrLink = TypeVar("ServiceOrLink", Service, ServiceAtLocation)
 
 _ATTRIBUTES = Prefetch(
     "attributes",
@@ -49,7 +52,7 @@ def services(*, full: bool = False) -> QuerySet[Service]:
 
 
 def filter_services(
-    queryset: QuerySet[Service],
+    queryset: QuerySet[ServiceOrLink],
     *,
     search: str | None = None,
     taxonomy_term_id: uuid.UUID | None = None,
@@ -57,7 +60,7 @@ def filter_services(
     organization_id: uuid.UUID | None = None,
     modified_after: dt.datetime | None = None,
     prefix: str = "",
-) -> QuerySet[Service]:
+) -> QuerySet[ServiceOrLink]:
     """AND-combine the ORUK filters; ``prefix`` lets service_at_location reuse them."""
     if search:
         queryset = queryset.filter(

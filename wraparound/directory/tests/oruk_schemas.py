@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import uuid
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 

@@ -68,7 +68,9 @@ def broken_feed(feed: dict[str, Any]) -> dict[str, Any]:
     broken["services"][0]["name"] = "A brand new service that must not appear"
     broken["services"][3]["minimum_age"] = "teenagers"
     broken["services"][5]["status"] = "open"
-    broken["services"][7]["attributes"][0]["taxonomy_term_id"] = "3f7b145d-84af-42d7-8fae-eaca714b02b2"
+    broken["services"][7]["attributes"][0]["taxonomy_term_id"] = (
+        "3f7b145d-84af-42d7-8fae-eaca714b02b2"
+    )
     del broken["services"][9]["service_at_locations"][0]["location"]["addresses"][0]["postal_code"]
     return broken
 
@@ -82,10 +84,16 @@ def test_a_malformed_feed_is_refused_with_every_problem_named_and_nothing_change
         import_feed(broken_feed(feed))
     text = "\n".join(refused.value.problems)
     name = feed["services"]
-    assert f"services[3] {name[3]['name']!r}" in text and "field minimum_age" in text
-    assert "services[5]" in text and "field status" in text and "'open'" in text
-    assert "field taxonomy_term" in text and "3f7b145d-84af-42d7-8fae-eaca714b02b2" in text
-    assert "services[9]" in text and "addresses[0]" in text and "field postal_code" in text
+    assert f"services[3] {name[3]['name']!r}" in text
+    assert "field minimum_age" in text
+    assert "services[5]" in text
+    assert "field status" in text
+    assert "'open'" in text
+    assert "field taxonomy_term" in text
+    assert "3f7b145d-84af-42d7-8fae-eaca714b02b2" in text
+    assert "services[9]" in text
+    assert "addresses[0]" in text
+    assert "field postal_code" in text
     assert len(refused.value.problems) == 4
     assert snapshot() == before
     assert not Service.objects.filter(name__startswith="A brand new").exists()
@@ -94,7 +102,7 @@ def test_a_malformed_feed_is_refused_with_every_problem_named_and_nothing_change
 def test_minimum_age_above_maximum_is_refused(demo_directory: dict[str, Any]) -> None:
     feed = export_feed()
     feed["services"][2].update(minimum_age=18, maximum_age=5)
-    with pytest.raises(FeedError, match="services\\[2\\].*minimum"):
+    with pytest.raises(FeedError, match=r"services\[2\].*minimum"):
         import_feed(feed)
 
 
@@ -117,7 +125,9 @@ def test_import_command_explains_a_bad_file_and_exits_with_an_error(
     assert not Service.objects.exists()
 
 
-def test_export_and_import_commands_round_trip(demo_directory: dict[str, Any], tmp_path: Path) -> None:
+def test_export_and_import_commands_round_trip(
+    demo_directory: dict[str, Any], tmp_path: Path
+) -> None:
     out = tmp_path / "directory.json"
     call_command("directory-export", "--out", str(out))
     before = snapshot()

@@ -61,7 +61,9 @@ def test_service_at_locations_near_a_postcode_are_within_the_proximity(
     )
     assert all(p.startswith("YH1 ") for p in postcodes)
     covering = ids("/service_at_locations?postcode=YH20 1AA")
-    names = set(ServiceAtLocation.objects.filter(id__in=covering).values_list("service__name", flat=True))
+    names = set(
+        ServiceAtLocation.objects.filter(id__in=covering).values_list("service__name", flat=True)
+    )
     assert "Operation Encompass" in names  # county-wide
     assert "Ashvale Health Visiting Team" in names  # the ward's locality
     assert "Harbridge Health Visiting Team" not in names
@@ -70,7 +72,9 @@ def test_service_at_locations_near_a_postcode_are_within_the_proximity(
 def test_pages_past_the_end_are_empty_not_errors(demo_directory: dict[str, Any]) -> None:
     status, body = get("/services?page=99")
     assert status == 200
-    assert body["empty"] is True and body["contents"] == [] and body["last_page"] is True
+    assert body["empty"] is True
+    assert body["contents"] == []
+    assert body["last_page"] is True
 
 
 def test_ndjson_format_streams_every_service(demo_directory: dict[str, Any]) -> None:
@@ -99,7 +103,8 @@ def test_bad_parameters_get_a_400_naming_the_parameter_and_why(
     status, body = get(query)
     assert status == 400
     assert body["parameter"] == parameter
-    assert body["reason"] and "Traceback" not in body["reason"]
+    assert body["reason"]
+    assert "Traceback" not in body["reason"]
 
 
 def test_unknown_ids_get_a_json_404(db: Any) -> None:
@@ -121,7 +126,8 @@ def test_organization_lists_its_services(demo_directory: dict[str, Any]) -> None
     status, body = get(f"/organizations/{organization}")
     assert status == 200
     assert {s["id"] for s in body["services"]} == {
-        str(i) for i in Service.objects.filter(organization_id=organization).values_list("id", flat=True)
+        str(i)
+        for i in Service.objects.filter(organization_id=organization).values_list("id", flat=True)
     }
     status, full = get(f"/organizations/{organization}?full_service=true")
     assert all("attributes" in s for s in full["services"])

@@ -85,7 +85,8 @@ def test_oruk_api_passes_a_validator_style_crawl_of_the_demo_directory(
     base = live_server.url + "/oruk"
     failures: list[str] = []
     details = check(base, "/", response_schema("/"), failures)
-    assert details and details["version"] == "HSDS-UK-3.0"
+    assert details
+    assert details["version"] == "HSDS-UK-3.0"
     fetched: dict[str, int] = {}
     for list_path, detail_path in LISTS.items():
         list_schema, detail_schema = response_schema(list_path), response_schema(detail_path)
@@ -93,7 +94,11 @@ def test_oruk_api_passes_a_validator_style_crawl_of_the_demo_directory(
         total_pages = first.get("total_pages", 1)
         ids: list[str] = []
         for page in sorted({1, (total_pages + 1) // 2, total_pages}):
-            body = first if page == 1 else check_page(base, f"{list_path}?page={page}", list_schema, failures)
+            body = (
+                first
+                if page == 1
+                else check_page(base, f"{list_path}?page={page}", list_schema, failures)
+            )
             ids += [item["id"] for item in body.get("contents", [])]
         for object_id in ids[:: max(1, len(ids) // 10)][:10]:
             check(base, detail_path.format(id=object_id), detail_schema, failures)
