@@ -25,6 +25,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("My families", "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     NavEntry("At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Directory", "directory:search", frozenset(Role.values)),
+    NavEntry("Partnership map", "directory:map", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
 ]
 
 

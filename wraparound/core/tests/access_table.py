@@ -55,3 +55,27 @@ EXPECTED += [
     AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     AccessRow("needs:indicators", ALL_ROLES),
 ]
+# Directory (issue 7): the public ORUK 3.0 API needs no sign-in; the directory is open to every
+# role; the partnership map's analysis to the roles that coordinate; feeds to admins and analysts.
+_DIRECTORY_MAP = frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})
+_DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
+EXPECTED += [
+    AccessRow("oruk:api-details", PUBLIC),
+    AccessRow("oruk:services", PUBLIC),
+    AccessRow("oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}),
+    AccessRow("oruk:taxonomies", PUBLIC),
+    AccessRow("oruk:taxonomy", PUBLIC, kwargs=lambda s: {"taxonomy_id": str(s["directory_taxonomy"].id)}),
+    AccessRow("oruk:taxonomy-terms", PUBLIC),
+    AccessRow("oruk:taxonomy-term", PUBLIC, kwargs=lambda s: {"term_id": str(s["directory_term"].id)}),
+    AccessRow("oruk:organizations", PUBLIC),
+    AccessRow("oruk:organization", PUBLIC, kwargs=lambda s: {"organization_id": str(s["directory_organization"].id)}),
+    AccessRow("oruk:service-at-locations", PUBLIC),
+    AccessRow("oruk:service-at-location", PUBLIC, kwargs=lambda s: {"link_id": str(s["directory_service_at_location"].id)}),
+    AccessRow("directory:search", ALL_ROLES),
+    AccessRow("directory:service", ALL_ROLES, kwargs=lambda s: {"service_id": s["directory_service"].id}),
+    AccessRow("directory:map", _DIRECTORY_MAP),
+    AccessRow("directory:overlaps", _DIRECTORY_MAP),
+    AccessRow("directory:gaps", _DIRECTORY_MAP),
+    AccessRow("directory:feed", _DIRECTORY_FEED),
+    AccessRow("directory:feed-export", _DIRECTORY_FEED),
+]
