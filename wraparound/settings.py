@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wraparound.directory",
     "wraparound.needs",
     "wraparound.casework",
+    "wraparound.training",
 ]
 
 MIDDLEWARE = [
