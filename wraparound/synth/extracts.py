@@ -7,6 +7,8 @@ the agency's own shape: its headers, codes, date formats, encoding and delimiter
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -318,6 +320,23 @@ class XlsxExtractWriter:
 
     def close(self) -> None:
         self._book.save(self.path)
+        _make_reproducible(self.path, self._book.properties.created)
+
+
+def _make_reproducible(path: Path, when: datetime) -> None:
+    """Fix the zip timestamps and document dates openpyxl sets to "now" (same seed, same bytes)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data
+                )
+            target.writestr(
+                zipfile.ZipInfo(name, date_time=when.timetuple()[:6]), data, zipfile.ZIP_DEFLATED
+            )
 
 
 def _empty_schema(ds: DatasetShape) -> dict[str, Any]:

@@ -168,7 +168,19 @@ def identity_as_recorded(
             "year_group": _year_group(p["dob_day"].to_numpy()[person], params.as_of),
             "worker": [WORKERS[i] for i in rng.integers(0, len(WORKERS), n).tolist()],
         },
-        schema_overrides=dict.fromkeys(("first_name", "middle_names", "surname", "sex", "address_line", "postcode", "nhs_number", "upn"), pl.String),
+        schema_overrides=dict.fromkeys(
+            (
+                "first_name",
+                "middle_names",
+                "surname",
+                "sex",
+                "address_line",
+                "postcode",
+                "nhs_number",
+                "upn",
+            ),
+            pl.String,
+        ),
     )
     return frame
 

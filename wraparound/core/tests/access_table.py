@@ -38,6 +38,11 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:home", ALL_ROLES),
     AccessRow("core:sign-out", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    AccessRow("records:history", frozenset({R.DATA_ANALYST})),
+    AccessRow("records:upload", frozenset({R.DATA_ANALYST})),
+    AccessRow("records:extract", frozenset({R.DATA_ANALYST}), kwargs=lambda s: {"pk": s["records_extract"].pk}),
+    # A staged upload belongs to the analyst who uploaded it: other analysts get 404, other roles 403.
+    AccessRow("records:confirm", frozenset({R.DATA_ANALYST}), kwargs=lambda s: {"token": "not-their-upload-token"}, ok_statuses=frozenset({404})),
     # Casework. A family page opens only with a legitimate relationship (or break-glass): the
     # access-test users have none, so every role is refused. Relationship cases are tested in
     # wraparound/casework/tests.

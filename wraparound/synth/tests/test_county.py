@@ -28,7 +28,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _digest(folder: Path) -> dict[str, str]:
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.csv"))
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
     }
 
 

@@ -1,0 +1,307 @@
+"""Importing an agency extract: one business action, all or nothing, idempotent.
+
+`import_extract` reads and validates the whole file before touching the database, then
+writes the Extract, its SourceRecords and SourceEvents in one transaction, and marks the
+previous extract of the same dataset superseded (kept as history). The same file imported
+twice changes nothing. A rejected file leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from wraparound.core.models import Agency, User
+from wraparound.records.models import (
+    DatasetMapping,
+    Extract,
+    ExtractStatus,
+    SourceEvent,
+    SourceRecord,
+)
+from wraparound.records.pipeline.mapping import (
+    Mapping,
+    MappingError,
+    event_kinds,
+    shipped_mapping,
+    suggest_mapping,
+)
+from wraparound.records.pipeline.reading import ExtractUnreadableError, RawTable, read_extract
+from wraparound.records.pipeline.standardise import Issue, standardise
+
+BATCH_SIZE = 5_000
+MAX_STORED_WARNINGS = 500
+Progress = Callable[[int], None]
+
+
+class ImportRejectedError(Exception):
+    """The extract was not imported; `issues` say why, row by row where possible."""
+
+    def __init__(self, message: str, issues: list[Issue] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.issues = issues or []
+
+
+@dataclass
+class ImportResult:
+    status: str  # "imported" | "unchanged"
+    extract: Extract
+    warnings: list[Issue] = field(default_factory=list)
+    superseded: Extract | None = None
+
+    def summary(self) -> str:
+        e = self.extract
+        if self.status == "unchanged":
+            return f"{e.source}: this file was already imported on {e.received_at:%Y-%m-%d %H:%M}; nothing changed."
+        line = (
+            f"{e.source}: imported {e.row_count} rows as {e.record_count} person records and "
+            f"{e.event_count} events ({len(self.warnings)} warnings)"
+        )
+        if self.superseded is not None:
+            line += (
+                f"; supersedes the extract received {self.superseded.received_at:%Y-%m-%d %H:%M}"
+            )
+        return line + "."
+
+
+def import_limit_bytes() -> int:
+    """The largest file accepted (settings.RECORDS_IMPORT_MAX_BYTES or WRAPAROUND_IMPORT_MAX_MB)."""
+    configured = getattr(settings, "RECORDS_IMPORT_MAX_BYTES", None)
+    if configured is not None:
+        return int(configured)
+    return int(float(os.environ.get("WRAPAROUND_IMPORT_MAX_MB", "512")) * 1024 * 1024)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def mapping_for(agency: Agency, dataset_kind: str) -> Mapping | None:
+    """The confirmed mapping for a dataset: the analyst's (database) first, then the shipped file."""
+    saved = DatasetMapping.objects.filter(agency=agency, dataset_kind=dataset_kind).first()
+    if saved is not None:
+        return Mapping.from_dict(saved.mapping)
+    return shipped_mapping(agency.slug, dataset_kind)
+
+
+def read_for_import(path: Path, *, encoding: str | None = None) -> RawTable:
+    """Read a file under the size limit, or raise ImportRejectedError with the reason."""
+    try:
+        return read_extract(path, max_bytes=import_limit_bytes(), encoding=encoding)
+    except ExtractUnreadableError as exc:
+        raise ImportRejectedError(str(exc)) from exc
+
+
+def suggest_for(table: RawTable, *, agency: Agency, dataset_kind: str) -> Mapping:
+    """The mapping to offer an analyst: the confirmed one if it fits the headers, else a suggestion."""
+    existing = mapping_for(agency, dataset_kind)
+    if existing is not None and set(existing.columns) == set(table.headers):
+        return existing
+    return suggest_mapping(
+        table, agency=agency.slug, dataset=dataset_kind, event_kinds=event_kinds()
+    )
+
+
+@transaction.atomic
+def confirm_mapping(
+    *, agency: Agency, dataset_kind: str, mapping: Mapping, user: User | None
+) -> DatasetMapping:
+    """Save the mapping a data analyst confirmed, so later extracts of the dataset use it."""
+    mapping.validate(event_kinds())
+    saved, _ = DatasetMapping.objects.update_or_create(
+        agency=agency,
+        dataset_kind=dataset_kind,
+        defaults={"mapping": mapping.as_dict(), "confirmed_by": user},
+    )
+    return saved
+
+
+def import_extract(
+    *,
+    path: Path,
+    agency: Agency,
+    dataset_kind: str,
+    file_name: str | None = None,
+    mapping: Mapping | None = None,
+    user: User | None = None,
+    encoding: str | None = None,
+    received_at: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one extract file of one agency dataset; raise ImportRejectedError if it is not valid."""
+    source = f"{agency.slug}:{dataset_kind}"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportRejectedError(f"Cannot open {path}: {exc.strerror}.") from exc
+    if size > import_limit_bytes():
+        read_for_import(path)  # raises with the size message before hashing a huge file
+    sha = file_sha256(path)
+    already = Extract.objects.filter(agency=agency, dataset_kind=dataset_kind, sha256=sha).first()
+    if already is not None:
+        return ImportResult(status="unchanged", extract=already)
+
+    table = read_for_import(path, encoding=encoding)
+    mapping = mapping or mapping_for(agency, dataset_kind)
+    if mapping is None:
+        raise ImportRejectedError(
+            f"There is no confirmed column mapping for {source}. Upload the file in the web "
+            "UI to confirm a suggested mapping, or pass --mapping FILE."
+        )
+    try:
+        mapping.validate(event_kinds())
+    except MappingError as exc:
+        raise ImportRejectedError(str(exc)) from exc
+    received = received_at or timezone.now()
+    result = standardise(table, mapping, source=source, received=received.date())
+    if result.errors:
+        raise ImportRejectedError(
+            f"{source}: the extract was not imported: {len(result.errors)} problem(s) found. "
+            "Nothing was changed.",
+            result.issues,
+        )
+    return _write(
+        agency=agency,
+        dataset_kind=dataset_kind,
+        file_name=file_name or path.name,
+        sha=sha,
+        size=size,
+        table=table,
+        mapping=mapping,
+        records=result.records,
+        events=result.events,
+        warnings=result.warnings,
+        user=user,
+        received=received,
+        progress=progress,
+    )
+
+
+@transaction.atomic
+def _write(
+    *,
+    agency: Agency,
+    dataset_kind: str,
+    file_name: str,
+    sha: str,
+    size: int,
+    table: RawTable,
+    mapping: Mapping,
+    records: pl.DataFrame,
+    events: pl.DataFrame,
+    warnings: list[Issue],
+    user: User | None,
+    received: datetime,
+    progress: Progress | None,
+) -> ImportResult:
+    previous = (
+        Extract.objects.select_for_update()
+        .filter(agency=agency, dataset_kind=dataset_kind, status=ExtractStatus.CURRENT)
+        .first()
+    )
+    if previous is not None:
+        previous.status = ExtractStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+    extract = Extract.objects.create(
+        agency=agency,
+        dataset_kind=dataset_kind,
+        file_name=file_name[:255],
+        sha256=sha,
+        size_bytes=size,
+        file_format=table.file_format,
+        encoding=table.encoding or "",
+        received_at=received,
+        imported_by=user,
+        row_count=len(table.rows),
+        record_count=records.height,
+        event_count=events.height,
+        warning_count=len(warnings),
+        mapping=mapping.as_dict(),
+        warnings=[w.as_dict() for w in warnings[:MAX_STORED_WARNINGS]],
+    )
+    if previous is not None:
+        previous.superseded_by = extract
+        previous.save(update_fields=["superseded_by"])
+    source = f"{agency.slug}:{dataset_kind}"
+    record_ids = _write_records(extract, source, records, progress)
+    _write_events(extract, events, record_ids, progress)
+    return ImportResult(status="imported", extract=extract, warnings=warnings, superseded=previous)
+
+
+def _write_records(
+    extract: Extract, source: str, records: pl.DataFrame, progress: Progress | None
+) -> dict[str, int]:
+    fields = [c for c in records.columns if c not in {"row_number", "source_id"}]
+    for batch in records.iter_slices(BATCH_SIZE):
+        SourceRecord.objects.bulk_create(
+            [
+                SourceRecord(
+                    extract=extract,
+                    row_number=row["row_number"],
+                    source_id=row["source_id"],
+                    record_key=f"{source}:{row['source_id']}",
+                    **{f: row[f] for f in fields},
+                )
+                for row in batch.iter_rows(named=True)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        if progress:
+            progress(batch.height)
+    return dict(SourceRecord.objects.filter(extract=extract).values_list("source_id", "id"))
+
+
+def _write_events(
+    extract: Extract, events: pl.DataFrame, record_ids: dict[str, int], progress: Progress | None
+) -> None:
+    for batch in events.iter_slices(BATCH_SIZE):
+        SourceEvent.objects.bulk_create(
+            [
+                SourceEvent(
+                    extract=extract,
+                    record_id=record_ids.get(row["source_id"]),
+                    row_number=row["row_number"],
+                    event_key=row["event_key"][:300],
+                    kind=row["kind"],
+                    agency_label=(row["agency_label"] or "")[:200],
+                    event_date=row["event_date"],
+                    detail=row["detail"],
+                )
+                for row in batch.iter_rows(named=True)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        if progress:
+            progress(batch.height)
+
+
+def issue_lines(issues: list[Issue], limit: int = 50) -> list[str]:
+    """Human-readable report lines: row, column, value, reason."""
+    lines = []
+    for issue in issues[:limit]:
+        where = f"row {issue.row}" if issue.row is not None else "file"
+        column = f", column {issue.column!r}" if issue.column else ""
+        value = f", value {issue.value!r}" if issue.value is not None else ""
+        lines.append(f"  {issue.severity}: {where}{column}{value}: {issue.reason}")
+    if len(issues) > limit:
+        lines.append(f"  ... {len(issues) - limit} more")
+    return lines
+
+
+def report_rows(issues: list[Issue]) -> list[dict[str, Any]]:
+    return [i.as_dict() for i in issues]

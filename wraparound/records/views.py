@@ -1,0 +1,156 @@
+"""Pages for data analysts: import history, upload with mapping confirmation, reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from wraparound.core.access import role_required
+from wraparound.core.models import Agency, Role, User
+from wraparound.records.forms import UploadForm
+from wraparound.records.models import Extract
+from wraparound.records.pipeline.mapping import FIELDS, Mapping, MappingError, event_kinds
+from wraparound.records.pipeline.reading import RawTable
+from wraparound.records.selectors import import_history
+from wraparound.records.services import (
+    ImportRejectedError,
+    confirm_mapping,
+    import_extract,
+    import_limit_bytes,
+    read_for_import,
+    suggest_for,
+)
+from wraparound.records.staging import UploadNotFoundError, discard, stage_upload, staged_upload
+
+ANALYSTS = (Role.DATA_ANALYST,)
+
+
+def _analyst(request: HttpRequest) -> User:
+    """The signed-in user (role_required has already let only analysts through)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@role_required(*ANALYSTS)
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "records/history.html", {"extracts": import_history()})
+
+
+@role_required(*ANALYSTS)
+def extract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    extract = get_object_or_404(Extract.objects.select_related("agency", "imported_by"), pk=pk)
+    return render(request, "records/extract.html", {"extract": extract, "issues": extract.warnings})
+
+
+@role_required(*ANALYSTS)
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None, max_bytes=import_limit_bytes())
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        staged = stage_upload(
+            chunks=file.chunks(),
+            file_name=file.name,
+            agency_slug=form.cleaned_data["agency"].slug,
+            dataset_kind=form.cleaned_data["dataset_kind"],
+            user_id=_analyst(request).pk,
+        )
+        try:
+            read_for_import(staged.path)
+        except ImportRejectedError as exc:
+            discard(staged)
+            form.add_error("file", exc.message)
+        else:
+            return redirect("records:confirm", token=staged.token)
+    return render(
+        request, "records/upload.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _mapping_from_post(request: HttpRequest, table: RawTable, base: Mapping) -> Mapping:
+    post = request.POST
+    columns = {h: post.get(f"column-{i}", "ignore") for i, h in enumerate(table.headers)}
+    sex = {raw: post.get(f"sex-{i}", code) for i, (raw, code) in enumerate(base.sex_values.items())}
+    events = {
+        raw: post.get(f"event-{i}", kind) for i, (raw, kind) in enumerate(base.event_values.items())
+    }
+    return Mapping(
+        agency=base.agency,
+        dataset=base.dataset,
+        rows=post.get("rows", base.rows),
+        columns=columns,
+        date_format=post.get("date_format") or None,
+        event_date_format=post.get("event_date_format") or None,
+        sex_values=sex,
+        event_values=events,
+    )
+
+
+@role_required(*ANALYSTS)
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        staged = staged_upload(token, user_id=_analyst(request).pk)
+    except UploadNotFoundError as exc:
+        raise Http404("This upload has already been imported or has expired.") from exc
+    agency = get_object_or_404(Agency, slug=staged.agency_slug)
+    try:
+        table = read_for_import(staged.path)
+    except ImportRejectedError as exc:
+        discard(staged)
+        return render(
+            request, "records/rejected.html", {"message": exc.message, "issues": []}, status=400
+        )
+    mapping = suggest_for(table, agency=agency, dataset_kind=staged.dataset_kind)
+    context: dict[str, Any] = {"staged": staged, "agency": agency, "table": table}
+    if request.method == "POST":
+        mapping = _mapping_from_post(request, table, mapping)
+        try:
+            mapping.validate(event_kinds())
+            result = import_extract(
+                path=staged.path,
+                agency=agency,
+                dataset_kind=staged.dataset_kind,
+                file_name=staged.file_name,
+                mapping=mapping,
+                user=_analyst(request),
+            )
+        except MappingError as exc:
+            context["mapping_error"] = str(exc)
+        except ImportRejectedError as exc:
+            context.update(message=exc.message, issues=[i.as_dict() for i in exc.issues])
+            return render(request, "records/rejected.html", context, status=400)
+        else:
+            confirm_mapping(
+                agency=agency,
+                dataset_kind=staged.dataset_kind,
+                mapping=mapping,
+                user=_analyst(request),
+            )  # type: ignore[arg-type]
+            discard(staged)
+            return redirect("records:extract", pk=result.extract.pk)
+    context.update(_mapping_context(table, mapping))
+    return render(
+        request, "records/confirm.html", context, status=400 if "mapping_error" in context else 200
+    )
+
+
+def _mapping_context(table: RawTable, mapping: Mapping) -> dict[str, Any]:
+    kinds = sorted(event_kinds())
+    targets = [*FIELDS, "source_id,upn", *(f"event:{k}" for k in kinds)]
+    columns = []
+    for i, header in enumerate(table.headers):
+        chosen = mapping.columns.get(header, "ignore")
+        options = targets if chosen in targets else [chosen, *targets]
+        samples = [str(row[i]) for row in table.rows[:3] if row[i] not in (None, "")]
+        columns.append(
+            {"index": i, "header": header, "chosen": chosen, "options": options, "samples": samples}
+        )
+    return {
+        "mapping": mapping,
+        "columns": columns,
+        "sex_rows": list(enumerate(mapping.sex_values.items())),
+        "event_rows": list(enumerate(mapping.event_values.items())),
+        "kinds": kinds,
+        "sex_codes": ("F", "M", "U"),
+    }
