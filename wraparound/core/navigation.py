@@ -28,6 +28,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Directory", "directory:search", frozenset(Role.values)),
     NavEntry("Partnership map", "directory:map", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
+    NavEntry("Joint training", "training:events", frozenset(Role.values)),
 ]
 
 

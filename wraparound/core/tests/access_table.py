@@ -84,3 +84,9 @@ EXPECTED += [
     AccessRow("directory:feed", _DIRECTORY_FEED),
     AccessRow("directory:feed-export", _DIRECTORY_FEED),
 ]
+# Joint training (issue 7): events for everyone; who has not trained together for those who plan.
+EXPECTED += [
+    AccessRow("training:events", ALL_ROLES),
+    AccessRow("training:event", ALL_ROLES, kwargs=lambda s: {"pk": s["training_event"].pk}),
+    AccessRow("training:not-together", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
+]
