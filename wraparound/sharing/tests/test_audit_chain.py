@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from typing import Any
 
@@ -43,7 +44,7 @@ def test_each_entry_links_to_the_one_before_and_the_whole_chain_verifies() -> No
     entries = _append(5)
     assert entries[0].prev_hash == GENESIS_HASH
     assert [e.sequence for e in entries] == [1, 2, 3, 4, 5]
-    assert all(b.prev_hash == a.entry_hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.entry_hash for a, b in itertools.pairwise(entries))
     report = audit.verify_stored_chain()
     assert report.ok
     assert report.checked == 5
