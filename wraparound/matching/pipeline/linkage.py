@@ -264,8 +264,12 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
     timings["predict"] = time.perf_counter() - stage
 
     stage = time.perf_counter()
-    pairs = without_pairs(pairs, settings.forced_non_links)
-    accepted = pairs.filter(pl.col("match_probability") >= settings.match_threshold)
+    pairs = without_pairs(pairs, settings.forced_non_links).with_columns(
+        needs_human_eye(pairs.columns).alias("needs_review")
+    )
+    accepted = pairs.filter(
+        (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("needs_review")
+    )
     clusters = cluster_records(
         frame["record_key"], accepted, forced_links=settings.forced_links
     ).join(frame.select("record_key", "source"), on="record_key", how="left")
@@ -296,12 +300,33 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
     )
 
 
+def needs_human_eye(columns: list[str]) -> pl.Expr:
+    """Pairs the model may score highly but a person must confirm.
+
+    Family members share a surname, an address and (twins) a birthday, so those fields
+    together can outweigh a completely different first name or date of birth. When the
+    first name or date of birth disagrees outright and no NHS number or UPN agrees, the
+    pair goes to clerical review instead of being joined automatically.
+    """
+    disagrees = pl.lit(value=False)
+    for name in ("first_name", "dob"):
+        if f"gamma_{name}" in columns:
+            disagrees = disagrees | (pl.col(f"gamma_{name}") == 0)
+    identified = pl.lit(value=False)
+    for name in ("nhs_number", "upn"):
+        if f"gamma_{name}" in columns:
+            identified = identified | (pl.col(f"gamma_{name}") > 0)
+    return disagrees & ~identified
+
+
 def _review_band(
     pairs: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings
 ) -> pl.DataFrame:
     """Uncertain pairs that no decision covers and that the clustering left apart."""
     band = without_pairs(
-        pairs.filter(pl.col("match_probability") < settings.match_threshold),
+        pairs.filter(
+            (pl.col("match_probability") < settings.match_threshold) | pl.col("needs_review")
+        ),
         settings.forced_links,
     )
     cluster_of = clusters.select("record_key", "cluster_id")

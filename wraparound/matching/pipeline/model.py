@@ -56,6 +56,8 @@ def _name_comparison(column: str, label: str, group_column: str | None) -> Compa
         )
     levels += [
         cll.JaroWinklerLevel(column, 0.92).configure(m_probability=0.05),
+        # one slip in a short name ("Mia" / "Mua") scores low on Jaro-Winkler
+        cll.LevenshteinLevel(column, 1).configure(m_probability=0.02),
         cll.JaroWinklerLevel(column, 0.80).configure(m_probability=0.03),
         cll.ElseLevel().configure(m_probability=0.02),
     ]
@@ -184,16 +186,22 @@ def all_blocking() -> list[Blocking]:
             block_on("dob_text", "surname_std"),
         ),
         Blocking(
-            "names_year",
-            "date of birth mistyped within the year (e.g. day and month swapped)",
-            ("first_name_group", "surname_std", "dob_year"),
-            block_on("first_name_group", "surname_std", "dob_year"),
+            "names",
+            "date of birth mistyped or missing (e.g. day and month swapped, year slipped)",
+            ("first_name_group", "surname_std"),
+            block_on("first_name_group", "surname_std"),
         ),
         Blocking(
             "postcode_first_name",
             "date of birth badly mistyped, same home",
             ("postcode_std", "first_name_group"),
             block_on("postcode_std", "first_name_group"),
+        ),
+        Blocking(
+            "postcode_surname",
+            "first name mistyped and no date of birth, same home",
+            ("postcode_std", "surname_std"),
+            block_on("postcode_std", "surname_std"),
         ),
     ]
 
