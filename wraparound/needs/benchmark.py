@@ -61,8 +61,10 @@ def family_map(membership: pl.DataFrame, county: Path) -> pl.DataFrame:
         .len()
         .sort(["family_public_id", "len", "family_id"], descending=[False, True, False])
     )
-    return votes.group_by("family_public_id", maintain_order=True).first().select(
-        "family_public_id", "family_id"
+    return (
+        votes.group_by("family_public_id", maintain_order=True)
+        .first()
+        .select("family_public_id", "family_id")
     )
 
 
@@ -97,7 +99,9 @@ def accuracy(
     families = _truth(county, "families").select(
         "family_id", "deprivation_decile", "n_children", "at_risk"
     )
-    needs = _truth(county, "needs").select("family_id", "outcome", pl.col("has_need").alias("truth"))
+    needs = _truth(county, "needs").select(
+        "family_id", "outcome", pl.col("has_need").alias("truth")
+    )
     predicted = (
         flags.select("family_public_id", "outcome").unique()
         .join(mapping, on="family_public_id")
@@ -113,7 +117,9 @@ def accuracy(
     return {
         "per_outcome": _records(_scores(scored, ["outcome"]), "outcome"),
         "overall": _records(overall, "all")["all"],
-        "by_deprivation_decile": _records(_scores(scored, ["deprivation_decile"]), "deprivation_decile"),
+        "by_deprivation_decile": _records(
+            _scores(scored, ["deprivation_decile"]), "deprivation_decile"
+        ),
         "at_risk": _at_risk_accuracy(profiles, mapping, families),
         "targeting": _targeting_shares(profiles, mapping, families, county),
     }
@@ -124,12 +130,19 @@ def _predicted_families(profiles: pl.DataFrame, mapping: pl.DataFrame) -> pl.Dat
         profiles.select("family_public_id", "at_risk", "supported")
         .join(mapping, on="family_public_id")
         .group_by("family_id")
-        .agg(pl.col("at_risk").any().alias("p_at_risk"), pl.col("supported").any().alias("p_supported"))
+        .agg(
+            pl.col("at_risk").any().alias("p_at_risk"),
+            pl.col("supported").any().alias("p_supported"),
+        )
     )
 
 
-def _at_risk_accuracy(profiles: pl.DataFrame, mapping: pl.DataFrame, families: pl.DataFrame) -> dict[str, Any]:
-    joined = families.join(_predicted_families(profiles, mapping), on="family_id", how="left").select(
+def _at_risk_accuracy(
+    profiles: pl.DataFrame, mapping: pl.DataFrame, families: pl.DataFrame
+) -> dict[str, Any]:
+    joined = families.join(
+        _predicted_families(profiles, mapping), on="family_id", how="left"
+    ).select(
         pl.col("at_risk").alias("truth"), pl.col("p_at_risk").fill_null(False).alias("predicted")
     )
     result = _records(_scores(joined.with_columns(pl.lit("all").alias("all")), ["all"]), "all")
@@ -150,8 +163,10 @@ def _targeting_shares(
 
     def shares(weight: pl.Expr) -> dict[str, float]:
         total = joined.select(weight.sum()).item() or 1
+
         def share(expr: pl.Expr) -> float:
             return round(joined.select((weight * expr.cast(pl.Int64)).sum()).item() / total, 4)
+
         return {
             "identified_at_risk": share(pl.col("p_at_risk")),
             "identified_supported": share(pl.col("p_supported")),
@@ -165,6 +180,6 @@ def _targeting_shares(
         "families": shares(pl.col("one")),
         "children": shares(pl.col("n_children").cast(pl.Int64)),
         "identified_supported_who_are_identified_at_risk": round(
-            supported["p_at_risk"].mean() or 0.0, 4  # type: ignore[arg-type]
+            supported.select(pl.col("p_at_risk").cast(pl.Float64).mean()).item() or 0.0, 4
         ),
     }

@@ -70,8 +70,16 @@ def matrix_bars(matrix: Matrix) -> BarChart:
             else:
                 width, text = 0, "suppressed"
             bars.append(
-                Bar(series, MEASURE_LABELS[series], LABEL_WIDTH, top, width, BAR_HEIGHT, text,
-                    LABEL_WIDTH + width + 4)  # fmt: skip
+                Bar(
+                    series,
+                    MEASURE_LABELS[series],
+                    LABEL_WIDTH,
+                    top,
+                    width,
+                    BAR_HEIGHT,
+                    text,
+                    LABEL_WIDTH + width + 4,
+                )
             )
         groups.append(BarGroup(row.group, y + BAR_HEIGHT + 6, bars))
         y += 3 * (BAR_HEIGHT + 2) + GROUP_GAP
@@ -100,7 +108,9 @@ def trend_lines(matrix: Matrix) -> TrendChart:
     width, height, left, top, plot_h = 640, 220, 50, 15, 160
     series = {"at_risk_rate": "Families at risk", "supported_rate": "Families supported"}
     values = [r.rates.get(s) for r in matrix.rows for s in series]
-    axis_max = max(5, -(-int(100 * max((v for v in values if v is not None), default=0.05)) // 5) * 5)
+    axis_max = max(
+        5, -(-int(100 * max((v for v in values if v is not None), default=0.05)) // 5) * 5
+    )
     n = len(matrix.rows)
     step = (width - left - 20) / max(n - 1, 1)
     ticks = [(round(left + i * step), r.group) for i, r in enumerate(matrix.rows)]

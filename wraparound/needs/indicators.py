@@ -103,7 +103,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _positive_int(value: Any, *, where: str, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise IndicatorCatalogueError(f"{where}: {field} must be a whole number of 1 or more, not {value!r}.")
+        raise IndicatorCatalogueError(
+            f"{where}: {field} must be a whole number of 1 or more, not {value!r}."
+        )
     return value
 
 

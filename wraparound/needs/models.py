@@ -26,7 +26,8 @@ class NeedsRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     catalogue_checksum = models.CharField(max_length=32)
     membership_source = models.CharField(
-        max_length=64, help_text="Where family membership came from (matching, or a labelled stand-in)."
+        max_length=64,
+        help_text="Where family membership came from (matching, or a labelled stand-in).",
     )
     events = models.PositiveIntegerField(default=0)
     events_attributed = models.PositiveIntegerField(default=0)
@@ -53,7 +54,9 @@ class FamilyNeedsProfile(models.Model):
     outcome_count = models.PositiveSmallIntegerField(default=0)
     max_level = models.PositiveSmallIntegerField(default=0)
     outcomes = models.JSONField(default=list)
-    outcome_levels = models.JSONField(default=dict, help_text="Outcome key -> highest level flagged.")
+    outcome_levels = models.JSONField(
+        default=dict, help_text="Outcome key -> highest level flagged."
+    )
     at_risk = models.BooleanField(default=False)
     supported = models.BooleanField(default=False)
     early_help = models.BooleanField(default=False)
@@ -63,13 +66,20 @@ class FamilyNeedsProfile(models.Model):
     class Meta:
         ordering = ["family_public_id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "family_public_id"], name="one_profile_per_family_per_run"),
-            models.CheckConstraint(condition=models.Q(max_level__lte=4), name="profile_level_on_continuum"),
+            models.UniqueConstraint(
+                fields=["run", "family_public_id"], name="one_profile_per_family_per_run"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_level__lte=4), name="profile_level_on_continuum"
+            ),
         ]
         indexes = [
             models.Index(fields=["run", "at_risk", "supported"], name="needs_profile_targeting"),
             models.Index(fields=["run", "locality"], name="needs_profile_locality"),
         ]
+
+    def __str__(self) -> str:
+        return f"Needs profile of {self.family_public_id} (run {self.run_id})"
 
 
 class NeedFlag(models.Model):
@@ -85,17 +95,22 @@ class NeedFlag(models.Model):
     last_evidence_date = models.DateField()
     agencies = models.JSONField(default=list)
     evidence = models.JSONField(
-        default=list, help_text="The events that met the rule: event_key, agency_slug, kind, event_date."
+        default=list,
+        help_text="The events that met the rule: event_key, agency_slug, kind, event_date.",
     )
 
     class Meta:
         ordering = ["family_public_id", "outcome", "indicator_key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "family_public_id", "indicator_key"], name="one_flag_per_indicator_per_family"
+                fields=["run", "family_public_id", "indicator_key"],
+                name="one_flag_per_indicator_per_family",
             ),
             models.CheckConstraint(
                 condition=models.Q(level__gte=1, level__lte=4), name="flag_level_on_continuum"
             ),
         ]
         indexes = [models.Index(fields=["run", "family_public_id"], name="needs_flag_family")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_key} for {self.family_public_id} (level {self.level})"

@@ -24,7 +24,14 @@ import polars as pl
 from wraparound.needs.indicators import IndicatorCatalogue
 
 EVENT_COLUMNS = ("event_key", "record_key", "agency_slug", "kind", "event_date")
-MEMBERSHIP_COLUMNS = ("record_key", "person_public_id", "family_public_id", "is_child", "dob", "locality")
+MEMBERSHIP_COLUMNS = (
+    "record_key",
+    "person_public_id",
+    "family_public_id",
+    "is_child",
+    "dob",
+    "locality",
+)
 
 
 class NeedsInputError(ValueError):
@@ -44,7 +51,9 @@ class NeedsResult:
 def _check_columns(frame: pl.DataFrame, needed: tuple[str, ...], name: str) -> None:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise NeedsInputError(f"The {name} table has no column(s) {missing}; it needs {list(needed)}.")
+        raise NeedsInputError(
+            f"The {name} table has no column(s) {missing}; it needs {list(needed)}."
+        )
 
 
 def _rules_frame(catalogue: IndicatorCatalogue) -> pl.DataFrame:

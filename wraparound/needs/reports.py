@@ -29,11 +29,11 @@ DATA_CATEGORIES = (
 )  # fmt: skip
 
 
-class ReportRefused(Exception):
+class ReportRefusedError(Exception):
     """The sharing gate refused the aggregate use; the message is the gate's reason."""
 
 
-class NoNeedsRun(Exception):
+class NoNeedsRunError(Exception):
     """There is no completed needs run to report on yet."""
 
 
@@ -67,7 +67,11 @@ class TargetingReport:
 
 
 def latest_run() -> NeedsRun | None:
-    return NeedsRun.objects.filter(status=RunStatus.COMPLETE).order_by("-reference_date", "-pk").first()
+    return (
+        NeedsRun.objects.filter(status=RunStatus.COMPLETE)
+        .order_by("-reference_date", "-pk")
+        .first()
+    )
 
 
 def profiles_frame(run: NeedsRun) -> pl.DataFrame:
@@ -77,8 +81,12 @@ def profiles_frame(run: NeedsRun) -> pl.DataFrame:
     )
     return pl.DataFrame(
         list(rows.iterator(chunk_size=20_000)),
-        schema={"locality": pl.String, "agencies": pl.List(pl.String),
-                "at_risk": pl.Boolean, "supported": pl.Boolean},  # fmt: skip
+        schema={
+            "locality": pl.String,
+            "agencies": pl.List(pl.String),
+            "at_risk": pl.Boolean,
+            "supported": pl.Boolean,
+        },
         orient="row",
     )
 
@@ -104,7 +112,9 @@ def build_targeting_report(
     """Suppressed tables for ``run`` (default: the latest); not yet released to anyone."""
     run = run or latest_run()
     if run is None:
-        raise NoNeedsRun("No needs run yet: run `wraparound needs` after importing and linking.")
+        raise NoNeedsRunError(
+            "No needs run yet: run `wraparound needs` after importing and linking."
+        )
     threshold = threshold or suppression_threshold()
     profiles = profiles_frame(run)
     catalogue = load_catalogue()
@@ -141,7 +151,7 @@ def release_targeting_report(
         action=action,
     )
     if not decision.permitted:
-        raise ReportRefused(decision.reason)
+        raise ReportRefusedError(decision.reason)
     return build_targeting_report(run=report_run, threshold=threshold)
 
 

@@ -70,7 +70,9 @@ def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[Evi
     return items
 
 
-def _visible_flags(user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag]) -> tuple[list[VisibleFlag], int]:
+def _visible_flags(
+    user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag]
+) -> tuple[list[VisibleFlag], int]:
     from wraparound.sharing.gate import read
 
     catalogue = load_catalogue()

@@ -54,8 +54,10 @@ def family_locality(membership: pl.DataFrame) -> pl.DataFrame:
         .len()
         .sort(["family_public_id", "len", "locality"], descending=[False, True, False])
     )
-    return counted.group_by("family_public_id", maintain_order=True).first().select(
-        "family_public_id", "locality"
+    return (
+        counted.group_by("family_public_id", maintain_order=True)
+        .first()
+        .select("family_public_id", "locality")
     )
 
 
@@ -69,8 +71,12 @@ def membership_from_links(
     """
     linked = pl.DataFrame(
         list(links),
-        schema={"record_key": pl.String, "person_public_id": pl.String,
-                "family_public_id": pl.String, "role": pl.String},  # fmt: skip
+        schema={
+            "record_key": pl.String,
+            "person_public_id": pl.String,
+            "family_public_id": pl.String,
+            "role": pl.String,
+        },
         orient="row",
     )
     joined = linked.join(
@@ -78,8 +84,10 @@ def membership_from_links(
     ).join(_localities(records.select("record_key", "postcode")), on="record_key", how="left")
     joined = joined.with_columns(pl.col("role").is_in(list(CHILD_ROLES)).alias("is_child"))
     per_family = family_locality(joined)
-    return joined.drop("locality").join(per_family, on="family_public_id", how="left").select(
-        MEMBERSHIP_COLUMNS
+    return (
+        joined.drop("locality")
+        .join(per_family, on="family_public_id", how="left")
+        .select(MEMBERSHIP_COLUMNS)
     )
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
+from typing import TypeVar
 
 DEFAULT_THRESHOLD = 5
+K = TypeVar("K", bound=Hashable)
 
 
-class Suppression(str, Enum):
+class Suppression(StrEnum):
     SHOWN = "shown"
     PRIMARY = "primary"
     SECONDARY = "secondary"
@@ -48,11 +50,11 @@ class Cell:
 
 
 def suppress(
-    values: Mapping[Hashable, int],
-    groups: Iterable[Iterable[Hashable]],
+    values: Mapping[K, int],
+    groups: Iterable[Iterable[K]],
     *,
     threshold: int = DEFAULT_THRESHOLD,
-) -> dict[Hashable, Cell]:
+) -> dict[K, Cell]:
     """Apply primary then secondary suppression to ``values`` given the additive ``groups``."""
     if threshold < 1:
         raise ValueError("The suppression threshold must be 1 or more (1 turns suppression off).")

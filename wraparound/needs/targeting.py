@@ -151,8 +151,10 @@ def by_locality(profiles: pl.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -
 
 def by_agency(profiles: pl.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -> Matrix:
     """One row per agency: the families with a member known to it (a family counts under each)."""
-    frame = profiles.select("agencies", "at_risk", "supported").explode("agencies").drop_nulls(
-        "agencies"
+    frame = (
+        profiles.select("agencies", "at_risk", "supported")
+        .explode("agencies")
+        .drop_nulls("agencies")
     )
     counts = _counts(frame.rename({"agencies": "agency"}), "agency")
     return _matrix(counts, "agency", dimension="agency", total=None, threshold=threshold)

@@ -35,9 +35,9 @@ def targeting(request: HttpRequest) -> HttpResponse:
         report = reports.release_targeting_report(
             user=request.user, action=AuditAction.VIEW, request_id=_request_id(request)
         )
-    except reports.ReportRefused as refusal:
+    except reports.ReportRefusedError as refusal:
         context["refusal"] = str(refusal)
-    except reports.NoNeedsRun as missing:
+    except reports.NoNeedsRunError as missing:
         context["missing"] = str(missing)
     else:
         context.update(
@@ -58,7 +58,7 @@ def targeting_export(request: HttpRequest, fmt: str) -> HttpResponse:
         report = reports.release_targeting_report(
             user=request.user, action=AuditAction.EXPORT, request_id=_request_id(request)
         )
-    except (reports.ReportRefused, reports.NoNeedsRun) as problem:
+    except (reports.ReportRefusedError, reports.NoNeedsRunError) as problem:
         messages.error(request, f"The export was not produced: {problem}")
         return redirect("needs:targeting")
     body = reports.as_csv(report) if fmt == "csv" else reports.as_json(report)
@@ -81,7 +81,7 @@ def at_risk_not_supported(request: HttpRequest) -> HttpResponse:
             report = reports.release_targeting_report(
                 user=request.user, action=AuditAction.VIEW, run=run, request_id=_request_id(request)
             )
-        except reports.ReportRefused as refusal:
+        except reports.ReportRefusedError as refusal:
             context["refusal"] = str(refusal)
         else:
             context["aggregate_rows"] = report.by_locality.rows

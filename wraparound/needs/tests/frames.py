@@ -35,13 +35,22 @@ def events(*rows: tuple[str, ...]) -> pl.DataFrame:
         )
     return pl.DataFrame(
         out,
-        schema={"event_key": pl.String, "record_key": pl.String, "source": pl.String,
-                "agency_slug": pl.String, "agency_kind": pl.String, "kind": pl.String,
-                "event_date": pl.Date, "detail": pl.String},  # fmt: skip
+        schema={
+            "event_key": pl.String,
+            "record_key": pl.String,
+            "source": pl.String,
+            "agency_slug": pl.String,
+            "agency_kind": pl.String,
+            "kind": pl.String,
+            "event_date": pl.Date,
+            "detail": pl.String,
+        },
     )
 
 
-def membership(*rows: tuple[object, ...], agencies: tuple[str, ...] = TEST_AGENCIES) -> pl.DataFrame:
+def membership(
+    *rows: tuple[object, ...], agencies: tuple[str, ...] = TEST_AGENCIES
+) -> pl.DataFrame:
     """Rows of (family, person, is_child, locality[, dob ISO]); one record per test agency."""
     out = []
     for row in rows:
@@ -60,7 +69,12 @@ def membership(*rows: tuple[object, ...], agencies: tuple[str, ...] = TEST_AGENC
             )
     return pl.DataFrame(
         out,
-        schema={"record_key": pl.String, "person_public_id": pl.String,
-                "family_public_id": pl.String, "is_child": pl.Boolean, "dob": pl.Date,
-                "locality": pl.String},  # fmt: skip
+        schema={
+            "record_key": pl.String,
+            "person_public_id": pl.String,
+            "family_public_id": pl.String,
+            "is_child": pl.Boolean,
+            "dob": pl.Date,
+            "locality": pl.String,
+        },
     )

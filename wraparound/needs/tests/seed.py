@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from wraparound.needs.indicators import load_catalogue
+from wraparound.needs.pipeline import identify_needs
 from wraparound.needs.services import record_needs_run
 from wraparound.needs.tests.frames import events, membership
-from wraparound.needs.pipeline import identify_needs
 
 REFERENCE_DATE = dt.date(2026, 3, 31)
 

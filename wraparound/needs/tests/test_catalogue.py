@@ -39,12 +39,16 @@ def test_the_partnership_catalogue_loads_and_covers_every_headline_outcome() -> 
 
 
 def test_an_unknown_event_kind_is_refused_naming_the_indicator() -> None:
-    with pytest.raises(IndicatorCatalogueError, match=r"'persistent_absence'.*unknown event kind.*truancy"):
+    with pytest.raises(
+        IndicatorCatalogueError, match=r"'persistent_absence'.*unknown event kind.*truancy"
+    ):
         _parse(_with_first(kinds=["truancy"]))
 
 
 def test_an_unknown_outcome_is_refused_naming_the_indicator() -> None:
-    with pytest.raises(IndicatorCatalogueError, match=r"'persistent_absence'.*unknown outcome 'schooling'"):
+    with pytest.raises(
+        IndicatorCatalogueError, match=r"'persistent_absence'.*unknown outcome 'schooling'"
+    ):
         _parse(_with_first(outcome="schooling"))
 
 

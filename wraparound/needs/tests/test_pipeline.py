@@ -18,7 +18,9 @@ REF = dt.date(2026, 3, 31)
 CATALOGUE = load_catalogue()
 
 
-def _run(evs: pl.DataFrame, mem: pl.DataFrame, catalogue=CATALOGUE, ref: dt.date = REF) -> NeedsResult:
+def _run(
+    evs: pl.DataFrame, mem: pl.DataFrame, catalogue=CATALOGUE, ref: dt.date = REF
+) -> NeedsResult:
     return identify_needs(evs, mem, reference_date=ref, catalogue=catalogue)
 
 
@@ -43,7 +45,9 @@ def _days_before(days: int) -> str:
 
 
 @pytest.mark.parametrize("indicator", CATALOGUE.indicators, ids=lambda i: i.key)
-def test_indicator_flags_a_family_at_its_minimum_count_and_not_one_below(indicator: Indicator) -> None:
+def test_indicator_flags_a_family_at_its_minimum_count_and_not_one_below(
+    indicator: Indicator,
+) -> None:
     person, _, _ = _subject(indicator)
     kind = indicator.kinds[0]
     rows = [("F-1", person, kind, _days_before(10 + i)) for i in range(indicator.min_count)]
@@ -64,11 +68,15 @@ def test_indicator_counts_only_events_inside_its_look_back_window(indicator: Ind
 
 
 @pytest.mark.parametrize(
-    "indicator", [i for i in CATALOGUE.indicators if i.applies_to in {"child", "adult"}], ids=lambda i: i.key
+    "indicator",
+    [i for i in CATALOGUE.indicators if i.applies_to in {"child", "adult"}],
+    ids=lambda i: i.key,
 )
 def test_indicator_ignores_members_it_does_not_apply_to(indicator: Indicator) -> None:
     other = "P-adult" if indicator.applies_to == "child" else "P-child"
-    rows = [("F-1", other, indicator.kinds[0], _days_before(5 + i)) for i in range(indicator.min_count)]
+    rows = [
+        ("F-1", other, indicator.kinds[0], _days_before(5 + i)) for i in range(indicator.min_count)
+    ]
     assert indicator.key not in _keys(_run(events(*rows), _family()))
 
 
@@ -89,8 +97,10 @@ def test_child_means_under_18_on_the_event_date_when_the_date_of_birth_is_known(
 def test_membership_role_decides_child_or_adult_when_the_date_of_birth_is_unknown() -> None:
     mem = membership(("F-1", "P-x", True, "Harbridge"), ("F-1", "P-y", False, "Harbridge"))
     result = _run(
-        events(("F-1", "P-x", "missing_episode", "2026-01-02"),
-               ("F-1", "P-y", "da_support_referral", "2026-01-02", "hartshire-police")),  # fmt: skip
+        events(
+            ("F-1", "P-x", "missing_episode", "2026-01-02"),
+            ("F-1", "P-y", "da_support_referral", "2026-01-02", "hartshire-police"),
+        ),
         mem,
     )
     assert {"missing_from_home", "domestic_abuse_support"} <= _keys(result)
@@ -117,14 +127,16 @@ def test_a_flag_lists_the_events_and_agencies_that_raised_it() -> None:
     assert [e["agency_slug"] for e in row["evidence"]] == ["hartshire-police", "hcc-social-care"]
     assert row["first_evidence_date"] == dt.date(2026, 1, 10)
     assert row["last_evidence_date"] == dt.date(2026, 2, 10)
-    assert row["outcome"] == "domestic_abuse" and row["level"] == 3
+    assert row["outcome"] == "domestic_abuse"
+    assert row["level"] == 3
 
 
 def test_events_on_records_outside_any_family_are_not_attributed() -> None:
     evs = events(("F-9", "P-stranger", "offence", "2026-01-10"))
     result = _run(evs, _family())
     assert result.flags.is_empty()
-    assert result.stats["events"] == 1 and result.stats["events_attributed"] == 0
+    assert result.stats["events"] == 1
+    assert result.stats["events_attributed"] == 0
 
 
 def _three_outcomes() -> pl.DataFrame:
@@ -142,13 +154,18 @@ def _profile(result: NeedsResult, family: str = "F-1") -> dict[str, object]:
 def test_a_family_is_at_risk_with_needs_under_three_outcomes() -> None:
     three = _profile(_run(_three_outcomes(), _family()))
     two = _profile(_run(_three_outcomes().head(2), _family()))
-    assert three["at_risk"] and three["outcome_count"] == 3
+    assert three["at_risk"]
+    assert three["outcome_count"] == 3
     assert three["outcomes"] == ["crime_prevention", "domestic_abuse", "secure_housing"]
-    assert not two["at_risk"] and two["outcome_count"] == 2 and two["max_level"] == 3
+    assert not two["at_risk"]
+    assert two["outcome_count"] == 2
+    assert two["max_level"] == 3
 
 
 def test_the_at_risk_rule_is_data_and_can_use_the_level() -> None:
-    catalogue = dataclasses.replace(CATALOGUE, at_risk=AtRiskRule(min_outcomes=5, any_level_at_least=3, explanation=""))
+    catalogue = dataclasses.replace(
+        CATALOGUE, at_risk=AtRiskRule(min_outcomes=5, any_level_at_least=3, explanation="")
+    )
     one_level_3 = events(("F-1", "P-adult", "offence", "2026-01-11"))
     one_level_2 = events(("F-1", "P-adult", "asb", "2026-01-11"))
     assert _profile(_run(one_level_3, _family(), catalogue))["at_risk"]
@@ -156,12 +173,29 @@ def test_the_at_risk_rule_is_data_and_can_use_the_level() -> None:
 
 
 def test_a_statutory_plan_in_the_support_window_means_supported_and_early_help_does_not() -> None:
-    plan = _profile(_run(events(("F-1", "P-child", "child_protection_plan", "2024-06-01", "hcc-social-care")), _family()))
-    early = _profile(_run(events(("F-1", "P-child", "early_help_assessment", "2026-01-01", "hcc-social-care")), _family()))
-    old = _profile(_run(events(("F-1", "P-child", "child_in_need_plan", "2022-01-01", "hcc-social-care")), _family()))
-    assert plan["supported"] and plan["support_kinds"] == ["child_protection_plan"]
+    plan = _profile(
+        _run(
+            events(("F-1", "P-child", "child_protection_plan", "2024-06-01", "hcc-social-care")),
+            _family(),
+        )
+    )
+    early = _profile(
+        _run(
+            events(("F-1", "P-child", "early_help_assessment", "2026-01-01", "hcc-social-care")),
+            _family(),
+        )
+    )
+    old = _profile(
+        _run(
+            events(("F-1", "P-child", "child_in_need_plan", "2022-01-01", "hcc-social-care")),
+            _family(),
+        )
+    )
+    assert plan["supported"]
+    assert plan["support_kinds"] == ["child_protection_plan"]
     assert plan["support_since"] == dt.date(2024, 6, 1)
-    assert not early["supported"] and early["early_help"]
+    assert not early["supported"]
+    assert early["early_help"]
     assert not old["supported"]
 
 
@@ -170,9 +204,13 @@ def test_every_family_in_the_membership_gets_a_profile_even_with_no_events() -> 
     result = _run(events(("F-1", "P-a", "missing_episode", "2026-01-02")), mem)
     quiet = _profile(result, "F-2")
     assert result.profiles.height == 2
-    assert quiet["outcome_count"] == 0 and quiet["max_level"] == 0 and not quiet["at_risk"]
+    assert quiet["outcome_count"] == 0
+    assert quiet["max_level"] == 0
+    assert not quiet["at_risk"]
     assert quiet["locality"] == "Kingsford"
-    assert quiet["agencies"] == sorted(["hcc-social-care", "hartshire-police", "hcc-education", "hartshire-icb"])
+    assert quiet["agencies"] == sorted(
+        ["hcc-social-care", "hartshire-police", "hcc-education", "hartshire-icb"]
+    )
 
 
 def test_an_input_without_a_needed_column_is_refused_by_name() -> None:

@@ -13,7 +13,9 @@ from wraparound.needs.targeting import COUNTY, TrendPoint, by_agency, by_localit
 pytestmark = pytest.mark.pipeline
 
 
-def _profiles(spec: dict[str, tuple[int, int, int, int]], agencies: list[str] | None = None) -> pl.DataFrame:
+def _profiles(
+    spec: dict[str, tuple[int, int, int, int]], agencies: list[str] | None = None
+) -> pl.DataFrame:
     """Locality -> counts of (at risk & supported, at risk only, supported only, neither)."""
     rows = []
     for locality, counts in spec.items():
@@ -37,7 +39,8 @@ def test_matrix_counts_each_family_in_exactly_one_cell_and_rates_follow() -> Non
     assert harbridge.rates["at_risk_reached"] == pytest.approx(0.25)
     assert harbridge.rates["supported_at_risk"] == pytest.approx(1 / 3)
     county = rows[COUNTY]
-    assert county.cells["families"].value == 300 and county.cells["at_risk_not_supported"].value == 54
+    assert county.cells["families"].value == 300
+    assert county.cells["at_risk_not_supported"].value == 54
     assert [r.group for r in matrix.rows] == ["Harbridge", "Kingsford", COUNTY]
 
 
@@ -67,8 +70,16 @@ def test_agency_rows_count_a_family_under_every_agency_that_knows_it() -> None:
 
 def test_trend_has_one_row_per_quarter_oldest_first() -> None:
     points = [
-        TrendPoint(quarter_of(dt.date(2026, 3, 31)), dt.date(2026, 3, 31), _profiles({"H": (10, 30, 10, 50)})),
-        TrendPoint(quarter_of(dt.date(2025, 12, 31)), dt.date(2025, 12, 31), _profiles({"H": (10, 20, 10, 60)})),
+        TrendPoint(
+            quarter_of(dt.date(2026, 3, 31)),
+            dt.date(2026, 3, 31),
+            _profiles({"H": (10, 30, 10, 50)}),
+        ),
+        TrendPoint(
+            quarter_of(dt.date(2025, 12, 31)),
+            dt.date(2025, 12, 31),
+            _profiles({"H": (10, 20, 10, 60)}),
+        ),
     ]
     matrix = trend(points)
     assert [r.group for r in matrix.rows] == ["2025 Q4", "2026 Q1"]
@@ -80,7 +91,8 @@ def test_the_chart_draws_no_bar_for_a_suppressed_figure() -> None:
     chart = charts.matrix_bars(matrix)
     harbridge = next(g for g in chart.groups if g.label == "Harbridge")
     bars = {b.series: b for b in harbridge.bars}
-    assert bars["at_risk_supported"].width == 0 and bars["at_risk_supported"].text == "suppressed"
+    assert bars["at_risk_supported"].width == 0
+    assert bars["at_risk_supported"].text == "suppressed"
     row = next(r for r in matrix.rows if r.group == "Harbridge")
     for series, bar in bars.items():
         assert (bar.width > 0) == row.cells[series].shown, series

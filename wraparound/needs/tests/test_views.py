@@ -70,16 +70,25 @@ def test_analyst_with_a_service_planning_agreement_sees_the_matrix_and_the_view_
     analyst = sharing.worker(partnership["council"], Role.DATA_ANALYST)
     _planning_agreement(partnership["council"], partnership["police"])
     page = _client(analyst).get(reverse("needs:targeting")).content.decode()
-    assert "Families by locality" in page and "&lt;5" in page and "<svg" in page
+    assert "Families by locality" in page
+    assert "&lt;5" in page
+    assert "<svg" in page
     assert "F-AAA0000" not in page
     entry = AuditEntry.objects.get(actor_username=analyst.username)
-    assert (entry.action, entry.outcome, entry.purpose) == ("view", "permit", "service_planning_aggregate")
+    assert (entry.action, entry.outcome, entry.purpose) == (
+        "view",
+        "permit",
+        "service_planning_aggregate",
+    )
 
 
-def test_analyst_without_an_agreement_is_refused_and_the_refusal_is_audited(partnership: dict[str, Any]) -> None:
+def test_analyst_without_an_agreement_is_refused_and_the_refusal_is_audited(
+    partnership: dict[str, Any],
+) -> None:
     analyst = sharing.worker(partnership["council"], Role.DATA_ANALYST)
     page = _client(analyst).get(reverse("needs:targeting")).content.decode()
-    assert "You cannot see this report" in page and "Families by locality" not in page
+    assert "You cannot see this report" in page
+    assert "Families by locality" not in page
     assert AuditEntry.objects.get(actor_username=analyst.username).outcome == "deny"
 
 
@@ -88,14 +97,18 @@ def test_csv_export_is_suppressed_and_audited_as_an_export(partnership: dict[str
     _planning_agreement(partnership["council"])
     response = _client(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "csv"}))
     body = response.content.decode()
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     assert body.splitlines()[0].startswith("table,group,at_risk_supported")
-    assert "<5" in body and "F-AAA" not in body
+    assert "<5" in body
+    assert "F-AAA" not in body
     entry = AuditEntry.objects.get(actor_username=manager.username)
     assert (entry.action, entry.outcome) == ("export", "permit")
 
 
-def test_refused_export_sends_the_user_back_with_the_reason_and_is_audited(partnership: dict[str, Any]) -> None:
+def test_refused_export_sends_the_user_back_with_the_reason_and_is_audited(
+    partnership: dict[str, Any],
+) -> None:
     manager = sharing.worker(partnership["council"], Role.TEAM_MANAGER)
     response = _client(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "json"}))
     assert response.status_code == 302
@@ -109,22 +122,28 @@ def test_command_line_export_is_audited_as_the_named_user(partnership: dict[str,
     out = StringIO()
     call_command("report", "targeting", "--format", "json", "--user", "analyst1", stdout=out)
     document = json.loads(out.getvalue())
-    assert document["reference_date"] == "2026-03-31" and document["suppression_threshold"] == 5
+    assert document["reference_date"] == "2026-03-31"
+    assert document["suppression_threshold"] == 5
     assert {row["table"] for row in document["rows"]} == {"locality", "agency", "quarter"}
     assert AuditEntry.objects.get(actor_id=analyst.pk).action == "export"
 
 
-def test_command_line_export_without_an_agreement_fails_and_is_audited(partnership: dict[str, Any]) -> None:
+def test_command_line_export_without_an_agreement_fails_and_is_audited(
+    partnership: dict[str, Any],
+) -> None:
     analyst = sharing.worker(partnership["council"], Role.DATA_ANALYST, username="analyst2")
     with pytest.raises(CommandError, match="No approved agreement"):
         call_command("report", "targeting", "--user", "analyst2", stdout=StringIO())
     assert AuditEntry.objects.get(actor_id=analyst.pk).outcome == "deny"
 
 
-def test_practitioner_without_permission_sees_no_family_in_the_list(partnership: dict[str, Any]) -> None:
+def test_practitioner_without_permission_sees_no_family_in_the_list(
+    partnership: dict[str, Any],
+) -> None:
     practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
     page = _client(practitioner).get(reverse("needs:at-risk")).content.decode()
-    assert "F-AAA0000" not in page and "No families to show" in page
+    assert "F-AAA0000" not in page
+    assert "No families to show" in page
 
 
 def test_practitioner_sees_their_family_with_only_the_needs_whose_evidence_is_shared(
@@ -133,24 +152,32 @@ def test_practitioner_sees_their_family_with_only_the_needs_whose_evidence_is_sh
     practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
     sharing.relationship(practitioner, "F-AAA00001")
     page = _client(practitioner).get(reverse("needs:at-risk")).content.decode()
-    assert "F-AAA00001" in page and "F-AAA00002" not in page
+    assert "F-AAA00001" in page
+    assert "F-AAA00002" not in page
     assert "Safe from domestic abuse" in page  # police's own evidence
     assert "Secure housing" not in page  # housing shares nothing with the police here
     assert "1 further need not shown" in page
-    assert AuditEntry.objects.filter(actor_id=practitioner.pk, family_public_id="F-AAA00001").exists()
+    assert AuditEntry.objects.filter(
+        actor_id=practitioner.pk, family_public_id="F-AAA00001"
+    ).exists()
 
 
-def test_team_manager_sees_counts_by_locality_and_never_a_family(partnership: dict[str, Any]) -> None:
+def test_team_manager_sees_counts_by_locality_and_never_a_family(
+    partnership: dict[str, Any],
+) -> None:
     manager = sharing.worker(partnership["police"], Role.TEAM_MANAGER)
     colleague = sharing.worker(partnership["police"], Role.PRACTITIONER)
     sharing.relationship(colleague, "F-AAA00001")
     _planning_agreement(partnership["police"])
     page = _client(manager).get(reverse("needs:at-risk")).content.decode()
     assert "F-AAA0000" not in page
-    assert "Harbridge" in page and "not who they are" in page
+    assert "Harbridge" in page
+    assert "not who they are" in page
 
 
-def test_rerunning_needs_for_a_date_replaces_that_run_and_keeps_other_dates(partnership: dict[str, Any]) -> None:
+def test_rerunning_needs_for_a_date_replaces_that_run_and_keeps_other_dates(
+    partnership: dict[str, Any],
+) -> None:
     _store_run(REF)
     _store_run(dt.date(2025, 12, 31))
     assert NeedsRun.objects.filter(reference_date=REF).count() == 1

@@ -1,3 +1,4 @@
+# ruff: noqa: N999 - the command name is hyphenated like every wraparound subcommand
 """`wraparound bench needs --households N`: synth, import, link, needs; accuracy and timing.
 
 Run it against a scratch database (``WRAPAROUND_VAR_DIR=/tmp/bench-needs``): it migrates,
@@ -27,15 +28,25 @@ from wraparound.synth.parameters import CountyParameters
 
 
 class Command(BaseCommand):
-    help = "Needs identification: recall/precision against the synthetic truth, and `needs` wall time."
+    help = (
+        "Needs identification: recall/precision against the synthetic truth, and `needs` wall time."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--households", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--workdir", type=Path, help="where the county is written (default: a temp dir)")
-        parser.add_argument("--reuse", action="store_true", help="reuse a county and import already in the workdir/database")
+        parser.add_argument(
+            "--workdir", type=Path, help="where the county is written (default: a temp dir)"
+        )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="reuse a county and import already in the workdir/database",
+        )
 
-    def _timed(self, label: str, timings: dict[str, float], func: Any, *args: Any, **kwargs: Any) -> Any:
+    def _timed(
+        self, label: str, timings: dict[str, float], func: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         started = time.perf_counter()
         result = func(*args, **kwargs)
         timings[label] = round(time.perf_counter() - started, 2)

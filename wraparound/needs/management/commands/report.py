@@ -41,7 +41,7 @@ class Command(BaseCommand):
             report = reports.release_targeting_report(
                 user=user, action=AuditAction.EXPORT, threshold=options["threshold"]
             )
-        except (reports.ReportRefused, reports.NoNeedsRun) as problem:
+        except (reports.ReportRefusedError, reports.NoNeedsRunError) as problem:
             raise CommandError(f"The report was not produced: {problem}") from problem
         body = reports.as_csv(report) if options["format"] == "csv" else reports.as_json(report)
         if options["output"]:
