@@ -1,0 +1,64 @@
+"""Building the pipeline's membership table from linkage results, and the command's errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import polars as pl
+import pytest
+from django.core.management import CommandError, call_command
+
+from wraparound.needs.sources import membership_from_links
+
+
+def _records(*rows: tuple[str, str | None, str | None]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"record_key": k, "dob": dt.date.fromisoformat(d) if d else None, "postcode": p}
+            for k, d, p in rows
+        ],
+        schema={"record_key": pl.String, "dob": pl.Date, "postcode": pl.String},
+    )
+
+
+@pytest.mark.pipeline
+def test_membership_takes_roles_dates_of_birth_and_the_family_s_most_common_locality() -> None:
+    records = _records(
+        ("a:x:1", "1985-01-01", "YH1 2AB"),  # Harbridge
+        ("b:y:1", "1985-01-01", "YH1 9ZZ"),  # Harbridge
+        ("a:x:2", "2015-05-05", "YH7 1AA"),  # Kingsford
+        ("a:x:3", None, None),
+    )
+    links = [
+        ("a:x:1", "P-1", "F-1", "adult"),
+        ("b:y:1", "P-1", "F-1", "adult"),
+        ("a:x:2", "P-2", "F-1", "child"),
+        ("a:x:3", "P-3", "F-2", "child"),
+    ]
+    membership = membership_from_links(links, records).sort("record_key")
+    assert membership.columns == [
+        "record_key",
+        "person_public_id",
+        "family_public_id",
+        "is_child",
+        "dob",
+        "locality",
+    ]
+    assert membership["is_child"].to_list() == [False, True, True, False]
+    assert membership.filter(pl.col("family_public_id") == "F-1")[
+        "locality"
+    ].unique().to_list() == ["Harbridge"]
+    assert membership.filter(pl.col("family_public_id") == "F-2")["locality"].to_list() == [None]
+
+
+@pytest.mark.django_db
+def test_needs_command_without_linked_families_says_what_to_run_first() -> None:
+    with pytest.raises(CommandError, match="link"):
+        call_command("needs", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_report_command_names_an_unknown_user() -> None:
+    with pytest.raises(CommandError, match="No active user 'nobody'"):
+        call_command("report", "targeting", "--user", "nobody", stdout=StringIO())
