@@ -56,7 +56,8 @@ class FeedError(ValueError):
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(
-            f"The feed was not imported ({len(problems)} problems):\n" + "\n".join(problems)
+            f"The feed was not imported ({len(problems)} problem{'' if len(problems) == 1 else 's'}):\n"
+            + "\n".join(problems)
         )
         self.problems = problems
 
