@@ -95,8 +95,10 @@ def membership_frame() -> pl.DataFrame:
     """record_key -> person -> family for every linked record (matching app, contract C3).
 
     Assumes C3's models: ``PersonRecordLink(person, record_key)`` and
-    ``FamilyMembership(family, person, role)`` with ``public_id`` on Person and Family. Every
-    membership counts (a person in two households counts in both).
+    ``FamilyMembership(family, person, role, valid_to)`` with ``public_id`` on Person and
+    Family. Current memberships of people and families not retired (``valid_to``,
+    ``retired_at`` empty): a profile describes the family as it
+    is now; a person currently in two households counts in both.
     """
     try:
         from wraparound.matching.models import FamilyMembership, PersonRecordLink
@@ -108,7 +110,10 @@ def membership_frame() -> pl.DataFrame:
             "the import and `wraparound link` first."
         ) from error
     families_of: dict[str, list[tuple[str, str]]] = {}
-    for person_id, family_id, role in FamilyMembership.objects.values_list(
+    current = FamilyMembership.objects.filter(
+        valid_to__isnull=True, person__retired_at__isnull=True, family__retired_at__isnull=True
+    )
+    for person_id, family_id, role in current.values_list(
         "person__public_id", "family__public_id", "role"
     ).iterator(chunk_size=10_000):
         families_of.setdefault(person_id, []).append((family_id, role))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from pathlib import Path
 
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
+from wraparound.needs import benchmark
+from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
 from wraparound.needs.sources import membership_from_links
 
 
@@ -62,3 +65,40 @@ def test_needs_command_without_linked_families_says_what_to_run_first() -> None:
 def test_report_command_names_an_unknown_user() -> None:
     with pytest.raises(CommandError, match="No active user 'nobody'"):
         call_command("report", "targeting", "--user", "nobody", stdout=StringIO())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_needs_command_profiles_every_linked_family_from_imported_records(tmp_path: Path) -> None:
+    from wraparound.matching.models import Family, FamilyMembership, Person, PersonRecordLink
+    from wraparound.records.demo import load_demo_county
+
+    load_demo_county(households=800, seed=5, workdir=tmp_path)
+    truth = benchmark.truth_membership(tmp_path)  # stands in for `wraparound link` here
+    people = {
+        p: Person.objects.create(public_id=f"P-{p}") for p in truth["person_public_id"].unique()
+    }
+    families = {
+        f: Family.objects.create(public_id=f"F-{f}") for f in truth["family_public_id"].unique()
+    }
+    roles = truth.group_by("person_public_id", "family_public_id").agg(pl.col("is_child").first())
+    for person, family, is_child in roles.iter_rows():
+        FamilyMembership.objects.create(
+            family=families[family], person=people[person], role="child" if is_child else "adult"
+        )
+    for key, person in truth.select("record_key", "person_public_id").iter_rows():
+        PersonRecordLink.objects.create(person=people[person], record_key=key)
+
+    out = StringIO()
+    call_command("needs", "--quarters", "2", stdout=out, stderr=StringIO())
+
+    run = NeedsRun.objects.order_by("-reference_date").first()
+    assert run is not None and run.membership_source == "matching"
+    assert NeedsRun.objects.count() == 2
+    assert run.families == len(families)
+    assert run.families_at_risk > 0 and run.flags > 0
+    flag = NeedFlag.objects.filter(run=run).first()
+    assert flag is not None and flag.evidence and flag.family_public_id.startswith("F-")
+    assert {"event_key", "agency_slug", "kind", "event_date"} <= set(flag.evidence[0])
+    assert FamilyNeedsProfile.objects.filter(run=run).exclude(locality="").exists()
+    assert f"{run.families:,} families" in out.getvalue()
