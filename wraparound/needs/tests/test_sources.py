@@ -93,12 +93,16 @@ def test_needs_command_profiles_every_linked_family_from_imported_records(tmp_pa
     call_command("needs", "--quarters", "2", stdout=out, stderr=StringIO())
 
     run = NeedsRun.objects.order_by("-reference_date").first()
-    assert run is not None and run.membership_source == "matching"
+    assert run is not None
+    assert run.membership_source == "matching"
     assert NeedsRun.objects.count() == 2
     assert run.families == len(families)
-    assert run.families_at_risk > 0 and run.flags > 0
+    assert run.families_at_risk > 0
+    assert run.flags > 0
     flag = NeedFlag.objects.filter(run=run).first()
-    assert flag is not None and flag.evidence and flag.family_public_id.startswith("F-")
+    assert flag is not None
+    assert flag.evidence
+    assert flag.family_public_id.startswith("F-")
     assert {"event_key", "agency_slug", "kind", "event_date"} <= set(flag.evidence[0])
     assert FamilyNeedsProfile.objects.filter(run=run).exclude(locality="").exists()
     assert f"{run.families:,} families" in out.getvalue()
