@@ -29,6 +29,9 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Directory", "directory:search", frozenset(Role.values)),
     NavEntry("Partnership map", "directory:map", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
     NavEntry("Joint training", "training:events", frozenset(Role.values)),
+    NavEntry("Sharing agreements", "sharing:agreements", frozenset(Role.values)),
+    NavEntry("Consent", "sharing:consents", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.IG_OFFICER})),
+    NavEntry("Information governance", "sharing:governance", frozenset({R.IG_OFFICER})),
 ]
 
 

@@ -90,3 +90,29 @@ EXPECTED += [
     AccessRow("training:event", ALL_ROLES, kwargs=lambda s: {"pk": s["training_event"].pk}),
     AccessRow("training:not-together", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
 ]
+
+# --- sharing (wraparound.sharing) -------------------------------------------------------------
+_SHARING_CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_SHARING_IG = frozenset({R.IG_OFFICER})
+EXPECTED += [
+    AccessRow("sharing:agreements", ALL_ROLES),
+    AccessRow("sharing:agreement-new", _SHARING_IG),
+    AccessRow("sharing:agreement", ALL_ROLES, lambda s: {"pk": s["sharing"]["approved"].pk}),
+    AccessRow("sharing:agreement-text", ALL_ROLES, lambda s: {"pk": s["sharing"]["approved"].pk}),
+    AccessRow("sharing:agreement-edit", _SHARING_IG, lambda s: {"pk": s["sharing"]["draft"].pk}),
+    AccessRow("sharing:agreement-approve", _SHARING_IG, lambda s: {"pk": s["sharing"]["draft"].pk}),
+    AccessRow("sharing:agreement-suspend", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}),
+    AccessRow(
+        "sharing:agreement-new-version", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
+    ),
+    AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG),
+    AccessRow("sharing:consent-new", _SHARING_CASEWORK | _SHARING_IG),
+    AccessRow("sharing:break-glass-new", _SHARING_CASEWORK),
+    AccessRow("sharing:governance", _SHARING_IG),
+    AccessRow("sharing:break-glass-queue", _SHARING_IG),
+    AccessRow("sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}),
+    AccessRow("sharing:audit-log", _SHARING_IG),
+    AccessRow("sharing:report-denied", _SHARING_IG),
+    AccessRow("sharing:report-break-glass", _SHARING_IG),
+    AccessRow("sharing:subject-access", _SHARING_IG),
+]

@@ -1,0 +1,40 @@
+"""Pages of the sharing capability, mounted at /sharing/."""
+
+from django.urls import path
+
+from wraparound.sharing.views import agreements, governance, practice
+
+app_name = "sharing"
+
+urlpatterns = [
+    path("agreements/", agreements.agreement_list, name="agreements"),
+    path("agreements/new/", agreements.agreement_create, name="agreement-new"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/text/", agreements.agreement_text, name="agreement-text"),
+    path("agreements/<int:pk>/edit/", agreements.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/approve/", agreements.agreement_approve, name="agreement-approve"),
+    path("agreements/<int:pk>/suspend/", agreements.agreement_suspend, name="agreement-suspend"),
+    path(
+        "agreements/<int:pk>/new-version/",
+        agreements.agreement_new_version,
+        name="agreement-new-version",
+    ),
+    path("consent/", practice.consent_list, name="consents"),
+    path("consent/new/", practice.consent_create, name="consent-new"),
+    path("emergency-access/", practice.break_glass_create, name="break-glass-new"),
+    path("governance/", governance.governance_home, name="governance"),
+    path("governance/emergency-access/", governance.break_glass_queue, name="break-glass-queue"),
+    path(
+        "governance/emergency-access/<int:pk>/",
+        governance.break_glass_review,
+        name="break-glass-review",
+    ),
+    path("governance/audit/", governance.audit_log, name="audit-log"),
+    path("governance/reports/denied/", governance.denied_report, name="report-denied"),
+    path(
+        "governance/reports/emergency-access/",
+        governance.break_glass_report,
+        name="report-break-glass",
+    ),
+    path("governance/subject-access/", governance.subject_access, name="subject-access"),
+]

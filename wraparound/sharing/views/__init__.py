@@ -1,0 +1,1 @@
+"""Pages of the sharing capability: thin views over services, selectors and the gate."""
