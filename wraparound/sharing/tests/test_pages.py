@@ -1,0 +1,256 @@
+"""The IG officer's and practitioner's pages do what they say, end to end through the views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from wraparound.core.models import AgencyKind, Role
+from wraparound.sharing.models import (
+    AgreementStatus,
+    Alert,
+    AuditEntry,
+    BreakGlassGrant,
+    ConsentRecord,
+    SharingAgreement,
+)
+from wraparound.sharing.tests.factories import agency, agreement, relationship, worker
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def _agreement_post(police: object, health: object) -> dict[str, object]:
+    return {
+        "reference": "DSA-900",
+        "title": "Missing children protocol",
+        "purpose_statement": "Sharing to find missing children quickly.",
+        "purposes": ["safeguarding"],
+        "data_subjects": ["child"],
+        "retention": "Until the child is 25",
+        "start_date": timezone.localdate().isoformat(),
+        f"party_{police.pk}": "on",  # type: ignore[attr-defined]
+        f"bases_{police.pk}": ["ART6_1_E", "CDA1998_S115"],  # type: ignore[attr-defined]
+        f"provides_{police.pk}": ["police"],  # type: ignore[attr-defined]
+        f"party_{health.pk}": "on",  # type: ignore[attr-defined]
+        f"bases_{health.pk}": ["ART6_1_E", "ART9_2_H"],  # type: ignore[attr-defined]
+        f"provides_{health.pk}": ["health"],  # type: ignore[attr-defined]
+    }
+
+
+def test_ig_officers_draft_an_agreement_and_it_is_in_force_only_when_every_party_approves() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    police_ig, health_ig = worker(police, Role.IG_OFFICER), worker(health, Role.IG_OFFICER)
+    response = _client(police_ig).post(
+        reverse("sharing:agreement-new"), _agreement_post(police, health)
+    )
+    assert response.status_code == 302
+    made = SharingAgreement.objects.get(reference="DSA-900")
+    assert made.status == AgreementStatus.DRAFT
+    _client(police_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
+    made.refresh_from_db()
+    assert made.status == AgreementStatus.DRAFT, "one party still to approve"
+    _client(health_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
+    made.refresh_from_db()
+    assert made.status == AgreementStatus.APPROVED
+    assert made.versions.count() == 1
+    page = _client(worker(police)).get(reverse("sharing:agreement-text", args=[made.pk]))
+    assert "Crime and Disorder Act 1998 section 115" in page.content.decode()
+    assert (
+        AuditEntry.objects.filter(action="amend", reason__contains="approved DSA-900").count() == 2
+    )
+
+
+def test_a_draft_with_errors_is_refused_with_a_message_and_nothing_is_saved() -> None:
+    police = agency(AgencyKind.POLICE)
+    volunteers = agency(AgencyKind.VOLUNTARY)
+    data = _agreement_post(police, volunteers)
+    data[f"bases_{volunteers.pk}"] = ["CDA1998_S115"]
+    response = _client(worker(police, Role.IG_OFFICER)).post(reverse("sharing:agreement-new"), data)
+    assert response.status_code == 200
+    assert "not available to it" in response.content.decode()
+    assert not SharingAgreement.objects.exists()
+
+
+def test_an_ig_officer_of_a_party_can_suspend_an_agreement_and_sharing_stops() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    made = agreement(parties=[police, health], shares=[(health, "health")])
+    response = _client(worker(health, Role.IG_OFFICER)).post(
+        reverse("sharing:agreement-suspend", args=[made.pk]),
+        {"reason": "Breach under investigation"},
+    )
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert made.status == AgreementStatus.SUSPENDED
+    assert made.status_reason == "Breach under investigation"
+
+
+def test_an_ig_officer_of_another_agency_cannot_approve_or_suspend() -> None:
+    police, health, housing = (
+        agency(AgencyKind.POLICE),
+        agency(AgencyKind.HEALTH),
+        agency(AgencyKind.HOUSING),
+    )
+    made = agreement(parties=[police, health], shares=[], status=AgreementStatus.DRAFT)
+    outsider = _client(worker(housing, Role.IG_OFFICER))
+    outsider.post(reverse("sharing:agreement-approve", args=[made.pk]))
+    assert not made.parties.filter(approved_version__isnull=False).exists()
+
+
+def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
+    early = agency(AgencyKind.EARLY_HELP)
+    practitioner = worker(early)
+    relationship(practitioner, "F-PAGE")
+    response = _client(practitioner).post(
+        reverse("sharing:consent-new"),
+        {"family_public_id": "F-PAGE", "decision": "withdrawn", "given_by": "Mother"},
+    )
+    assert response.status_code == 302
+    assert ConsentRecord.objects.get().decision == "withdrawn"
+    assert AuditEntry.objects.filter(consent_ref__startswith="consent-").exists()
+    listing = _client(practitioner).get(reverse("sharing:consents"))
+    assert "F-PAGE" in listing.content.decode()
+
+
+def test_practitioners_see_consent_only_for_families_they_work_with() -> None:
+    early = agency(AgencyKind.EARLY_HELP)
+    mine, other = worker(early), worker(early)
+    ConsentRecord.objects.create(family_public_id="F-SECRET", decision="given", recorded_by=other)
+    assert "F-SECRET" not in _client(mine).get(reverse("sharing:consents")).content.decode()
+    ig = worker(early, Role.IG_OFFICER)
+    assert "F-SECRET" in _client(ig).get(reverse("sharing:consents")).content.decode()
+
+
+def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    officer = worker(police)
+    client = _client(officer)
+    refused = client.post(
+        reverse("sharing:break-glass-new"),
+        {"family_public_id": "F-BG", "reason": "urgent", "categories": ["health"], "hours": 2},
+    )
+    assert refused.status_code == 200
+    assert "at least 20 characters" in refused.content.decode()
+    assert not BreakGlassGrant.objects.exists()
+    granted = client.post(
+        reverse("sharing:break-glass-new"),
+        {
+            "family_public_id": "F-BG",
+            "reason": "Child missing overnight, need GP and A&E contacts.",
+            "categories": ["health"],
+            "hours": 2,
+        },
+    )
+    assert granted.status_code == 200
+    grant = BreakGlassGrant.objects.get()
+    assert Alert.objects.filter(agency=health, break_glass=grant).exists()
+    health_ig = _client(worker(health, Role.IG_OFFICER))
+    assert "F-BG" in health_ig.get(reverse("sharing:break-glass-queue")).content.decode()
+    health_ig.post(
+        reverse("sharing:break-glass-review", args=[grant.pk]),
+        {"outcome": "justified", "notes": "Strategy meeting confirms."},
+    )
+    grant.refresh_from_db()
+    assert grant.review_outcome == "justified"
+    assert "F-BG" not in health_ig.get(reverse("sharing:break-glass-queue")).content.decode()
+
+
+def test_audit_log_search_filters_by_family_and_outcome_and_pages() -> None:
+    police = agency(AgencyKind.POLICE)
+    officer = worker(police)
+    from wraparound.sharing import audit
+
+    for i in range(60):
+        audit.record_access(
+            user=officer,
+            action="view",
+            outcome="deny" if i % 2 else "permit",
+            family_public_id="F-LOG" if i < 55 else "F-OTHER",
+        )
+    ig = _client(worker(police, Role.IG_OFFICER))
+    page = ig.get(reverse("sharing:audit-log"), {"family": "F-LOG", "outcome": "deny"})
+    assert page.context["page"].paginator.count == 27
+    first = ig.get(reverse("sharing:audit-log"))
+    assert first.context["page"].paginator.num_pages == 2
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert (
+        ig.get(reverse("sharing:audit-log"), {"date_to": yesterday}).context["page"].paginator.count
+        == 0
+    )
+
+
+def test_denied_and_break_glass_reports_count_what_happened() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    officer = worker(police)
+    from wraparound.sharing import gate
+
+    class Item:
+        agency_id = health.pk
+        category = "health"
+
+    gate.read(user=officer, family_public_id="F-R", purpose="safeguarding", items=[Item()])
+    ig = _client(worker(police, Role.IG_OFFICER))
+    assert ig.get(reverse("sharing:report-denied")).context["total"] == 1
+    BreakGlassGrant.objects.create(
+        user=officer,
+        family_public_id="F-R",
+        reason="x" * 30,
+        categories=["health"],
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    assert ig.get(reverse("sharing:report-break-glass")).context["awaiting"] == 1
+
+
+def test_subject_access_report_lists_consent_and_who_saw_the_person_and_is_itself_audited() -> None:
+    police = agency(AgencyKind.POLICE)
+    officer = worker(police, username="pc-jones")
+    from wraparound.sharing import audit
+
+    audit.record_access(
+        user=officer,
+        action="view",
+        outcome="permit",
+        person_public_id="P-SAR",
+        family_public_id="F-SAR",
+    )
+    ConsentRecord.objects.create(
+        family_public_id="F-SAR", person_public_id="P-SAR", decision="given", recorded_by=officer
+    )
+    response = _client(worker(police, Role.IG_OFFICER)).get(
+        reverse("sharing:subject-access"), {"person": "P-SAR"}
+    )
+    body = response.content.decode()
+    assert "pc-jones" in body
+    assert "Consent given" in body
+    assert AuditEntry.objects.filter(
+        action="disclose", purpose="subject_access", person_public_id="P-SAR"
+    ).exists()
+
+
+def test_subject_access_includes_data_from_registered_providers() -> None:
+    from wraparound.sharing import subject_data
+
+    def records(person: str, families: list[str]) -> list[subject_data.SubjectSection]:
+        return [
+            subject_data.SubjectSection(
+                "Agency records", ["Source"], [[f"school record of {person}"]]
+            )
+        ]
+
+    subject_data.register("test records", records)
+    try:
+        response = _client(worker(agency(AgencyKind.POLICE), Role.IG_OFFICER)).get(
+            reverse("sharing:subject-access"), {"person": "P-REG"}
+        )
+        assert "school record of P-REG" in response.content.decode()
+    finally:
+        subject_data.PROVIDERS.pop("test records")
