@@ -183,6 +183,7 @@ def _family_ids(limit: int) -> list[str]:
 
 def _relationships(agencies: list[Agency], families: list[str]) -> int:
     """Allocate demo practitioners to a few families so family pages have something to show."""
+    by_slug = {a.slug: a for a in agencies}
     workers = {
         a.slug: User.objects.filter(agency=a, role=Role.PRACTITIONER).first() for a in agencies
     }
@@ -203,7 +204,7 @@ def _relationships(agencies: list[Agency], families: list[str]) -> int:
         ):
             continue
         services.add_relationship(
-            family_public_id=family, kind=kind, agency=user.agency, user=user, by=user
+            family_public_id=family, kind=kind, agency=by_slug[slug], user=user, by=user
         )  # type: ignore[arg-type]
         if slug == "hcc-early-help":
             services.record_consent(
