@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from wraparound.core.models import Agency, User
@@ -243,24 +244,34 @@ def _write(
     return ImportResult(status="imported", extract=extract, warnings=warnings, superseded=previous)
 
 
+def _insert(
+    model: type[SourceRecord] | type[SourceEvent], columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert plain tuples in one executemany: no model objects for a million rows."""
+    meta = model._meta
+    fields = [meta.get_field(c) for c in columns]
+    assert all(isinstance(f, Field) for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
+    marks = ", ".join(["%s"] * len(columns))
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - names from model metadata
+
+
 def _write_records(
     extract: Extract, source: str, records: pl.DataFrame, progress: Progress | None
 ) -> dict[str, int]:
     fields = [c for c in records.columns if c not in {"row_number", "source_id"}]
+    columns = ["extract", "row_number", "source_id", "record_key", *fields]
     for batch in records.iter_slices(BATCH_SIZE):
-        SourceRecord.objects.bulk_create(
-            [
-                SourceRecord(
-                    extract=extract,
-                    row_number=row["row_number"],
-                    source_id=row["source_id"],
-                    record_key=f"{source}:{row['source_id']}",
-                    **{f: row[f] for f in fields},
-                )
-                for row in batch.iter_rows(named=True)
-            ],
-            batch_size=BATCH_SIZE,
-        )
+        keys = (source + ":" + batch["source_id"]).to_list()
+        rows = [
+            (extract.pk, *row[:2], key, *row[2:])
+            for row, key in zip(
+                batch.select("row_number", "source_id", *fields).iter_rows(), keys, strict=True
+            )
+        ]
+        _insert(SourceRecord, columns, rows)
         if progress:
             progress(batch.height)
     return dict(SourceRecord.objects.filter(extract=extract).values_list("source_id", "id"))
@@ -269,23 +280,28 @@ def _write_records(
 def _write_events(
     extract: Extract, events: pl.DataFrame, record_ids: dict[str, int], progress: Progress | None
 ) -> None:
-    for batch in events.iter_slices(BATCH_SIZE):
-        SourceEvent.objects.bulk_create(
-            [
-                SourceEvent(
-                    extract=extract,
-                    record_id=record_ids.get(row["source_id"]),
-                    row_number=row["row_number"],
-                    event_key=row["event_key"][:300],
-                    kind=row["kind"],
-                    agency_label=(row["agency_label"] or "")[:200],
-                    event_date=row["event_date"],
-                    detail=row["detail"],
-                )
-                for row in batch.iter_rows(named=True)
-            ],
-            batch_size=BATCH_SIZE,
-        )
+    columns = [
+        "extract",
+        "record",
+        "row_number",
+        "event_key",
+        "kind",
+        "agency_label",
+        "event_date",
+        "detail",
+    ]
+    frame = events.select(
+        "source_id",
+        "row_number",
+        pl.col("event_key").str.slice(0, 300),
+        "kind",
+        pl.col("agency_label").fill_null("").str.slice(0, 200),
+        "event_date",
+        pl.col("detail").str.slice(0, 500),
+    )
+    for batch in frame.iter_slices(BATCH_SIZE):
+        rows = [(extract.pk, record_ids.get(row[0]), *row[1:]) for row in batch.iter_rows()]
+        _insert(SourceEvent, columns, rows)
         if progress:
             progress(batch.height)
 

@@ -12,11 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from wraparound.core.models import Agency
+from wraparound.records.demo import ensure_partnership_agencies
 from wraparound.records.pipeline.mapping import MappingError, load_mapping_file
 from wraparound.records.services import ImportRejectedError, import_extract, issue_lines
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # a batch job: page/URL checks are not its concern
     help = "Import an agency extract (CSV or XLSX): all or nothing, and the same file only once."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -27,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help="the file's encoding, if known (else detected)")
         parser.add_argument(
             "--manifest", type=Path, help="import every extract listed in a synth manifest.json"
+        )
+        parser.add_argument(
+            "--create-agencies",
+            action="store_true",
+            help="first create any agency of the synthetic partnership that is missing",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,6 +50,8 @@ class Command(BaseCommand):
                 mapping = load_mapping_file(options["mapping"])
             except MappingError as exc:
                 raise CommandError(str(exc)) from exc
+        if options["create_agencies"]:
+            ensure_partnership_agencies()
         failures = 0
         for path, slug, dataset, encoding in tqdm(
             jobs, unit="extract", disable=quiet or len(jobs) == 1

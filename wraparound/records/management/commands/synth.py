@@ -14,6 +14,7 @@ from wraparound.synth import CountyParameters, ParameterError, generate_county
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # a batch job: page/URL checks are not its concern
     help = (
         "Generate a synthetic county (agency extracts, truth tables, manifest.json) into a folder."
     )

@@ -1,0 +1,152 @@
+"""The data analysts' pages: upload, confirm the suggested mapping, import, read reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from wraparound.core.models import Role
+from wraparound.core.tests.factories import UserFactory
+from wraparound.records.demo import ensure_partnership_agencies
+from wraparound.records.models import DatasetMapping, Extract
+from wraparound.records.tests.test_import import snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def staging_in_tmp(settings: Any, tmp_path: Path) -> None:
+    settings.RECORDS_STAGING_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture
+def analyst_client() -> Client:
+    agencies = ensure_partnership_agencies()
+    client = Client()
+    client.force_login(UserFactory(role=Role.DATA_ANALYST, agency=agencies["hcc-education"]))
+    return client
+
+
+def _upload(
+    client: Client,
+    name: str,
+    content: bytes,
+    agency: str = "hcc-education",
+    dataset: str = "pupils",
+) -> Any:
+    return client.post(
+        reverse("records:upload"),
+        {"agency": agency, "dataset_kind": dataset, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+def _confirm_as_suggested(client: Client, url: str) -> Any:
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {f"column-{c['index']}": c["chosen"] for c in page.context["columns"]}
+    mapping = page.context["mapping"]
+    data |= {
+        "rows": mapping.rows,
+        "date_format": mapping.date_format or "",
+        "event_date_format": mapping.event_date_format or "",
+    }
+    data |= {f"sex-{i}": code for i, (_, code) in page.context["sex_rows"]}
+    data |= {f"event-{i}": kind for i, (_, kind) in page.context["event_rows"]}
+    return client.post(url, data)
+
+
+def test_analyst_uploads_confirms_the_suggested_mapping_and_sees_the_import(
+    analyst_client: Client, county: Path
+) -> None:
+    response = _upload(
+        analyst_client,
+        "pupils.csv",
+        (county / "extracts" / "hcc-education__pupils.csv").read_bytes(),
+    )
+    assert response.status_code == 302
+    page = analyst_client.get(response.url)
+    assert b"Check the column mapping" in page.content
+    assert b"read as cp1252" in page.content
+    done = _confirm_as_suggested(analyst_client, response.url)
+    extract = Extract.objects.get()
+    assert done.url == reverse("records:extract", kwargs={"pk": extract.pk})
+    assert extract.imported_by is not None
+    assert DatasetMapping.objects.filter(dataset_kind="pupils").exists()
+    history = analyst_client.get(reverse("records:history"))
+    assert b"pupils.csv" in history.content
+    assert b"Current" in history.content
+
+
+def test_a_new_dataset_gets_a_suggested_mapping_from_its_headers(analyst_client: Client) -> None:
+    content = b"Client ID,Forename,Surname,D.O.B,Gender\r\nC1,Ann,Smith,01/02/2015,Female\r\n"
+    response = _upload(
+        analyst_client, "new.csv", content, agency="hartshire-yjs", dataset="new-dataset"
+    )
+    page = analyst_client.get(response.url)
+    chosen = {c["header"]: c["chosen"] for c in page.context["columns"]}
+    assert chosen == {
+        "Client ID": "source_id",
+        "Forename": "first_name",
+        "Surname": "surname",
+        "D.O.B": "dob",
+        "Gender": "sex",
+    }
+    assert page.context["mapping"].date_format == "%d/%m/%Y"
+    assert _confirm_as_suggested(analyst_client, response.url).status_code == 302
+    assert Extract.objects.get().record_count == 1
+
+
+def test_a_rejected_upload_shows_the_validation_report_and_saves_nothing(
+    analyst_client: Client, county: Path
+) -> None:
+    text = (
+        (county / "extracts" / "hcc-education__pupils.csv")
+        .read_bytes()
+        .decode("cp1252")
+        .splitlines(keepends=True)
+    )
+    fields = text[1].split(",")
+    fields[6] = '=HYPERLINK("http://evil.example")'
+    bad = "".join([text[0], ",".join(fields), *text[2:]]).encode("cp1252")
+    response = _upload(analyst_client, "pupils.csv", bad)
+    before = snapshot()
+    report = _confirm_as_suggested(analyst_client, response.url)
+    assert report.status_code == 400
+    assert b"Validation report" in report.content
+    assert b"formula injection" in report.content
+    assert snapshot() == before
+
+
+def test_an_empty_or_oversized_upload_is_refused_on_the_form(
+    analyst_client: Client, settings: Any
+) -> None:
+    empty = _upload(analyst_client, "empty.csv", b"")
+    assert empty.status_code == 400
+    assert b"empty" in empty.content
+    settings.RECORDS_IMPORT_MAX_BYTES = 10
+    big = _upload(analyst_client, "big.csv", b"ID,Name\r\n1,Ann\r\n")
+    assert big.status_code == 400
+    assert b"import limit" in big.content
+    assert Extract.objects.count() == 0
+
+
+def test_an_unreadable_upload_is_refused_on_the_form(analyst_client: Client) -> None:
+    response = _upload(analyst_client, "junk.csv", b"\x00\x01binary\x00" * 10)
+    assert response.status_code == 400
+    assert b"binary data" in response.content
+
+
+def test_another_analysts_upload_cannot_be_opened(analyst_client: Client, county: Path) -> None:
+    response = _upload(
+        analyst_client,
+        "pupils.csv",
+        (county / "extracts" / "hcc-education__pupils.csv").read_bytes(),
+    )
+    other = Client()
+    other.force_login(UserFactory(role=Role.DATA_ANALYST))
+    assert other.get(response.url).status_code == 404
