@@ -257,24 +257,8 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
     timings["train"] = time.perf_counter() - stage
 
     stage = time.perf_counter()
-    scored = linker.inference.predict(threshold_match_probability=settings.review_threshold)
-    pairs = fetch_frame(scored)
-    gamma = [column for column in pairs.columns if column.startswith("gamma_")]
-    pairs = pairs.select(*PAIR_COLUMNS, "match_weight", *gamma)
-    timings["predict"] = time.perf_counter() - stage
-
-    stage = time.perf_counter()
-    pairs = without_pairs(pairs, settings.forced_non_links).with_columns(
-        needs_human_eye(pairs.columns).alias("needs_review")
-    )
-    accepted = pairs.filter(
-        (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("needs_review")
-    )
-    clusters = cluster_records(
-        frame["record_key"], accepted, forced_links=settings.forced_links
-    ).join(frame.select("record_key", "source"), on="record_key", how="left")
-    review = _review_band(pairs, clusters, settings)
-    timings["cluster"] = time.perf_counter() - stage
+    pairs, clusters, review = score_and_cluster(linker, frame, settings)
+    timings["predict_and_cluster"] = time.perf_counter() - stage
 
     meta = {
         "model": MODEL_NAME,
@@ -290,13 +274,47 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
     model_path = _save_model(linker.misc.save_model_to_json(), settings, meta)
     return LinkageResult(
         pairs=pairs,
-        clusters=clusters.select("record_key", "source", "cluster_id"),
+        clusters=clusters,
         review_pairs=review,
         comparisons=comparisons,
         why_labels=_why_labels(linker),
         model_path=model_path,
         timings=timings,
         warnings=warnings,
+    )
+
+
+def score_and_cluster(
+    linker: Linker,
+    frame: pl.DataFrame,
+    settings: LinkageSettings,
+    *,
+    seed_pairs: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Scored pairs, clusters and the review band, with reviewers' decisions applied.
+
+    ``seed_pairs`` (record_key_l, record_key_r) are joins already made, e.g. the existing
+    index when only new records were scored.
+    """
+    scored = linker.inference.predict(threshold_match_probability=settings.review_threshold)
+    pairs = fetch_frame(scored)
+    gamma = [column for column in pairs.columns if column.startswith("gamma_")]
+    pairs = pairs.select(*PAIR_COLUMNS, "match_weight", *gamma)
+    pairs = without_pairs(pairs, settings.forced_non_links).with_columns(
+        needs_human_eye(pairs.columns).alias("needs_review")
+    )
+    accepted = pairs.filter(
+        (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("needs_review")
+    ).select("record_key_l", "record_key_r")
+    if seed_pairs is not None:
+        accepted = pl.concat([accepted, without_pairs(seed_pairs, settings.forced_non_links)])
+    clusters = cluster_records(
+        frame["record_key"], accepted, forced_links=settings.forced_links
+    ).join(frame.select("record_key", "source"), on="record_key", how="left")
+    return (
+        pairs,
+        clusters.select("record_key", "source", "cluster_id"),
+        _review_band(pairs, clusters, settings),
     )
 
 
