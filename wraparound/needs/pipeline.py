@@ -80,7 +80,7 @@ SELECT DISTINCT record_key, person_public_id, family_public_id,
 FROM membership_in WHERE family_public_id IS NOT NULL;
 
 CREATE TEMP TABLE ev AS
-SELECT DISTINCT e.event_key, e.agency_slug, e.kind, CAST(e.event_date AS DATE) AS event_date,
+SELECT e.event_key, e.agency_slug, e.kind, CAST(e.event_date AS DATE) AS event_date,
        m.family_public_id, m.person_public_id,
        CASE WHEN m.person_public_id IS NULL THEN NULL
             WHEN m.dob IS NOT NULL THEN CAST(e.event_date AS DATE) < m.dob + INTERVAL 18 YEAR
@@ -91,7 +91,7 @@ WHERE CAST(e.event_date AS DATE) <= CAST($ref AS DATE);
 
 _FLAGS = """
 WITH hits AS (
-    SELECT DISTINCT r.indicator_key, r.outcome, r.level, r.min_count,
+    SELECT r.indicator_key, r.outcome, r.level, r.min_count,
            ev.family_public_id, ev.event_key, ev.agency_slug, ev.kind, ev.event_date
     FROM ev JOIN rules r ON ev.kind = r.kind
     WHERE ev.event_date > CAST($ref AS DATE) - CAST(r.window_days AS INTEGER)

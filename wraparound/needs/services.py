@@ -1,12 +1,18 @@
-"""Writes: store one needs run (its flags and profiles) in bulk, whole or not at all."""
+"""Writes: store one needs run (its flags and profiles) in bulk, whole or not at all.
+
+A county has tens of thousands of families and flags, so rows are prepared as columns in
+polars (JSON encoded there, vectorised) and inserted with ``executemany`` in batches, rather
+than built as model instances one by one; the SQL is plain INSERT that SQLite and
+PostgreSQL both accept.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import transaction
+import polars as pl
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from wraparound.needs.indicators import IndicatorCatalogue
@@ -17,58 +23,73 @@ BATCH_SIZE = 5000
 Progress = Callable[[int], None]
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _json_list(column: str) -> pl.Expr:
+    """A list column as JSON text (via a one-field struct, so escaping is polars')."""
+    encoded = pl.struct(pl.col(column).alias("v")).struct.json_encode()
+    return encoded.str.strip_prefix('{"v":').str.strip_suffix("}").fill_null("[]").alias(column)
 
 
-def _flag_rows(run: NeedsRun, result: NeedsResult) -> Iterator[NeedFlag]:
-    for row in result.flags.iter_rows(named=True):
-        yield NeedFlag(
-            run=run,
-            family_public_id=row["family_public_id"],
-            outcome=row["outcome"],
-            indicator_key=row["indicator_key"],
-            level=row["level"],
-            event_count=row["event_count"],
-            first_evidence_date=row["first_evidence_date"],
-            last_evidence_date=row["last_evidence_date"],
-            agencies=row["agencies"],
-            evidence=[{k: _iso(v) for k, v in item.items()} for item in row["evidence"]],
+def _flag_rows(result: NeedsResult, run_id: int) -> pl.DataFrame:
+    return result.flags.select(
+        pl.lit(run_id).alias("run_id"),
+        "family_public_id",
+        "outcome",
+        "indicator_key",
+        pl.col("level").cast(pl.Int64),
+        pl.col("event_count").cast(pl.Int64),
+        "first_evidence_date",
+        "last_evidence_date",
+        _json_list("agencies"),
+        _json_list("evidence"),
+    )
+
+
+def _profile_rows(result: NeedsResult, run_id: int) -> pl.DataFrame:
+    levels = pl.concat_str(
+        pl.lit("{"),
+        pl.col("outcome_levels")
+        .list.eval(
+            pl.format(
+                '"{}":{}', pl.element().struct.field("outcome"), pl.element().struct.field("level")
+            )
         )
+        .list.join(",")
+        .fill_null(""),
+        pl.lit("}"),
+    ).alias("outcome_levels")
+    return result.profiles.select(
+        pl.lit(run_id).alias("run_id"),
+        "family_public_id",
+        pl.col("locality").fill_null(""),
+        _json_list("agencies"),
+        pl.col("outcome_count").cast(pl.Int64),
+        pl.col("max_level").cast(pl.Int64),
+        _json_list("outcomes"),
+        levels,
+        "at_risk",
+        "supported",
+        "early_help",
+        "support_since",
+        _json_list("support_kinds"),
+    )
 
 
-def _profile_rows(run: NeedsRun, result: NeedsResult) -> Iterator[FamilyNeedsProfile]:
-    for row in result.profiles.iter_rows(named=True):
-        yield FamilyNeedsProfile(
-            run=run,
-            family_public_id=row["family_public_id"],
-            locality=row["locality"] or "",
-            agencies=row["agencies"] or [],
-            outcome_count=row["outcome_count"],
-            max_level=row["max_level"],
-            outcomes=row["outcomes"],
-            outcome_levels={i["outcome"]: i["level"] for i in row["outcome_levels"] or []},
-            at_risk=row["at_risk"],
-            supported=row["supported"],
-            early_help=row["early_help"],
-            support_since=row["support_since"],
-            support_kinds=row["support_kinds"],
-        )
-
-
-def _bulk(rows: Iterator[Any], model: type[Any], progress: Progress | None) -> None:
-    batch: list[Any] = []
-    for obj in rows:
-        batch.append(obj)
-        if len(batch) >= BATCH_SIZE:
-            model.objects.bulk_create(batch)
+def _insert(model: type[models.Model], frame: pl.DataFrame, progress: Progress | None) -> None:
+    """INSERT the frame's rows; its column names are the model's field attnames."""
+    meta = model._meta
+    fields = {field.attname: field.column for field in meta.concrete_fields}
+    columns = [fields[name] for name in frame.columns]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, frame.height, BATCH_SIZE):
+            batch: Sequence[tuple[Any, ...]] = frame.slice(start, BATCH_SIZE).rows()
+            cursor.executemany(sql, batch)
             if progress:
                 progress(len(batch))
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
-        if progress:
-            progress(len(batch))
 
 
 def record_needs_run(
@@ -84,7 +105,14 @@ def record_needs_run(
     Runs for other dates are kept, because the targeting trend reads them.
     """
     with transaction.atomic():
-        NeedsRun.objects.filter(reference_date=result.reference_date).delete()
+        previous = list(
+            NeedsRun.objects.filter(reference_date=result.reference_date).values_list(
+                "pk", flat=True
+            )
+        )
+        NeedFlag.objects.filter(run_id__in=previous).delete()
+        FamilyNeedsProfile.objects.filter(run_id__in=previous).delete()
+        NeedsRun.objects.filter(pk__in=previous).delete()
         run = NeedsRun.objects.create(
             reference_date=result.reference_date,
             catalogue_checksum=catalogue.checksum,
@@ -96,8 +124,8 @@ def record_needs_run(
             families_at_risk=result.stats.get("families_at_risk", 0),
             families_supported=result.stats.get("families_supported", 0),
         )
-        _bulk(_profile_rows(run, result), FamilyNeedsProfile, progress)
-        _bulk(_flag_rows(run, result), NeedFlag, progress)
+        _insert(FamilyNeedsProfile, _profile_rows(result, run.pk), progress)
+        _insert(NeedFlag, _flag_rows(result, run.pk), progress)
         run.status = RunStatus.COMPLETE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])

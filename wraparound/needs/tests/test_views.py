@@ -182,3 +182,24 @@ def test_rerunning_needs_for_a_date_replaces_that_run_and_keeps_other_dates(
     _store_run(dt.date(2025, 12, 31))
     assert NeedsRun.objects.filter(reference_date=REF).count() == 1
     assert NeedsRun.objects.count() == 2
+
+
+def test_stored_flags_and_profiles_keep_their_evidence_and_levels(
+    partnership: dict[str, Any],
+) -> None:
+    run = NeedsRun.objects.get(reference_date=REF)
+    profile = run.profiles.get(family_public_id="F-AAA00001")
+    assert profile.outcome_levels == {
+        "crime_prevention": 3,
+        "domestic_abuse": 3,
+        "secure_housing": 3,
+    }
+    assert profile.outcomes == ["crime_prevention", "domestic_abuse", "secure_housing"]
+    assert profile.at_risk
+    assert not profile.supported
+    assert profile.agencies == ["hartshire-homes", "hartshire-police"]
+    flag = run.flag_rows.get(family_public_id="F-AAA00001", indicator_key="offence_or_disposal")
+    assert flag.agencies == ["hartshire-police"]
+    assert flag.evidence[0]["agency_slug"] == "hartshire-police"
+    assert flag.evidence[0]["kind"] == "offence"
+    assert flag.evidence[0]["event_date"] == "2026-01-11"
