@@ -77,10 +77,11 @@ def _profile_rows(result: NeedsResult, run_id: int) -> pl.DataFrame:
 def _insert(model: type[models.Model], frame: pl.DataFrame, progress: Progress | None) -> None:
     """INSERT the frame's rows; its column names are the model's field attnames."""
     meta = model._meta
-    fields = {field.attname: field.column for field in meta.concrete_fields}
+    fields = {field.attname: field.column or field.attname for field in meta.concrete_fields}
     columns = [fields[name] for name in frame.columns]
     quote = connection.ops.quote_name
-    sql = (
+    # Identifiers come from the model's metadata and are quoted; every value is a parameter.
+    sql = (  # noqa: S608
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
