@@ -81,10 +81,9 @@ def _insert(model: type[models.Model], frame: pl.DataFrame, progress: Progress |
     columns = [fields[name] for name in frame.columns]
     quote = connection.ops.quote_name
     # Identifiers come from the model's metadata and are quoted; every value is a parameter.
-    sql = (  # noqa: S608
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    names = ", ".join(quote(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, frame.height, BATCH_SIZE):
             batch: Sequence[tuple[Any, ...]] = frame.slice(start, BATCH_SIZE).rows()
