@@ -1,7 +1,8 @@
 """Demo data: the Hartshire partnership's sharing agreements, relationships and consent.
 
 Agreements are made through the same services an IG officer uses (drafted, then approved by
-each party's IG officer), so the demo's audit log starts with their approvals.
+each party's IG officer), so the demo's audit log starts with their approvals. Workers'
+relationships with families are casework's demo (it allocates caseloads).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,9 +17,6 @@ from wraparound.core.models import Agency, Role, User
 from wraparound.sharing import services
 from wraparound.sharing.catalogues import catalogues
 from wraparound.sharing.models import (
-    CareRelationship,
-    ConsentDecision,
-    RelationshipKind,
     SharingAgreement,
 )
 from wraparound.sharing.services import AgreementDraft, PartySpec
@@ -169,51 +166,6 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
     return made
 
 
-def _family_ids(limit: int) -> list[str]:
-    """Public ids of matched families, if matching has loaded any (it may not have yet)."""
-    try:
-        family = apps.get_model("matching", "Family")
-    except LookupError:
-        return []
-    try:
-        return list(family.objects.order_by("pk").values_list("public_id", flat=True)[:limit])
-    except Exception:
-        return []
-
-
-def _relationships(agencies: list[Agency], families: list[str]) -> int:
-    """Allocate demo practitioners to a few families so family pages have something to show."""
-    by_slug = {a.slug: a for a in agencies}
-    workers = {
-        a.slug: User.objects.filter(agency=a, role=Role.PRACTITIONER).first() for a in agencies
-    }
-    plan = [
-        ("hcc-social-care", RelationshipKind.ALLOCATED_WORKER),
-        ("hcc-early-help", RelationshipKind.ALLOCATED_WORKER),
-        ("hartshire-police", RelationshipKind.TEAM_AROUND_FAMILY),
-        ("hartshire-community-health", RelationshipKind.TEAM_AROUND_FAMILY),
-        ("home-start-hartshire", RelationshipKind.TEAM_AROUND_FAMILY),
-    ]
-    made = 0
-    for index, family in enumerate(families):
-        slug, kind = plan[index % len(plan)]
-        user = workers.get(slug)
-        if (
-            user is None
-            or CareRelationship.objects.filter(family_public_id=family, user=user).exists()
-        ):
-            continue
-        services.add_relationship(
-            family_public_id=family, kind=kind, agency=by_slug[slug], user=user, by=user
-        )  # type: ignore[arg-type]
-        if slug == "hcc-early-help":
-            services.record_consent(
-                by=user, family_public_id=family, decision=ConsentDecision.GIVEN, given_by="Parent"
-            )
-        made += 1
-    return made
-
-
 @transaction.atomic
 def load_demo(context: dict[str, Any]) -> str:
     agencies = list(Agency.objects.order_by("name"))
@@ -229,6 +181,4 @@ def load_demo(context: dict[str, Any]) -> str:
         notes.append(f"{len(made)} sharing agreements (3 in force, 1 draft, 1 expired)")
     else:
         notes.append("sharing agreements already loaded")
-    relationships = _relationships(agencies, _family_ids(40))
-    notes.append(f"{relationships} worker relationships with matched families")
     return "; ".join(notes)

@@ -344,3 +344,17 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at {self.last_sequence}"
+
+
+class PolicyGeneration(models.Model):
+    """A token that changes whenever any agreement, party or shared category changes.
+
+    The policy caches the agreements per process and reloads them when the token differs,
+    so one cheap read replaces several queries per decision, and a suspension or approval
+    is seen by every process on its next decision.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"policy generation {self.token}"

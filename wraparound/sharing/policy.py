@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wraparound.core.models import Agency, Role
+from wraparound.sharing import agreement_cache
 from wraparound.sharing.catalogues import catalogues, category_label, purpose_label
 from wraparound.sharing.models import (
     AgreementStatus,
@@ -147,12 +148,11 @@ def _check_purpose(purpose: str) -> None:
 
 def _agreements_for(agency_id: int, purpose: str) -> list[SharingAgreement]:
     """Every agreement (any status) naming ``agency_id`` as a party and listing ``purpose``."""
-    candidates = (
-        SharingAgreement.objects.filter(parties__agency_id=agency_id)
-        .prefetch_related("parties__agency", "shared_categories")
-        .distinct()
-    )
-    return [a for a in candidates if purpose in (a.purposes or [])]
+    return [
+        a
+        for a in agreement_cache.all_agreements()
+        if purpose in (a.purposes or []) and any(p.agency_id == agency_id for p in a.parties.all())
+    ]
 
 
 def _in_force(agreement: SharingAgreement, today: dt.date) -> bool:
