@@ -34,13 +34,20 @@ def reference_dates(as_of: dt.date, quarters: int) -> list[dt.date]:
 
 
 def default_reference_date(events: pl.DataFrame) -> dt.date:
-    """The latest event date in the data (extracts arrive in batches), or today without any."""
+    """When the data describes: the median over sources of each source's latest event date.
+
+    Each extract's latest event is roughly when it was taken; the median across sources is not
+    thrown by one source with a few stray future-dated entries. Never later than today.
+    """
     today = timezone.localdate()
-    if events.is_empty() or events["event_date"].max() is None:
+    if events.is_empty():
         return today
-    latest = events["event_date"].max()
-    assert isinstance(latest, dt.date)
-    return min(latest, today)
+    latest = events.group_by("source").agg(pl.col("event_date").max()).drop_nulls()
+    if latest.is_empty():
+        return today
+    median = latest["event_date"].sort()[(latest.height - 1) // 2]
+    assert isinstance(median, dt.date)
+    return min(median, today)
 
 
 def run_needs(

@@ -216,3 +216,16 @@ def test_every_family_in_the_membership_gets_a_profile_even_with_no_events() -> 
 def test_an_input_without_a_needed_column_is_refused_by_name() -> None:
     with pytest.raises(NeedsInputError, match="event_date"):
         _run(events().drop("event_date"), _family())
+
+
+def test_default_reference_date_is_not_thrown_by_one_source_with_future_dates() -> None:
+    from wraparound.needs.runs import default_reference_date
+
+    frame = pl.concat(
+        [
+            events(("F-1", "P-a", "offence", "2026-03-30", "hartshire-police")),
+            events(("F-1", "P-a", "sc_contact", "2026-03-31", "hcc-social-care")),
+            events(("F-1", "P-a", "early_help_assessment", "2026-04-26", "hcc-early-help")),
+        ]
+    )
+    assert default_reference_date(frame) == dt.date(2026, 3, 31)

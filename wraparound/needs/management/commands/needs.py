@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             type=dt.date.fromisoformat,
-            help="reference date YYYY-MM-DD (default: the latest event date in the data)",
+            help="reference date YYYY-MM-DD (default: the median of the sources' latest event dates)",
         )
         parser.add_argument(
             "--quarters",
