@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -138,7 +138,49 @@ def _service_filters(request: HttpRequest) -> dict[str, Any]:
         "taxonomy_id": _uuid(request, "taxonomy_id"),
         "organization_id": _uuid(request, "organization_id"),
         "modified_after": _datetime(request, "modified_after"),
+        "minimum_age": _number(request, "minimum_age"),
+        "maximum_age": _number(request, "maximum_age"),
+        "day": _day(request),
+        "start_time": _time(request, "start_time"),
+        "end_time": _time(request, "end_time"),
     }
+
+
+DAYS = {"MO": "monday", "TU": "tuesday", "WE": "wednesday", "TH": "thursday", "FR": "friday", "SA": "saturday", "SU": "sunday"}  # fmt: skip
+
+
+def _number(request: HttpRequest, name: str) -> float | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameterError(name, f"must be a number of years, got {raw!r}.") from None
+    if not 0 <= value <= 150:
+        raise BadParameterError(name, f"must be between 0 and 150, got {raw}.")
+    return value
+
+
+def _day(request: HttpRequest) -> str | None:
+    """An RFC 5545 day code (MO ... SU); full English day names are accepted too."""
+    raw = request.GET.get("day", "").strip()
+    if not raw:
+        return None
+    for code, name in DAYS.items():
+        if raw.upper() == code or raw.lower() == name:
+            return code
+    raise BadParameterError("day", f"must be a day such as MO or Monday, got {raw!r}.")
+
+
+def _time(request: HttpRequest, name: str) -> dt.time | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.time.fromisoformat(raw)
+    except ValueError:
+        raise BadParameterError(name, f"must be a time such as 09:30, got {raw!r}.") from None
 
 
 def paged(
@@ -260,11 +302,17 @@ def taxonomy_term_detail(
     return JsonResponse(oruk_json.taxonomy_term_json(term))  # type: ignore[arg-type]
 
 
-def _organization_services(organization_id: uuid.UUID, *, full: bool) -> list[dict[str, Any]]:
-    queryset = selectors.services(full=full).filter(organization_id=organization_id)
+def _with_services(queryset: QuerySet[Any], *, full: bool) -> QuerySet[Any]:
+    """Fetch each organisation's services with the page, not one query per organisation."""
+    return queryset.prefetch_related(
+        Prefetch("services", queryset=selectors.services(full=full), to_attr="oruk_services")
+    )
+
+
+def _services_of(organization: Any, *, full: bool) -> list[dict[str, Any]]:
     if full:
-        return [oruk_json.service_json(s, full=True) for s in queryset]
-    return [{"id": str(pk)} for pk in queryset.values_list("id", flat=True)]
+        return [oruk_json.service_json(s, full=True) for s in organization.oruk_services]
+    return [{"id": str(s.id)} for s in organization.oruk_services]
 
 
 @public_api
@@ -274,11 +322,13 @@ def organization_list(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     queryset = selectors.organizations()
     if search := request.GET.get("search", "").strip():
         queryset = queryset.filter(name__icontains=search)
+    if full or full_service:
+        queryset = _with_services(queryset, full=full_service)
 
     def render(organization: Any) -> dict[str, Any]:
         if not (full or full_service):
             return oruk_json.organization_json(organization)
-        services = _organization_services(organization.id, full=full_service)
+        services = _services_of(organization, full=full_service)
         return oruk_json.organization_json(organization, nested=True, services=services)
 
     return paged(request, queryset, render)
@@ -289,8 +339,10 @@ def organization_list(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
 def organization_detail(
     request: HttpRequest, organization_id: str
 ) -> HttpResponse | StreamingHttpResponse:
-    organization = _one(selectors.organizations(), organization_id, "organization")
-    services = _organization_services(organization.pk, full=_bool(request, "full_service"))
+    full_service = _bool(request, "full_service")
+    queryset = _with_services(selectors.organizations(), full=full_service)
+    organization = _one(queryset, organization_id, "organization")
+    services = _services_of(organization, full=full_service)
     return JsonResponse(
         oruk_json.organization_json(organization, nested=True, services=services)  # type: ignore[arg-type]
     )

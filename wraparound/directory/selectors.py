@@ -59,9 +59,32 @@ def filter_services(
     taxonomy_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
     modified_after: dt.datetime | None = None,
+    minimum_age: float | None = None,
+    maximum_age: float | None = None,
+    day: str | None = None,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
     prefix: str = "",
 ) -> QuerySet[ServiceOrLink]:
-    """AND-combine the ORUK filters; ``prefix`` lets service_at_location reuse them."""
+    """AND-combine the ORUK filters; ``prefix`` lets service_at_location reuse them.
+
+    The age and schedule filters are the ORUK UK profile's: ``minimum_age`` keeps services
+    whose minimum age is at least the value, ``maximum_age`` those whose maximum is at most
+    it; ``day``, ``start_time`` and ``end_time`` must all hold for one of the schedules.
+    """
+    if minimum_age is not None:
+        queryset = queryset.filter(**{f"{prefix}minimum_age__gte": minimum_age})
+    if maximum_age is not None:
+        queryset = queryset.filter(**{f"{prefix}maximum_age__lte": maximum_age})
+    schedule: dict[str, object] = {}
+    if day:
+        schedule[f"{prefix}schedules__byday__icontains"] = day
+    if start_time:
+        schedule[f"{prefix}schedules__opens_at__gte"] = start_time
+    if end_time:
+        schedule[f"{prefix}schedules__closes_at__lte"] = end_time
+    if schedule:
+        queryset = queryset.filter(**schedule)
     if search:
         queryset = queryset.filter(
             Q(**{f"{prefix}name__icontains": search})

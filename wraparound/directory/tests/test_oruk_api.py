@@ -38,6 +38,18 @@ def test_filters_on_services_are_and_combined(demo_directory: dict[str, Any]) ->
     assert both < ids(f"/services?taxonomy_term_id={substance}")
 
 
+def test_uk_profile_age_and_schedule_filters_narrow_services(
+    demo_directory: dict[str, Any],
+) -> None:
+    teens = ids("/services?minimum_age=11&maximum_age=17")
+    expected = Service.objects.filter(minimum_age__gte=11, maximum_age__lte=17)
+    assert teens == {str(s.id) for s in expected}
+    assert teens
+    assert ids("/services?day=MO&start_time=09:00&end_time=17:00") == ids("/services")
+    assert ids("/services?day=Saturday") == set()
+    assert ids("/services?start_time=10:00") == set()
+
+
 def test_taxonomy_id_filter_returns_services_with_any_term_of_that_taxonomy(
     demo_directory: dict[str, Any],
 ) -> None:
@@ -95,6 +107,9 @@ def test_ndjson_format_streams_every_service(demo_directory: dict[str, Any]) -> 
         ("/service_at_locations?postcode=SW1A 1AA", "postcode"),
         ("/service_at_locations?proximity=500", "proximity"),
         ("/taxonomy_terms?top_only=yes-please", "top_only"),
+        ("/services?minimum_age=toddler", "minimum_age"),
+        ("/services?day=someday", "day"),
+        ("/services?start_time=9am", "start_time"),
     ],
 )
 def test_bad_parameters_get_a_400_naming_the_parameter_and_why(
