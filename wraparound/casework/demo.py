@@ -47,9 +47,11 @@ def load_demo(context: dict[str, Any]) -> str:
     known = _families_by_agency()
     at_risk = _at_risk_families()
     allocated = 0
-    for user in User.objects.filter(role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER]).select_related(
-        "agency"
-    ):
+    workers = User.objects.filter(
+        role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER], agency__isnull=False
+    ).select_related("agency")
+    for user in workers:
+        assert user.agency is not None
         own = known.get(user.agency.slug, [])
         pool = (at_risk + own) if user.agency.kind == "early_help" else (own + at_risk)
         kind = (

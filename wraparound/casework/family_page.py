@@ -120,9 +120,6 @@ def build_family_page(
     chronology_filter: ChronologyFilter | None = None,
 ) -> FamilyPage:
     """Everything the user may see of the family for ``purpose``; raises FamilyNotVisibleError."""
-    decision = gate.open_family(
-        user=user, family_public_id=family_public_id, purpose=purpose, request_id=request_id
-    )
     members, owner = _members_and_records(family_public_id)
     records = list(
         SourceRecord.objects.filter(
@@ -142,6 +139,11 @@ def build_family_page(
         items=items,
         request_id=request_id,
     )
+    # One decision (and one audit entry per outcome) for the whole page. Without need to know
+    # the gate has withheld everything and audited the refusal; the page is refused outright.
+    decision = filtered.decision
+    if not decision.has_need_to_know:
+        raise FamilyNotVisibleError(decision.need_to_know_reason)
     by_person = {m.person_public_id: m for m in members}
     names: dict[str, str] = {}
     lines: list[ChronologyLine] = []
