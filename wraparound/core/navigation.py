@@ -32,6 +32,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Sharing agreements", "sharing:agreements", frozenset(Role.values)),
     NavEntry("Consent", "sharing:consents", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.IG_OFFICER})),
     NavEntry("Information governance", "sharing:governance", frozenset({R.IG_OFFICER})),
+    NavEntry("Matching review", "matching:queue", frozenset({R.DATA_ANALYST})),
 ]
 
 

@@ -116,3 +116,28 @@ EXPECTED += [
     AccessRow("sharing:report-break-glass", _SHARING_IG),
     AccessRow("sharing:subject-access", _SHARING_IG),
 ]
+EXPECTED += [
+    AccessRow("matching:queue", frozenset({R.DATA_ANALYST})),
+    AccessRow("matching:pair", frozenset({R.DATA_ANALYST}), lambda s: {"pk": s["matching_pair"].pk}),
+    AccessRow(
+        "matching:person",
+        frozenset({R.DATA_ANALYST}),
+        lambda s: {"public_id": s["matching_person"].public_id},
+    ),
+    # Merge and split are POST-only actions: an empty form redirects back with an error.
+    AccessRow(
+        "matching:merge",
+        frozenset({R.DATA_ANALYST}),
+        lambda s: {"public_id": s["matching_person"].public_id},
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
+    AccessRow(
+        "matching:split",
+        frozenset({R.DATA_ANALYST}),
+        lambda s: {"public_id": s["matching_person"].public_id},
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
+    AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
+]

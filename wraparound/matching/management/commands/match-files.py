@@ -1,4 +1,4 @@
-"""`wraparound match-files`: link any CSV files with the Wraparound linkage engine."""  # noqa: N999
+"""`wraparound match-files`: link any CSV files with the Wraparound linkage engine."""
 
 from __future__ import annotations
 

@@ -1,0 +1,150 @@
+"""Clerical review for data analysts: the queue, a pair side by side, a person, history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wraparound.core.access import role_required
+from wraparound.core.models import Role, User
+from wraparound.matching import selectors
+from wraparound.matching.models import Person, ReviewPair, Verdict
+from wraparound.matching.services import IndexActionError, decide_pair, merge_people, split_person
+
+ANALYSTS = (Role.DATA_ANALYST,)
+REVIEW_REASON = "Clerical review of record linkage"
+
+
+def _analyst(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _audit_view(request: HttpRequest, person_ids: list[str], reason: str) -> None:
+    """Showing records to a reviewer is an access to personal data: log it."""
+    from wraparound.sharing.audit import record_access
+
+    for public_id in person_ids or [""]:
+        record_access(
+            user=_analyst(request),
+            action="view",
+            outcome="permit",
+            person_public_id=public_id,
+            reason=reason,
+        )
+
+
+@role_required(*ANALYSTS)
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.pending_pairs(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "matching/queue.html",
+        {"page": page, "run": selectors.latest_run(), "history": selectors.index_history(10)},
+    )
+
+
+@role_required(*ANALYSTS)
+def pair(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(ReviewPair, pk=pk)
+    if request.method == "POST":
+        verdict = request.POST.get("verdict", "")
+        if verdict not in Verdict.values:
+            messages.error(request, "Choose same person, different people or not sure.")
+        else:
+            decide_pair(
+                user=_analyst(request),
+                pair=review,
+                verdict=verdict,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, "Decision saved. The next linkage run will respect it.")
+            following = selectors.pending_pairs().exclude(pk=review.pk).first()
+            return (
+                redirect("matching:pair", pk=following.pk)
+                if following
+                else redirect("matching:queue")
+            )
+    left, right = selectors.person_of(review.record_key_l), selectors.person_of(review.record_key_r)
+    _audit_view(
+        request,
+        [p.public_id for p in (left, right) if p is not None],
+        f"{REVIEW_REASON}: pair {review.pk}",
+    )
+    return render(
+        request,
+        "matching/pair.html",
+        {
+            "review": review,
+            "rows": selectors.side_by_side(review),
+            "left_person": left,
+            "right_person": right,
+            "decisions": selectors.decisions_for(review),
+            "verdicts": Verdict.choices,
+        },
+    )
+
+
+@role_required(*ANALYSTS)
+def person(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = get_object_or_404(Person, public_id=public_id)
+    links = list(selectors.person_links(found))
+    records = selectors.source_records([link.record_key for link in links])
+    _audit_view(request, [found.public_id], f"{REVIEW_REASON}: person {found.public_id}")
+    return render(
+        request,
+        "matching/person.html",
+        {
+            "person": found,
+            "links": [(link, records.get(link.record_key, {})) for link in links],
+            "memberships": found.memberships.select_related("family"),
+        },
+    )
+
+
+@require_POST
+@role_required(*ANALYSTS)
+def merge(request: HttpRequest, public_id: str) -> HttpResponse:
+    keep = get_object_or_404(Person, public_id=public_id)
+    other = Person.objects.filter(public_id=request.POST.get("other", "").strip().upper()).first()
+    reason = request.POST.get("reason", "").strip()
+    if other is None or not reason:
+        messages.error(request, "Give the id of the person to merge in (P-...) and a reason.")
+        return redirect("matching:person", public_id=keep.public_id)
+    try:
+        merge_people(user=_analyst(request), keep=keep, absorb=other, reason=reason)
+    except IndexActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{other.public_id} merged into {keep.public_id}.")
+    return redirect("matching:person", public_id=keep.public_id)
+
+
+@require_POST
+@role_required(*ANALYSTS)
+def split(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = get_object_or_404(Person, public_id=public_id)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, "Give a reason for the split.")
+        return redirect("matching:person", public_id=found.public_id)
+    try:
+        new_person, _ = split_person(
+            user=_analyst(request),
+            person=found,
+            record_keys=request.POST.getlist("record_key"),
+            reason=reason,
+        )
+    except IndexActionError as error:
+        messages.error(request, str(error))
+        return redirect("matching:person", public_id=found.public_id)
+    messages.success(request, f"Records moved to new person {new_person.public_id}.")
+    return redirect("matching:person", public_id=new_person.public_id)
+
+
+@role_required(*ANALYSTS)
+def history(request: HttpRequest) -> HttpResponse:
+    return render(request, "matching/history.html", {"changes": selectors.index_history()})
