@@ -244,18 +244,25 @@ def _write(
     return ImportResult(status="imported", extract=extract, warnings=warnings, superseded=previous)
 
 
+ROWS_PER_STATEMENT = 500  # 500 rows x 15 columns stays under SQLite's parameter limit
+
+
 def _insert(
     model: type[SourceRecord] | type[SourceEvent], columns: list[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Insert plain tuples in one executemany: no model objects for a million rows."""
+    """Insert plain tuples with multi-row INSERTs: no model objects for a million rows."""
     meta = model._meta
     fields = [meta.get_field(c) for c in columns]
     assert all(isinstance(f, Field) for f in fields)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
-    marks = ", ".join(["%s"] * len(columns))
     table = connection.ops.quote_name(meta.db_table)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608 - names from model metadata
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            values = ", ".join([one] * len(chunk))
+            params = [value for row in chunk for value in row]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", params)  # noqa: S608 - names from model metadata
 
 
 def _write_records(

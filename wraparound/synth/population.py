@@ -229,6 +229,7 @@ def _people(
             ),
         ),
     ).clip(0, 99)
+    age = np.where(is_child, age, np.maximum(age, 18.0))  # every adult is an adult
     # twins share a birthday: a zero gap gives the same age, so reuse the sibling's day offset
     birth_fraction = rng.uniform(0, 365, n)
     same_as_prev = np.zeros(n, dtype=bool)
