@@ -105,14 +105,14 @@ class TrendChart:
 
 def trend_lines(matrix: Matrix) -> TrendChart:
     """At-risk and supported rates by quarter; quarters with a suppressed rate are skipped."""
-    width, height, left, top, plot_h = 640, 220, 50, 15, 160
+    width, height, left, top, plot_h = 680, 220, 50, 15, 160
     series = {"at_risk_rate": "Families at risk", "supported_rate": "Families supported"}
     values = [r.rates.get(s) for r in matrix.rows for s in series]
     axis_max = max(
         5, -(-int(100 * max((v for v in values if v is not None), default=0.05)) // 5) * 5
     )
     n = len(matrix.rows)
-    step = (width - left - 20) / max(n - 1, 1)
+    step = (width - left - 70) / max(n - 1, 1)
     ticks = [(round(left + i * step), r.group) for i, r in enumerate(matrix.rows)]
     lines = []
     for key, label in series.items():

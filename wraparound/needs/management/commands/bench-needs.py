@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - the command name is hyphenated like every wraparound subcommand
 """`wraparound bench needs --households N`: synth, import, link, needs; accuracy and timing.
 
 Run it against a scratch database (``WRAPAROUND_VAR_DIR=/tmp/bench-needs``): it migrates,
