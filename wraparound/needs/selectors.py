@@ -142,3 +142,9 @@ def families_at_risk_not_supported(
             )
         )
     return result
+
+
+def localities(run: NeedsRun) -> list[str]:
+    """The localities of the run's families, for the list's area filter (names, not families)."""
+    names = FamilyNeedsProfile.objects.filter(run=run).exclude(locality="")
+    return sorted(set(names.values_list("locality", flat=True).distinct()))

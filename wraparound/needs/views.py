@@ -10,7 +10,7 @@ from wraparound.core.access import role_required
 from wraparound.core.models import Agency, Role
 from wraparound.needs import charts, reports
 from wraparound.needs.indicators import load_catalogue
-from wraparound.needs.selectors import families_at_risk_not_supported
+from wraparound.needs.selectors import families_at_risk_not_supported, localities
 from wraparound.needs.targeting import MEASURE_LABELS, RATE_LABELS
 from wraparound.sharing.models import AuditAction
 
@@ -89,6 +89,7 @@ def at_risk_not_supported(request: HttpRequest) -> HttpResponse:
         context["families"] = families_at_risk_not_supported(
             user=request.user, run=run, locality=locality
         )
+        context["localities"] = localities(run)
         context["agency_names"] = _agency_names()
     return render(request, "needs/at_risk.html", context)
 

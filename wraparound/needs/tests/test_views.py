@@ -203,3 +203,16 @@ def test_stored_flags_and_profiles_keep_their_evidence_and_levels(
     assert flag.evidence[0]["agency_slug"] == "hartshire-police"
     assert flag.evidence[0]["kind"] == "offence"
     assert flag.evidence[0]["event_date"] == "2026-01-11"
+
+
+def test_practitioner_can_narrow_the_list_to_one_area(partnership: dict[str, Any]) -> None:
+    practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
+    sharing.relationship(practitioner, "F-AAA00001")
+    sharing.relationship(practitioner, "F-AAA00002")
+    client = _client(practitioner)
+    everywhere = client.get(reverse("needs:at-risk")).content.decode()
+    kingsford = client.get(reverse("needs:at-risk"), {"locality": "Kingsford"}).content.decode()
+    assert "F-AAA00001" in everywhere
+    assert "F-AAA00002" in everywhere
+    assert "F-AAA00001" not in kingsford
+    assert "F-AAA00002" in kingsford
