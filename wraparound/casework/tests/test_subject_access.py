@@ -25,7 +25,8 @@ def test_subject_access_report_lists_linked_agency_records_and_events_and_is_aud
     body = response.content.decode()
     assert response.status_code == 200
     assert "Agency records linked to this person" in body
-    assert "Hartshire Constabulary" in body and "Community Health" in body
+    assert "Hartshire Constabulary" in body
+    assert "Community Health" in body
     assert body.count("domestic_abuse_incident") == 3
     assert "Ruby" not in body  # the child's records are not the mother's
     assert AuditEntry.objects.filter(
