@@ -132,8 +132,8 @@ def _build(
         )
         if target is None or isinstance(value, list | dict):
             continue
-        if value is not None and not isinstance(value, str | int | float | bool):
-            parsed.problems.append(f"{where}: field {key}: must be a single value.")
+        if value is not None and (expected := _json_type_problem(target, value)):
+            parsed.problems.append(f"{where}: field {key}: {expected}, got {repr(value)[:80]}.")
             bad = True
             continue
         if isinstance(target, models.ForeignKey):
@@ -160,6 +160,16 @@ def _build(
         bad = True
     parsed.where[id(instance)] = where
     return None if bad else instance
+
+
+def _json_type_problem(target: Any, value: Any) -> str | None:
+    """What JSON type a field needs, when ``value`` is not it (None when it is)."""
+    if isinstance(target, models.BooleanField):
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(target, models.DecimalField | models.IntegerField | models.FloatField):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else "must be a number"
+    return None if isinstance(value, str) else "must be text"
 
 
 def _uuid_or_problem(value: Any, where: str, key: str, parsed: _Parsed) -> Any:

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - the command name is hyphenated like every wraparound subcommand
 """Write the whole directory as one ORUK 3.0 JSON feed another partnership can import."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N999 - the command name is hyphenated like every wraparound subcommand
 """Load an ORUK 3.0 / HSDS 3.0 JSON feed into the directory: all of it or, on any problem, none."""
 
 from __future__ import annotations
