@@ -117,3 +117,16 @@ def test_feed_export_downloads_the_directory(demo_directory: dict[str, Any]) -> 
     response = client_for(Role.DATA_ANALYST).get("/directory/feed/export/")
     assert response["Content-Disposition"].startswith("attachment")
     assert len(json.loads(response.content)["services"]) == Service.objects.count()
+
+
+def test_gaps_read_need_counts_from_the_needs_module_when_it_provides_them(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wraparound.needs.selectors as needs_selectors
+    from wraparound.directory import map_data
+
+    monkeypatch.delattr(needs_selectors, "need_counts_by_locality", raising=False)
+    assert map_data.need_counts() is None
+    rows = [{"locality": "Ashvale", "outcome": "substance_use", "families": 5}]
+    monkeypatch.setattr(needs_selectors, "need_counts_by_locality", lambda: iter(rows), raising=False)
+    assert map_data.need_counts() == rows
