@@ -79,7 +79,7 @@ def _locked_head() -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
 
 
-def record_access(
+def access_fields(
     *,
     user: Any,
     action: str,
@@ -96,18 +96,14 @@ def record_access(
     reason: str = "",
     request_id: str | None = None,
     now: dt.datetime | None = None,
-) -> AuditEntry:
-    """Append one entry to the chain (in the caller's transaction, if there is one).
-
-    ``categories`` items are small dicts such as
-    ``{"provider": "hartshire-police", "category": "police", "outcome": "deny", "reason": ...}``.
-    """
+) -> dict[str, Any]:
+    """The fields of one entry (not yet chained), checked; see ``record_access``."""
     if action not in AuditAction.values:
         raise AuditError(f"Unknown audit action {action!r}: use one of {AuditAction.values}.")
     if outcome not in AuditOutcome.values:
         raise AuditError(f"Unknown audit outcome {outcome!r}: use permit or deny.")
     agency = getattr(user, "agency", None) if user is not None else None
-    fields: dict[str, Any] = {
+    return {
         "occurred_at": (now or timezone.now()).astimezone(dt.UTC),
         "request_id": request_id or "",
         "actor_id": getattr(user, "pk", None),
@@ -119,7 +115,8 @@ def record_access(
         "purpose": purpose,
         "family_public_id": family_public_id or "",
         "person_public_id": person_public_id or "",
-        "categories": [dict(c) for c in categories],
+        # Round-trip through JSON so the hash covers exactly what the database returns.
+        "categories": json.loads(json.dumps([dict(c) for c in categories])),
         "agreements": list(agreements),
         "consent_ref": consent_ref,
         "no_consent_reason": no_consent_reason,
@@ -127,18 +124,34 @@ def record_access(
         "break_glass_id": break_glass_id,
         "reason": reason,
     }
-    # Round-trip through JSON now so the hash is computed over exactly what the DB returns.
-    fields["categories"] = json.loads(json.dumps(fields["categories"]))
+
+
+def append(entries: Sequence[dict[str, Any]]) -> list[AuditEntry]:
+    """Chain and store entries (from ``access_fields``) under one lock of the chain head."""
+    if not entries:
+        return []
     with transaction.atomic():
         head = _locked_head()
-        fields["sequence"] = head.last_sequence + 1
-        fields["prev_hash"] = head.last_hash
-        digest = entry_hash(fields)
-        entry = AuditEntry.objects.create(entry_hash=digest, **fields)
-        head.last_sequence = fields["sequence"]
-        head.last_hash = digest
+        made = []
+        sequence, previous = head.last_sequence, head.last_hash
+        for fields in entries:
+            sequence += 1
+            chained = {**fields, "sequence": sequence, "prev_hash": previous}
+            previous = entry_hash(chained)
+            made.append(AuditEntry(entry_hash=previous, **chained))
+        AuditEntry.objects.bulk_create(made)
+        head.last_sequence, head.last_hash = sequence, previous
         head.save(update_fields=["last_sequence", "last_hash"])
-    return entry
+    return made
+
+
+def record_access(**kwargs: Any) -> AuditEntry:
+    """Append one entry to the chain (in the caller's transaction, if there is one).
+
+    Takes the keyword arguments of ``access_fields``. ``categories`` items are small dicts
+    such as ``{"provider": "hartshire-police", "category": "police", "outcome": "deny"}``.
+    """
+    return append([access_fields(**kwargs)])[0]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from django.db import transaction
 from django.utils import timezone
 
 from wraparound.sharing import audit
@@ -54,7 +53,6 @@ def _default_key(item: Any) -> tuple[int, str]:
     return int(item.agency_id), str(item.category)
 
 
-@transaction.atomic
 def audit_decision(
     *,
     user: Any,
@@ -76,28 +74,34 @@ def audit_decision(
         "now": now,
     }
     permitted, denied = decision.permitted, decision.denied
+    entries = []
     if permitted or (decision.has_need_to_know and not denied):
-        consent = next((i.consent_ref for i in permitted if i.consent_ref), "")
-        no_consent = next((i.no_consent_reason for i in permitted if i.no_consent_reason), "")
-        audit.record_access(
-            outcome=AuditOutcome.PERMIT,
-            categories=[i.as_audit() for i in permitted],
-            agreements=sorted({i.agreement for i in permitted if i.agreement}),
-            consent_ref=consent,
-            no_consent_reason=no_consent,
-            reason=decision.need_to_know_reason,
-            **common,
+        entries.append(
+            audit.access_fields(
+                outcome=AuditOutcome.PERMIT,
+                categories=[i.as_audit() for i in permitted],
+                agreements=sorted({i.agreement for i in permitted if i.agreement}),
+                consent_ref=next((i.consent_ref for i in permitted if i.consent_ref), ""),
+                no_consent_reason=next(
+                    (i.no_consent_reason for i in permitted if i.no_consent_reason), ""
+                ),
+                reason=decision.need_to_know_reason,
+                **common,
+            )
         )
     if denied or not decision.has_need_to_know:
         reasons = list(dict.fromkeys(i.reason for i in denied)) or [decision.need_to_know_reason]
-        audit.record_access(
-            outcome=AuditOutcome.DENY,
-            categories=[i.as_audit() for i in denied],
-            agreements=sorted({i.agreement for i in denied if i.agreement}),
-            consent_ref=next((i.consent_ref for i in denied if i.consent_ref), ""),
-            reason=" ".join(reasons),
-            **common,
+        entries.append(
+            audit.access_fields(
+                outcome=AuditOutcome.DENY,
+                categories=[i.as_audit() for i in denied],
+                agreements=sorted({i.agreement for i in denied if i.agreement}),
+                consent_ref=next((i.consent_ref for i in denied if i.consent_ref), ""),
+                reason=" ".join(reasons),
+                **common,
+            )
         )
+    audit.append(entries)
 
 
 def read(

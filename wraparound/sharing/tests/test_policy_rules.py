@@ -354,3 +354,35 @@ class _Item:
     def __init__(self, agency_id: int, category: str) -> None:
         self.agency_id = agency_id
         self.category = category
+
+
+def test_suspending_an_agreement_stops_sharing_on_the_very_next_decision(county: dict) -> None:
+    from wraparound.sharing.services import suspend_agreement
+
+    officer = worker(county["police"])
+    relationship(officer, FAMILY)
+    made = agreement(
+        parties=[county["police"], county["health"]], shares=[(county["health"], "health")]
+    )
+    ask = {
+        "user": officer,
+        "family_public_id": FAMILY,
+        "categories": [(county["health"], "health")],
+        "purpose": "safeguarding",
+    }
+    assert decide(**ask).permitted, "warms the agreement cache"
+    suspend_agreement(
+        by=worker(county["health"], role=Role.IG_OFFICER), agreement=made, reason="Data breach"
+    )
+    after = decide(**ask)
+    assert not after.permitted
+    assert "suspended" in after.denied[0].reason
+
+
+def test_opening_a_family_without_need_to_know_is_refused_and_audited(county: dict) -> None:
+    stranger = worker(county["police"])
+    with pytest.raises(gate.FamilyNotVisibleError, match="no current relationship"):
+        gate.open_family(user=stranger, family_public_id=FAMILY, purpose="safeguarding")
+    entry = AuditEntry.objects.latest("sequence")
+    assert entry.outcome == "deny"
+    assert entry.family_public_id == FAMILY

@@ -1,4 +1,4 @@
-# ruff: noqa: N999 - the command name `bench-policy` is the file name
+
 """`wraparound bench policy`: policy decisions per second and the gate's cost on a page."""
 
 from __future__ import annotations
