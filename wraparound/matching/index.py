@@ -8,12 +8,13 @@ the previous index (see ``pipeline.identity``), so other apps' references surviv
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wraparound.matching.models import (
@@ -99,20 +100,37 @@ def _save_people(result: LinkageResult, run: LinkageRun) -> tuple[dict[str, str]
         for row in best_link_per_record(result.pairs, result.clusters).iter_rows(named=True)
     }
     PersonRecordLink.objects.all().delete()
-    links = []
+    now = timezone.now()
+    rows = []
     for record_key, cluster_id in result.clusters.select("record_key", "cluster_id").iter_rows():
         pair = best.get(record_key)
-        links.append(
-            PersonRecordLink(
-                person_id=pks[person_of_cluster[cluster_id]],
-                record_key=record_key,
-                match_probability=None if pair is None else float(pair["match_probability"]),
-                why={} if pair is None else result.why(pair),
-                run=run,
+        rows.append(
+            (
+                pks[person_of_cluster[cluster_id]],
+                record_key,
+                None if pair is None else float(pair["match_probability"]),
+                json.dumps({} if pair is None else result.why(pair)),
+                run.pk,
+                now,
             )
         )
-    PersonRecordLink.objects.bulk_create(links, batch_size=BATCH)
+    _insert_rows(
+        PersonRecordLink,
+        ["person_id", "record_key", "match_probability", "why", "run_id", "linked_at"],
+        rows,
+    )
     return person_of_cluster, created, retired
+
+
+def _insert_rows(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Plain multi-row INSERTs: a county's links are too many for model instances."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names are ours
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _save_families(families: pl.DataFrame, person_of_cluster: dict[str, str]) -> int:
@@ -129,17 +147,19 @@ def _save_families(families: pl.DataFrame, person_of_cluster: dict[str, str]) ->
     family_pks, _, _ = _sync_rows(Family, set(family_of_group.values()))
     person_pks = dict(Person.objects.values_list("public_id", "pk"))
     FamilyMembership.objects.all().delete()
-    FamilyMembership.objects.bulk_create(
+    _insert_rows(
+        FamilyMembership,
+        ["family_id", "person_id", "role", "valid_from", "evidence"],
         [
-            FamilyMembership(
-                family_id=family_pks[family_of_group[row["family_key"]]],
-                person_id=person_pks[row["member"]],
-                role=row["role"],
-                valid_from=row["valid_from"],
+            (
+                family_pks[family_of_group[row["family_key"]]],
+                person_pks[row["member"]],
+                row["role"],
+                row["valid_from"],
+                "{}",
             )
             for row in members.iter_rows(named=True)
         ],
-        batch_size=BATCH,
     )
     return len(family_of_group)
 

@@ -57,7 +57,7 @@ def _name_comparison(column: str, label: str, group_column: str | None) -> Compa
     levels += [
         cll.JaroWinklerLevel(column, 0.92).configure(m_probability=0.05),
         # one slip in a short name ("Mia" / "Mua") scores low on Jaro-Winkler
-        cll.LevenshteinLevel(column, 1).configure(m_probability=0.02),
+        cll.DamerauLevenshteinLevel(column, 1).configure(m_probability=0.02),
         cll.JaroWinklerLevel(column, 0.80).configure(m_probability=0.03),
         cll.ElseLevel().configure(m_probability=0.02),
     ]
@@ -75,6 +75,11 @@ def _dob_comparison() -> ComparisonCreator:
                 base_dialect_str="duckdb",
             ).configure(m_probability=0.02),
             cll.LevenshteinLevel("dob_text", 1).configure(m_probability=0.05),
+            cll.CustomLevel(
+                'substr("dob_text_l", 6, 5) = substr("dob_text_r", 6, 5)',
+                label_for_charts="Same day and month, year differs",
+                base_dialect_str="duckdb",
+            ).configure(m_probability=0.02),
             cll.ExactMatchLevel("dob_year").configure(m_probability=0.02),
             # Fixed: EM otherwise learns that relatives sharing a name and a home "match"
             # with different birthdays (a father and son both called William).
@@ -196,6 +201,18 @@ def all_blocking() -> list[Blocking]:
             "date of birth badly mistyped, same home",
             ("postcode_std", "first_name_group"),
             block_on("postcode_std", "first_name_group"),
+        ),
+        Blocking(
+            "dob_postcode",
+            "both names mistyped, same birthday and home",
+            ("dob_text", "postcode_std"),
+            block_on("dob_text", "postcode_std"),
+        ),
+        Blocking(
+            "address_first_name",
+            "no postcode or birthday on one side, same address line",
+            ("address_std", "first_name_group"),
+            block_on("address_std", "first_name_group"),
         ),
         Blocking(
             "postcode_surname",
