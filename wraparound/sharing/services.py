@@ -1,4 +1,7 @@
-"""Writes: agreements, consent, relationships and break-glass, each audited in its transaction.
+"""Writes: consent, relationships and break-glass, each audited in its transaction.
+
+Agreement writes live in ``agreement_services`` and are re-exported here, so callers need
+only ``wraparound.sharing.services``.
 
 Every function checks who is acting, changes data inside one transaction and appends an
 ``amend`` entry to the audit chain in the same transaction (one action, one place).
@@ -8,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -16,11 +18,20 @@ from django.utils import timezone
 
 from wraparound.core.models import Agency, Role
 from wraparound.sharing import audit
+from wraparound.sharing.actions import SharingError, audit_change, require_ig_officer
+from wraparound.sharing.agreement_services import (
+    AgreementDraft,
+    PartySpec,
+    approve_agreement,
+    create_agreement,
+    expire_agreement,
+    snapshot,
+    start_new_version,
+    suspend_agreement,
+    update_draft,
+)
 from wraparound.sharing.catalogues import catalogues
 from wraparound.sharing.models import (
-    AgreementParty,
-    AgreementStatus,
-    AgreementVersion,
     Alert,
     AuditAction,
     AuditOutcome,
@@ -29,7 +40,6 @@ from wraparound.sharing.models import (
     CareRelationship,
     ConsentDecision,
     ConsentRecord,
-    DataSubject,
     RelationshipKind,
     SharedCategory,
     SharingAgreement,
@@ -37,322 +47,6 @@ from wraparound.sharing.models import (
 
 MIN_BREAK_GLASS_REASON = 20
 MAX_BREAK_GLASS_HOURS = 72
-
-
-class SharingError(Exception):
-    """A sharing action was refused; the message says what to change."""
-
-
-@dataclass
-class PartySpec:
-    """One party as drafted: its lawful bases and the categories it provides."""
-
-    agency: Agency
-    lawful_bases: list[str]
-    provides: list[str] = field(default_factory=list)
-
-
-@dataclass
-class AgreementDraft:
-    reference: str
-    title: str
-    purpose_statement: str
-    purposes: list[str]
-    parties: list[PartySpec]
-    start_date: dt.date
-    retention: str
-    data_subjects: list[str] = field(
-        default_factory=lambda: [DataSubject.CHILD, DataSubject.PARENT]
-    )
-    consent_required: bool = False
-    no_consent_conditions: list[str] = field(default_factory=list)
-    dpia_reference: str = ""
-    end_date: dt.date | None = None
-    review_date: dt.date | None = None
-
-
-def _require_ig_officer(user: Any) -> None:
-    if getattr(user, "role", None) != Role.IG_OFFICER:
-        raise SharingError("Only information governance officers can change sharing agreements.")
-
-
-def _validate(draft: AgreementDraft) -> None:
-    cats = catalogues()
-    problems: list[str] = []
-    for code in draft.purposes:
-        if code not in cats.purposes:
-            problems.append(f"unknown purpose {code!r}")
-    if not draft.purposes:
-        problems.append("choose at least one purpose")
-    for code in draft.no_consent_conditions:
-        if code not in cats.no_consent_conditions:
-            problems.append(f"unknown no-consent condition {code!r}")
-    for code in draft.data_subjects:
-        if code not in DataSubject.values:
-            problems.append(f"unknown data subject {code!r}")
-    if len({p.agency.pk for p in draft.parties}) < 2:
-        problems.append("an agreement needs at least two different parties")
-    for party in draft.parties:
-        if not party.lawful_bases:
-            problems.append(f"{party.agency.name} needs a lawful basis")
-        for code in party.lawful_bases:
-            if code not in cats.lawful_bases:
-                problems.append(f"{party.agency.name}: unknown lawful basis {code!r}")
-        for code in party.provides:
-            if code not in cats.categories:
-                problems.append(f"{party.agency.name}: unknown data category {code!r}")
-        if not party.agency.is_statutory and "CDA1998_S115" in party.lawful_bases:
-            problems.append(
-                f"{party.agency.name} is a voluntary group: Crime and Disorder Act s115 "
-                "is not available to it"
-            )
-    if draft.end_date and draft.end_date < draft.start_date:
-        problems.append("the end date is before the start date")
-    if not draft.reference.strip() or not draft.title.strip():
-        problems.append("give a reference and a title")
-    if problems:
-        raise SharingError("The agreement cannot be saved: " + "; ".join(problems) + ".")
-
-
-def snapshot(agreement: SharingAgreement) -> dict[str, Any]:
-    """The agreement's content as plain data, for the version history."""
-    return {
-        "reference": agreement.reference,
-        "title": agreement.title,
-        "version": agreement.version,
-        "status": agreement.status,
-        "purpose_statement": agreement.purpose_statement,
-        "purposes": agreement.purposes,
-        "data_subjects": agreement.data_subjects,
-        "consent_required": agreement.consent_required,
-        "no_consent_conditions": agreement.no_consent_conditions,
-        "retention": agreement.retention,
-        "dpia_reference": agreement.dpia_reference,
-        "start_date": agreement.start_date.isoformat(),
-        "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
-        "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
-        "parties": [
-            {
-                "agency": p.agency.slug,
-                "lawful_bases": p.lawful_bases,
-                "approved_by": p.approved_by.username if p.approved_by else None,
-                "approved_at": p.approved_at.isoformat() if p.approved_at else None,
-                "approved_version": p.approved_version,
-            }
-            for p in agreement.parties.select_related("agency", "approved_by")
-        ],
-        "shared": [
-            {"provider": s.providing_agency.slug, "category": s.category}
-            for s in agreement.shared_categories.select_related("providing_agency")
-        ],
-    }
-
-
-def _audit_change(by: Any, reason: str, **extra: Any) -> None:
-    audit.record_access(
-        user=by, action=AuditAction.AMEND, outcome=AuditOutcome.PERMIT, reason=reason, **extra
-    )
-
-
-def _write_parties(agreement: SharingAgreement, parties: Sequence[PartySpec]) -> None:
-    agreement.parties.all().delete()
-    agreement.shared_categories.all().delete()
-    for spec in parties:
-        AgreementParty.objects.create(
-            agreement=agreement, agency=spec.agency, lawful_bases=list(spec.lawful_bases)
-        )
-        for code in dict.fromkeys(spec.provides):
-            SharedCategory.objects.create(
-                agreement=agreement, providing_agency=spec.agency, category=code
-            )
-
-
-_FIELDS = (
-    "title", "purpose_statement", "purposes", "data_subjects", "consent_required",
-    "no_consent_conditions", "retention", "dpia_reference", "start_date", "end_date",
-    "review_date",
-)  # fmt: skip
-
-
-@transaction.atomic
-def create_agreement(*, by: Any, draft: AgreementDraft, request_id: str = "") -> SharingAgreement:
-    """Draft a new agreement; it permits nothing until every party's IG officer approves it."""
-    _require_ig_officer(by)
-    _validate(draft)
-    if SharingAgreement.objects.filter(reference=draft.reference).exists():
-        raise SharingError(f"An agreement with reference {draft.reference!r} already exists.")
-    agreement = SharingAgreement.objects.create(
-        reference=draft.reference,
-        created_by=by,
-        **{name: getattr(draft, name) for name in _FIELDS},
-    )
-    _write_parties(agreement, draft.parties)
-    _audit_change(by, f"Drafted agreement {agreement.reference} v1", request_id=request_id)
-    return agreement
-
-
-@transaction.atomic
-def update_draft(
-    *, by: Any, agreement: SharingAgreement, draft: AgreementDraft, request_id: str = ""
-) -> SharingAgreement:
-    """Change a draft. Approved agreements are revised into a new version instead."""
-    _require_ig_officer(by)
-    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.status != AgreementStatus.DRAFT:
-        raise SharingError(
-            f"{agreement.reference} is {agreement.get_status_display().lower()}: start a new "
-            "version to change it."
-        )
-    draft.reference = agreement.reference
-    _validate(draft)
-    for name in _FIELDS:
-        setattr(agreement, name, getattr(draft, name))
-    agreement.updated_at = timezone.now()
-    agreement.save()
-    _write_parties(agreement, draft.parties)
-    _audit_change(
-        by, f"Edited draft {agreement.reference} v{agreement.version}", request_id=request_id
-    )
-    return agreement
-
-
-@transaction.atomic
-def approve_agreement(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
-) -> SharingAgreement:
-    """Record the approval of the acting IG officer's agency; the last approval brings it in force."""
-    _require_ig_officer(by)
-    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.status != AgreementStatus.DRAFT:
-        raise SharingError(
-            f"{agreement.reference} is {agreement.get_status_display().lower()}; only drafts "
-            "are approved. Start a new version to change it."
-        )
-    party = agreement.parties.filter(agency_id=by.agency_id).first()
-    if party is None:
-        raise SharingError(f"Your agency is not a party to {agreement.reference}.")
-    if party.approved_version == agreement.version:
-        raise SharingError(
-            f"Your agency has already approved {agreement.reference} v{agreement.version}."
-        )
-    party.approved_by, party.approved_at, party.approved_version = (
-        by,
-        timezone.now(),
-        agreement.version,
-    )
-    party.save()
-    waiting = agreement.parties.exclude(approved_version=agreement.version).count()
-    if waiting == 0:
-        agreement.status = AgreementStatus.APPROVED
-        agreement.status_reason = ""
-        agreement.updated_at = timezone.now()
-        agreement.save()
-        AgreementVersion.objects.create(
-            agreement=agreement,
-            version=agreement.version,
-            snapshot=snapshot(agreement),
-            note="Approved by every party",
-            recorded_by=by,
-        )
-    _audit_change(
-        by,
-        f"{by.agency.name} approved {agreement.reference} v{agreement.version}"
-        + (
-            "; now in force"
-            if waiting == 0
-            else f"; {waiting} part{'y' if waiting == 1 else 'ies'} still to approve"
-        ),
-        agreements=[f"{agreement.reference} v{agreement.version}"],
-        request_id=request_id,
-    )
-    return agreement
-
-
-@transaction.atomic
-def suspend_agreement(
-    *, by: Any, agreement: SharingAgreement, reason: str, request_id: str = ""
-) -> SharingAgreement:
-    """Stop all sharing under an agreement at once (any party's IG officer may)."""
-    _require_ig_officer(by)
-    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if not agreement.parties.filter(agency_id=by.agency_id).exists():
-        raise SharingError(f"Your agency is not a party to {agreement.reference}.")
-    if agreement.status not in {AgreementStatus.APPROVED, AgreementStatus.DRAFT}:
-        raise SharingError(
-            f"{agreement.reference} is already {agreement.get_status_display().lower()}."
-        )
-    if not reason.strip():
-        raise SharingError("Say why the agreement is suspended.")
-    agreement.status = AgreementStatus.SUSPENDED
-    agreement.status_reason = reason.strip()
-    agreement.updated_at = timezone.now()
-    agreement.save()
-    AgreementVersion.objects.create(
-        agreement=agreement,
-        version=agreement.version,
-        snapshot=snapshot(agreement),
-        note=f"Suspended: {reason.strip()[:180]}",
-        recorded_by=by,
-    )
-    _audit_change(
-        by,
-        f"Suspended {agreement.reference}: {reason.strip()}",
-        agreements=[f"{agreement.reference} v{agreement.version}"],
-        request_id=request_id,
-    )
-    return agreement
-
-
-@transaction.atomic
-def expire_agreement(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
-) -> SharingAgreement:
-    """Mark an agreement expired (the policy already treats one past its end date as expired)."""
-    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    agreement.status = AgreementStatus.EXPIRED
-    agreement.updated_at = timezone.now()
-    agreement.save()
-    AgreementVersion.objects.create(
-        agreement=agreement,
-        version=agreement.version,
-        snapshot=snapshot(agreement),
-        note="Expired",
-        recorded_by=by,
-    )
-    _audit_change(by, f"Marked {agreement.reference} expired", request_id=request_id)
-    return agreement
-
-
-@transaction.atomic
-def start_new_version(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
-) -> SharingAgreement:
-    """Open a new draft version of an approved, suspended or expired agreement.
-
-    The old version stops permitting at once: sharing resumes when every party approves the new one.
-    """
-    _require_ig_officer(by)
-    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if agreement.status == AgreementStatus.DRAFT:
-        raise SharingError(f"{agreement.reference} is already a draft: edit it.")
-    if not agreement.parties.filter(agency_id=by.agency_id).exists():
-        raise SharingError(f"Your agency is not a party to {agreement.reference}.")
-    AgreementVersion.objects.create(
-        agreement=agreement,
-        version=agreement.version,
-        snapshot=snapshot(agreement),
-        note=f"Superseded by version {agreement.version + 1}",
-        recorded_by=by,
-    )
-    agreement.version += 1
-    agreement.status = AgreementStatus.DRAFT
-    agreement.status_reason = ""
-    agreement.updated_at = timezone.now()
-    agreement.save()
-    _audit_change(
-        by, f"Started version {agreement.version} of {agreement.reference}", request_id=request_id
-    )
-    return agreement
 
 
 # --- consent and relationships --------------------------------------------------------------
@@ -406,7 +100,7 @@ def record_consent(
         notes=notes,
         recorded_by=by,
     )
-    _audit_change(
+    audit_change(
         by,
         f"Recorded {record.get_decision_display().lower()}",
         family_public_id=record.family_public_id,
@@ -447,7 +141,7 @@ def add_relationship(
         started_at=started_at or timezone.now(),
         created_by=by,
     )
-    _audit_change(
+    audit_change(
         by,
         f"{relationship.get_kind_display()} relationship started for "
         f"{user.username if user else agency.name}",
@@ -469,7 +163,7 @@ def end_relationship(
     """End need to know (case closed, worker moved): access stops at once."""
     relationship.ended_at = ended_at or timezone.now()
     relationship.save(update_fields=["ended_at"])
-    _audit_change(
+    audit_change(
         by,
         f"{relationship.get_kind_display()} relationship ended",
         family_public_id=relationship.family_public_id,
@@ -566,7 +260,7 @@ def review_break_glass(
     *, by: Any, grant: BreakGlassGrant, outcome: str, notes: str = "", request_id: str = ""
 ) -> BreakGlassGrant:
     """An IG officer of an alerted agency records whether the emergency access was justified."""
-    _require_ig_officer(by)
+    require_ig_officer(by)
     grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
     if not grant.alerted_agencies.filter(pk=by.agency_id).exists():
         raise SharingError("This emergency access did not touch your agency's data.")
@@ -582,7 +276,7 @@ def review_break_glass(
     Alert.objects.filter(break_glass=grant, acknowledged_at__isnull=True).update(
         acknowledged_by=by, acknowledged_at=grant.reviewed_at
     )
-    _audit_change(
+    audit_change(
         by,
         f"Reviewed emergency access #{grant.pk}: {grant.get_review_outcome_display()}",
         family_public_id=grant.family_public_id,
@@ -590,3 +284,23 @@ def review_break_glass(
         request_id=request_id,
     )
     return grant
+
+
+__all__ = [
+    "AgreementDraft",
+    "PartySpec",
+    "SharingError",
+    "add_relationship",
+    "approve_agreement",
+    "create_agreement",
+    "end_relationship",
+    "expire_agreement",
+    "providing_agencies",
+    "record_consent",
+    "request_break_glass",
+    "review_break_glass",
+    "snapshot",
+    "start_new_version",
+    "suspend_agreement",
+    "update_draft",
+]

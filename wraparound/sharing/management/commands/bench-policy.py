@@ -1,4 +1,3 @@
-
 """`wraparound bench policy`: policy decisions per second and the gate's cost on a page."""
 
 from __future__ import annotations
