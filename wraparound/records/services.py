@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -176,21 +176,30 @@ def import_extract(
             "Nothing was changed.",
             result.issues,
         )
-    return _write(
-        agency=agency,
-        dataset_kind=dataset_kind,
-        file_name=file_name or path.name,
-        sha=sha,
-        size=size,
-        table=table,
-        mapping=mapping,
-        records=result.records,
-        events=result.events,
-        warnings=result.warnings,
-        user=user,
-        received=received,
-        progress=progress,
-    )
+    try:
+        return _write(
+            agency=agency,
+            dataset_kind=dataset_kind,
+            file_name=file_name or path.name,
+            sha=sha,
+            size=size,
+            table=table,
+            mapping=mapping,
+            records=result.records,
+            events=result.events,
+            warnings=result.warnings,
+            user=user,
+            received=received,
+            progress=progress,
+        )
+    except IntegrityError as exc:  # the same dataset was being imported at the same moment
+        same = Extract.objects.filter(agency=agency, dataset_kind=dataset_kind, sha256=sha).first()
+        if same is not None:
+            return ImportResult(status="unchanged", extract=same)
+        raise ImportRejectedError(
+            f"{source}: another extract of this dataset was imported at the same moment; "
+            "nothing was changed. Try again."
+        ) from exc
 
 
 @transaction.atomic

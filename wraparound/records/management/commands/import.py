@@ -1,6 +1,5 @@
 """`wraparound import`: import one agency extract, or every extract listed in a manifest."""
 
-# ruff: noqa: N999 - the command is `wraparound import`, as the issue names it
 from __future__ import annotations
 
 import json
