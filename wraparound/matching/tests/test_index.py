@@ -59,7 +59,8 @@ def test_linking_builds_people_and_families_from_imported_records() -> None:
     assert FamilyMembership.objects.filter(role="child").exists()
     assert Person.objects.first().public_id.startswith("P-")  # type: ignore[union-attr]
     linked = PersonRecordLink.objects.exclude(match_probability=None).first()
-    assert linked is not None and "dob" in linked.why
+    assert linked is not None
+    assert "dob" in linked.why
 
 
 def test_person_and_family_ids_survive_a_rerun() -> None:
@@ -142,7 +143,8 @@ def test_merge_and_split_change_the_index_now_and_are_kept_in_history() -> None:
     moved = set(absorb.links.values_list("record_key", flat=True))
     merge_people(user=analyst, keep=keep, absorb=absorb, reason="same child, new school")
     absorb.refresh_from_db()
-    assert absorb.merged_into == keep and absorb.retired_at is not None
+    assert absorb.merged_into == keep
+    assert absorb.retired_at is not None
     assert moved <= set(keep.links.values_list("record_key", flat=True))
     new_person, _ = split_person(
         user=analyst, person=keep, record_keys=sorted(moved), reason="wrong merge"
