@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from wraparound.core.models import Agency
+from wraparound.core.models import Agency, Role
 
 
 class AgreementStatus(models.TextChoices):
@@ -334,6 +334,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.outcome}"
+
+    @property
+    def actor_role_label(self) -> str:
+        return Role(self.actor_role).label if self.actor_role in Role.values else self.actor_role
 
 
 class AuditChainHead(models.Model):
