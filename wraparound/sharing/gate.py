@@ -19,7 +19,7 @@ from django.utils import timezone
 from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues, category_label, purpose_label
 from wraparound.sharing.models import AgreementStatus, AuditAction, AuditOutcome, SharingAgreement
-from wraparound.sharing.policy import Decision, PolicyError, decide
+from wraparound.sharing.policy import Decision, PolicyError, decide, visible_families
 
 T = TypeVar("T")
 ItemKey = Callable[[Any], tuple[int, str]]
@@ -230,3 +230,29 @@ def read_aggregate(
         now=now,
     )
     return result
+
+
+def list_families(
+    *,
+    user: Any,
+    purpose: str,
+    request_id: str | None = None,
+    action: str = AuditAction.SEARCH,
+    now: dt.datetime | None = None,
+) -> set[str]:
+    """The families a list page may offer ``user`` for ``purpose``, with the listing audited.
+
+    The same answer as ``policy.visible_families``, so a list never offers a family its page
+    would refuse; the audit entry records how many were listed, not who.
+    """
+    families = visible_families(user, purpose, now=now)
+    audit.record_access(
+        user=user,
+        action=action,
+        outcome=AuditOutcome.PERMIT if families else AuditOutcome.DENY,
+        purpose=purpose,
+        reason=f"Listed {len(families)} famil{'y' if len(families) == 1 else 'ies'} the user may open",
+        request_id=request_id,
+        now=now,
+    )
+    return families

@@ -386,3 +386,16 @@ def test_opening_a_family_without_need_to_know_is_refused_and_audited(county: di
     entry = AuditEntry.objects.latest("sequence")
     assert entry.outcome == "deny"
     assert entry.family_public_id == FAMILY
+
+
+def test_a_family_list_offers_exactly_the_families_the_policy_opens_and_is_audited(
+    county: dict,
+) -> None:
+    officer = worker(county["police"])
+    relationship(officer, FAMILY)
+    relationship(officer, "F-ENDED", ended_at=timezone.now() - dt.timedelta(days=1))
+    listed = gate.list_families(user=officer, purpose="safeguarding", request_id="req-list")
+    assert listed == {FAMILY}
+    assert listed == visible_families(officer, "safeguarding")
+    entry = AuditEntry.objects.latest("sequence")
+    assert (entry.action, entry.request_id) == ("search", "req-list")
