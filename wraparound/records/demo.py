@@ -51,15 +51,17 @@ def load_demo_county(*, households: int, seed: int, workdir: Path) -> dict[str, 
     }
 
 
+def demo_workdir(*, households: int, seed: int) -> Path:
+    """Where `wraparound demo` writes its county (other apps' demos read the truth from here)."""
+    var_dir = Path(getattr(settings, "VAR_DIR", tempfile.gettempdir()))
+    return var_dir / "demo-county" / f"seed{seed}-{households}"
+
+
 def load_demo(context: dict[str, Any]) -> str:
     """Hook for `wraparound demo`: a county of context['households'] households."""
     households = int(context.get("households") or 3000)
     seed = int(context.get("seed") or 1)
-    workdir = (
-        Path(getattr(settings, "VAR_DIR", tempfile.gettempdir()))
-        / "demo-county"
-        / f"seed{seed}-{households}"
-    )
+    workdir = demo_workdir(households=households, seed=seed)
     result = load_demo_county(households=households, seed=seed, workdir=workdir)
     statuses = list(result["extracts"].values())
     return (

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wraparound.core.models import Agency
-from wraparound.records.demo import load_demo_county
+from wraparound.records.demo import demo_workdir, load_demo, load_demo_county
 from wraparound.records.models import Extract, SourceRecord
 from wraparound.synth import load_catalogues
 
@@ -25,3 +26,13 @@ def test_demo_county_loads_every_extract_and_a_second_run_changes_nothing(tmp_pa
     second = load_demo_county(households=200, seed=4, workdir=tmp_path / "county")
     assert list(second["extracts"].values()) == ["unchanged"] * datasets
     assert (Extract.objects.count(), SourceRecord.objects.count()) == (datasets, records)
+
+
+def test_demo_hook_writes_the_county_where_other_demos_look_for_it(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    note = load_demo({"households": 150, "seed": 3})
+    datasets = len(load_catalogues().datasets)
+    assert f"{datasets} extracts imported" in note
+    assert (demo_workdir(households=150, seed=3) / "truth" / "records.parquet").exists()
