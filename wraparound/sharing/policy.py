@@ -250,7 +250,106 @@ def _provider_map(refs: list[tuple[ProviderRef, str]]) -> dict[int, Agency]:
     missing = {a for a, _ in refs if not isinstance(a, Agency)} - set(agencies)
     if missing:
         agencies.update({a.pk: a for a in Agency.objects.filter(pk__in=missing)})
+    unknown = missing - set(agencies)
+    if unknown:
+        raise PolicyError(f"No agency with id {sorted(unknown)} provides data.")
     return agencies
+
+
+def _pid(ref: ProviderRef) -> int:
+    return ref.pk if isinstance(ref, Agency) else int(ref)
+
+
+@dataclass
+class _Asking:
+    """One question's context, shared by its per-category answers."""
+
+    user: Any
+    family_public_id: str
+    person_public_id: str
+    purpose: str
+    today: dt.date
+    relationship: CareRelationship | None
+    grant: BreakGlassGrant | None
+    agreements: list[SharingAgreement]
+    consents: list[ConsentRecord] | None = None
+
+    def consent_records(self) -> list[ConsentRecord]:
+        if self.consents is None:
+            self.consents = _consents_for(self.family_public_id, self.person_public_id)
+        return self.consents
+
+
+def _judge(ask: _Asking, provider: Agency, category: str) -> CategoryDecision:
+    """Rules 2 (break-glass scope) to 5 for one (providing agency, category)."""
+
+    def answer(ok: bool, reason: str, **extra: str) -> CategoryDecision:
+        return CategoryDecision(
+            provider.pk, provider.slug, provider.name, category, ok, reason, **extra
+        )
+
+    label = category_label(category).lower()
+    grant = ask.grant
+    if ask.relationship is None and grant is not None and category not in (grant.categories or []):
+        covered = ", ".join(grant.categories) or "nothing"
+        return answer(False, f"Your emergency access covers {covered}, not {label} data.")
+    if provider.pk == ask.user.agency_id:
+        return answer(True, "Your own agency's record.", basis="own_agency")
+    sharing = [a for a in ask.agreements if _shares(a, provider.pk, category)]
+    in_force = [a for a in sharing if _in_force(a, ask.today)]
+    if not in_force:
+        why = (
+            f"No approved agreement lets {ask.user.agency.name} see {label} data from "
+            f"{provider.name} for {purpose_label(ask.purpose).lower()}"
+        )
+        if sharing:
+            why += ": " + "; ".join(_not_in_force_reason(a, ask.today) for a in sharing)
+        return answer(False, why + ".")
+    no_consent = [a for a in in_force if not a.consent_required]
+    if no_consent:
+        chosen = no_consent[0]
+        return answer(
+            True,
+            f"Shared under {chosen.reference} ({chosen.title}); consent is not the basis.",
+            basis="agreement",
+            agreement=f"{chosen.reference} v{chosen.version}",
+        )
+    consents = ask.consent_records()
+    verdicts = [(a, _consent_verdict(a, category, ask.purpose, consents)) for a in in_force]
+    chosen, (ok, why, ref, no_reason) = next(((a, v) for a, v in verdicts if v[0]), verdicts[0])
+    reason = f"Shared under {chosen.reference}: {why}." if ok else f"{why[0].upper()}{why[1:]}."
+    return answer(
+        ok,
+        reason,
+        basis="agreement" if ok else "",
+        agreement=f"{chosen.reference} v{chosen.version}",
+        consent_ref=ref,
+        no_consent_reason=no_reason,
+    )
+
+
+def _need_to_know(
+    user: Any, family_public_id: str, now: dt.datetime
+) -> tuple[CareRelationship | None, BreakGlassGrant | None]:
+    """Rule 2: the user's current relationship with the family, else an unexpired grant."""
+    relationship = (
+        CareRelationship.objects.filter(
+            _relationships_query(user, now), family_public_id=family_public_id
+        )
+        .select_related("agency")
+        .order_by("kind")
+        .first()
+    )
+    if relationship is not None:
+        return relationship, None  # a relationship makes any grant irrelevant: skip the query
+    grant = (
+        BreakGlassGrant.objects.filter(
+            user=user, family_public_id=family_public_id, granted_at__lte=now, expires_at__gt=now
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+    return None, grant
 
 
 def decide(
@@ -268,144 +367,53 @@ def decide(
     """
     _check_purpose(purpose)
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    refs = list(dict.fromkeys(categories))
+    asked = list(categories)
+    refs = list(dict.fromkeys((_pid(p), c) for p, c in asked))
     for _, code in refs:
         if code not in catalogues().categories:
             raise PolicyError(f"Unknown data category {code!r}: see data_categories.yaml.")
-    providers = _provider_map(refs)
+    providers = _provider_map(asked)
     person = person_public_id or ""
-    purpose_name = purpose_label(purpose).lower()
 
-    def answer(
-        provider_id: int, category: str, ok: bool, reason: str, **extra: str
-    ) -> CategoryDecision:
-        agency = providers.get(provider_id)
-        if agency is None:
-            raise PolicyError(f"No agency with id {provider_id} provides data.")
-        return CategoryDecision(
-            provider_id, agency.slug, agency.name, category, ok, reason, **extra
+    def deny_all(reason: str) -> Decision:
+        items = tuple(
+            CategoryDecision(pid, providers[pid].slug, providers[pid].name, code, False, reason)
+            for pid, code in refs
         )
-
-    def deny_all(need: str, reason: str, grant_id: int | None = None) -> Decision:
-        items = tuple(answer(_pid(p), c, False, reason) for p, c in refs)
-        return Decision(family_public_id, person, purpose, need, reason, grant_id, items)
+        return Decision(family_public_id, person, purpose, "", reason, None, items)
 
     if catalogues().purposes[purpose].aggregate:
         return deny_all(
-            "", f"{purpose_label(purpose)} sees aggregate figures only, never a named family."
+            f"{purpose_label(purpose)} sees aggregate figures only, never a named family."
         )
     if not _reads_individuals(user):
         role = Role(user.role).label if getattr(user, "role", None) in Role.values else "none"
-        return deny_all("", f"Your role ({role}) does not read individual families' records.")
-
-    relationship = (
-        CareRelationship.objects.filter(
-            _relationships_query(user, now), family_public_id=family_public_id
-        )
-        .select_related("agency")
-        .order_by("kind")
-        .first()
-    )
-    # A relationship makes any grant irrelevant, so the common case skips the query.
-    grant = (
-        None
-        if relationship is not None
-        else BreakGlassGrant.objects.filter(
-            user=user, family_public_id=family_public_id, granted_at__lte=now, expires_at__gt=now
-        )
-        .order_by("-expires_at")
-        .first()
-    )
-    if relationship is None and grant is None:
-        return deny_all(
-            "",
-            f"You have no current relationship with family {family_public_id} (allocated "
-            "worker, team around the family or a referral to your agency) and no emergency "
-            "access to it.",
-        )
+        return deny_all(f"Your role ({role}) does not read individual families' records.")
+    relationship, grant = _need_to_know(user, family_public_id, now)
     if relationship is not None:
         need = relationship.kind
         need_reason = f"{relationship.get_kind_display()} ({relationship.agency.name})"
-    else:
-        assert grant is not None
+    elif grant is not None:
         need = "break_glass"
         need_reason = (
             f"Emergency access until {timezone.localtime(grant.expires_at):%-d %B %Y %H:%M}"
         )
-
-    agreements = _agreements_for(user.agency_id, purpose) if refs else []
-    consents: list[ConsentRecord] | None = None
-    items: list[CategoryDecision] = []
-    for provider_ref, category in refs:
-        provider_id = _pid(provider_ref)
-        provider_name = providers[provider_id].name if provider_id in providers else "?"
-        label = category_label(category).lower()
-        if relationship is None and grant is not None and category not in (grant.categories or []):
-            items.append(
-                answer(
-                    provider_id,
-                    category,
-                    False,
-                    f"Your emergency access covers {', '.join(grant.categories) or 'nothing'}, not {label} data.",
-                )
-            )
-            continue
-        if provider_id == user.agency_id:
-            items.append(
-                answer(provider_id, category, True, "Your own agency's record.", basis="own_agency")
-            )
-            continue
-        sharing = [a for a in agreements if _shares(a, provider_id, category)]
-        in_force = [a for a in sharing if _in_force(a, today)]
-        if not in_force:
-            why = f"No approved agreement lets {user.agency.name} see {label} data from {provider_name} for {purpose_name}"
-            if sharing:
-                why += ": " + "; ".join(_not_in_force_reason(a, today) for a in sharing)
-            items.append(answer(provider_id, category, False, why + "."))
-            continue
-        no_consent = [a for a in in_force if not a.consent_required]
-        if no_consent:
-            chosen = no_consent[0]
-            items.append(
-                answer(
-                    provider_id,
-                    category,
-                    True,
-                    f"Shared under {chosen.reference} ({chosen.title}); consent is not the basis.",
-                    basis="agreement",
-                    agreement=f"{chosen.reference} v{chosen.version}",
-                )
-            )
-            continue
-        if consents is None:
-            consents = _consents_for(family_public_id, person)
-        verdicts = [(a, _consent_verdict(a, category, purpose, consents)) for a in in_force]
-        granted = [(a, v) for a, v in verdicts if v[0]]
-        chosen, (ok, why, ref, no_reason) = granted[0] if granted else verdicts[0]
-        prefix = f"Shared under {chosen.reference}: " if ok else ""
-        items.append(
-            answer(
-                provider_id,
-                category,
-                ok,
-                (prefix + why[0].upper() + why[1:] if not prefix else prefix + why) + ".",
-                basis="agreement" if ok else "",
-                agreement=f"{chosen.reference} v{chosen.version}",
-                consent_ref=ref,
-                no_consent_reason=no_reason,
-            )
+    else:
+        return deny_all(
+            f"You have no current relationship with family {family_public_id} (allocated "
+            "worker, team around the family or a referral to your agency) and no emergency "
+            "access to it."
         )
-    return Decision(
-        family_public_id,
-        person,
-        purpose,
-        need,
-        need_reason,
-        grant.pk if grant is not None and relationship is None else None,
-        tuple(items),
+    ask = _Asking(
+        user=user,
+        family_public_id=family_public_id,
+        person_public_id=person,
+        purpose=purpose,
+        today=timezone.localdate(now),
+        relationship=relationship,
+        grant=grant,
+        agreements=_agreements_for(user.agency_id, purpose) if refs else [],
     )
-
-
-def _pid(ref: ProviderRef) -> int:
-    return ref.pk if isinstance(ref, Agency) else int(ref)
+    items = tuple(_judge(ask, providers[pid], code) for pid, code in refs)
+    grant_id = grant.pk if grant is not None else None
+    return Decision(family_public_id, person, purpose, need, need_reason, grant_id, items)
