@@ -50,8 +50,9 @@ class Command(BaseCommand):
         as_of = options["as_of"] or default_reference_date(events)
         dates = reference_dates(as_of, options["quarters"])
         quiet = options["verbosity"] == 0
-        total = membership["family_public_id"].n_unique() * len(dates)
-        with tqdm(total=total, desc="needs", unit="rows", disable=quiet) as bar:
+        # Rows stored (profiles and flags) across every reference date; the flag count is only
+        # known once each date is computed, so the bar counts up without a total.
+        with tqdm(desc=f"needs ({len(dates)} date(s))", unit="rows", disable=quiet) as bar:
             try:
                 runs = run_needs(
                     events=events,
