@@ -259,14 +259,19 @@ ROWS_PER_STATEMENT = 500  # 500 rows x 15 columns stays under SQLite's parameter
 def _insert(
     model: type[SourceRecord] | type[SourceEvent], columns: list[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Insert plain tuples with multi-row INSERTs: no model objects for a million rows."""
+    """Insert plain tuples (COPY or multi-row INSERTs): no model objects for a million rows."""
     meta = model._meta
     fields = [meta.get_field(c) for c in columns]
     assert all(isinstance(f, Field) for f in fields)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
     table = connection.ops.quote_name(meta.db_table)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: several times faster than INSERT
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             values = ", ".join([one] * len(chunk))

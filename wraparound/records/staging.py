@@ -10,13 +10,16 @@ import json
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ABANDONED_AFTER = timedelta(hours=24)
 
 
 class UploadNotFoundError(LookupError):
@@ -43,10 +46,22 @@ def staging_root() -> Path:
     return root
 
 
+def discard_abandoned(*, older_than: timedelta = ABANDONED_AFTER) -> int:
+    """Delete uploads nobody confirmed in time (they hold personal data); returns how many."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for folder in staging_root().iterdir():
+        if folder.is_dir() and TOKEN.match(folder.name) and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def stage_upload(
     *, chunks: Any, file_name: str, agency_slug: str, dataset_kind: str, user_id: int
 ) -> StagedUpload:
     """Write an uploaded file (an iterable of byte chunks) to a new staging folder."""
+    discard_abandoned()
     token = secrets.token_urlsafe(18)
     folder = staging_root() / token
     folder.mkdir()

@@ -150,3 +150,24 @@ def test_another_analysts_upload_cannot_be_opened(analyst_client: Client, county
     other = Client()
     other.force_login(UserFactory(role=Role.DATA_ANALYST))
     assert other.get(response.url).status_code == 404
+
+
+def test_uploads_nobody_confirmed_within_a_day_are_deleted(
+    analyst_client: Client, county: Path
+) -> None:
+    import os
+    import time
+
+    from wraparound.records.staging import discard_abandoned, staging_root
+
+    _upload(
+        analyst_client,
+        "pupils.csv",
+        (county / "extracts" / "hcc-education__pupils.csv").read_bytes(),
+    )
+    (folder,) = list(staging_root().iterdir())
+    assert discard_abandoned() == 0
+    day_ago = time.time() - 25 * 3600
+    os.utime(folder, (day_ago, day_ago))
+    assert discard_abandoned() == 1
+    assert not folder.exists()
