@@ -300,3 +300,31 @@ def test_command_imports_with_an_explicit_mapping_file(
     )
     assert "imported" in out.getvalue()
     assert Extract.objects.get().record_count > 0
+
+
+def test_command_suggests_a_mapping_that_an_analyst_can_edit_and_use(
+    county: Path, agencies: dict[str, Agency], tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    path = county / "extracts" / "hartshire-yjs__youth-justice.csv"
+    call_command(
+        "import",
+        str(path),
+        agency="hartshire-yjs",
+        dataset="cases",
+        suggest_mapping=True,
+        stdout=out,
+    )
+    assert Extract.objects.count() == 0  # suggesting imports nothing
+    mapping = tmp_path / "cases.yaml"
+    mapping.write_text(out.getvalue())
+    call_command(
+        "import",
+        str(path),
+        agency="hartshire-yjs",
+        dataset="cases",
+        mapping=mapping,
+        verbosity=0,
+        stdout=io.StringIO(),
+    )
+    assert Extract.objects.get().dataset_kind == "cases"

@@ -12,8 +12,19 @@ from tqdm import tqdm
 
 from wraparound.core.models import Agency
 from wraparound.records.demo import ensure_partnership_agencies
-from wraparound.records.pipeline.mapping import MappingError, load_mapping_file
-from wraparound.records.services import ImportRejectedError, import_extract, issue_lines
+from wraparound.records.pipeline.mapping import (
+    MappingError,
+    dump_mapping,
+    event_kinds,
+    load_mapping_file,
+    suggest_mapping,
+)
+from wraparound.records.services import (
+    ImportRejectedError,
+    import_extract,
+    issue_lines,
+    read_for_import,
+)
 
 
 class Command(BaseCommand):
@@ -28,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help="the file's encoding, if known (else detected)")
         parser.add_argument(
             "--manifest", type=Path, help="import every extract listed in a synth manifest.json"
+        )
+        parser.add_argument(
+            "--suggest-mapping",
+            action="store_true",
+            help="print a suggested mapping YAML for PATH (to edit and pass as --mapping); import nothing",
         )
         parser.add_argument(
             "--create-agencies",
@@ -49,6 +65,9 @@ class Command(BaseCommand):
                 mapping = load_mapping_file(options["mapping"])
             except MappingError as exc:
                 raise CommandError(str(exc)) from exc
+        if options["suggest_mapping"]:
+            self._suggest(options)
+            return
         if options["create_agencies"]:
             ensure_partnership_agencies()
         failures = 0
@@ -83,6 +102,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{failures} extract(s) were not imported; nothing of them was changed."
             )
+
+    def _suggest(self, options: dict[str, Any]) -> None:
+        if not (options["path"] and options["agency"] and options["dataset"]):
+            raise CommandError("--suggest-mapping needs PATH --agency SLUG --dataset KIND.")
+        try:
+            table = read_for_import(options["path"], encoding=options["encoding"])
+        except ImportRejectedError as exc:
+            raise CommandError(exc.message) from exc
+        mapping = suggest_mapping(
+            table, agency=options["agency"], dataset=options["dataset"], event_kinds=event_kinds()
+        )
+        self.stdout.write(dump_mapping(mapping), ending="")
 
     def _manifest_jobs(self, manifest: Path) -> list[tuple[Path, str, str, str | None]]:
         try:
