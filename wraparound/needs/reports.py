@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.db.models import Count
 
 from wraparound.needs import targeting
 from wraparound.needs.indicators import load_catalogue
@@ -74,18 +76,29 @@ def latest_run() -> NeedsRun | None:
     )
 
 
-def profiles_frame(run: NeedsRun) -> pl.DataFrame:
-    """The run's profiles as a table for aggregation (pipeline-only: never shown as rows)."""
-    rows = FamilyNeedsProfile.objects.filter(run=run).values_list(
-        "locality", "agencies", "at_risk", "supported"
+def profiles_frame(
+    run: NeedsRun, *, by: tuple[str, ...] = ("locality", "agencies")
+) -> pl.DataFrame:
+    """The run's families grouped by ``by``, at_risk and supported, with a count ``n``.
+
+    Grouped in the database, so the report reads a few hundred rows, not every family.
+    """
+    schema: dict[str, Any] = {"locality": pl.String, "agencies": pl.List(pl.String)}
+    fields = (*by, "at_risk", "supported")
+    rows = (
+        FamilyNeedsProfile.objects.filter(run=run)
+        .values(*fields)
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list(*fields, "n")
     )
     return pl.DataFrame(
-        list(rows.iterator(chunk_size=20_000)),
+        list(rows),
         schema={
-            "locality": pl.String,
-            "agencies": pl.List(pl.String),
+            **{f: schema[f] for f in by},
             "at_risk": pl.Boolean,
             "supported": pl.Boolean,
+            "n": pl.Int64,
         },
         orient="row",
     )
@@ -101,7 +114,7 @@ def trend_points(latest: NeedsRun) -> list[targeting.TrendPoint]:
         by_quarter[targeting.quarter_of(run.reference_date)] = run
     chosen = sorted(by_quarter.items())[-TREND_QUARTERS:]
     return [
-        targeting.TrendPoint(quarter, run.reference_date, profiles_frame(run))
+        targeting.TrendPoint(quarter, run.reference_date, profiles_frame(run, by=()))
         for quarter, run in chosen
     ]
 
@@ -167,11 +180,16 @@ def export_rows(report: TargetingReport) -> list[dict[str, Any]]:
         for row in matrix.rows:
             out: dict[str, Any] = {"table": name, "group": row.group}
             out.update({m: row.cells[m].export() for m in MEASURES})
-            out.update(
-                {r: (round(v, 4) if v is not None else "suppressed") for r, v in row.rates.items()}
-            )
+            out.update({r: _export_rate(v) for r, v in row.rates.items()})
             rows.append(out)
     return rows
+
+
+def _export_rate(value: float | None) -> float | str | None:
+    """A fraction; "suppressed"; or empty (null) when there was nothing to divide by."""
+    if value is None:
+        return "suppressed"
+    return None if math.isnan(value) else round(value, 4)
 
 
 def as_csv(report: TargetingReport) -> str:

@@ -1,7 +1,7 @@
 """The targeting picture: families at risk against families receiving support, in aggregate.
 
-Pure functions over a profile table (family_public_id, locality, agencies, at_risk,
-supported): the matrix per locality (with a county row) and per agency, with counts, rates
+Pure functions over a profile table (locality, agencies, at_risk, supported, and optionally
+``n``: how many families each row stands for, when the rows are already grouped): the matrix per locality (with a county row) and per agency, with counts, rates
 and small-number suppression applied before anything leaves this module. No family id is
 ever part of the output.
 """
@@ -9,6 +9,7 @@ ever part of the output.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -51,7 +52,9 @@ class MatrixRow:
 
     def rate_display(self, name: str) -> str:
         value = self.rates.get(name)
-        return "suppressed" if value is None else f"{100 * value:.1f}%"
+        if value is None:
+            return "suppressed"
+        return "not applicable" if math.isnan(value) else f"{100 * value:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -67,21 +70,26 @@ class Matrix:
 class TrendPoint:
     quarter: str
     reference_date: dt.date
-    profiles: pl.DataFrame
+    profiles: pl.DataFrame  # at_risk, supported[, n]
 
 
 def _counts(profiles: pl.DataFrame, by: str) -> pl.DataFrame:
     at_risk, supported = pl.col("at_risk"), pl.col("supported")
+    n = pl.col("n") if "n" in profiles.columns else pl.lit(1, dtype=pl.Int64)
+
+    def count(condition: pl.Expr) -> pl.Expr:
+        return pl.when(condition).then(n).otherwise(0).sum()
+
     return (
         profiles.group_by(by)
         .agg(
-            (at_risk & supported).sum().alias("at_risk_supported"),
-            (at_risk & ~supported).sum().alias("at_risk_not_supported"),
-            (~at_risk & supported).sum().alias("supported_not_at_risk"),
-            (~at_risk & ~supported).sum().alias("neither"),
-            at_risk.sum().alias("at_risk"),
-            supported.sum().alias("supported"),
-            pl.len().alias("families"),
+            count(at_risk & supported).alias("at_risk_supported"),
+            count(at_risk & ~supported).alias("at_risk_not_supported"),
+            count(~at_risk & supported).alias("supported_not_at_risk"),
+            count(~at_risk & ~supported).alias("neither"),
+            count(at_risk).alias("at_risk"),
+            count(supported).alias("supported"),
+            (pl.col("n").sum() if "n" in profiles.columns else pl.len()).alias("families"),
         )
         .sort(by)
     )
@@ -108,7 +116,10 @@ def _rates(cells: dict[str, Cell]) -> dict[str, float | None]:
     rates: dict[str, float | None] = {}
     for name, (num, den) in RATES.items():
         n, d = cells[num], cells[den]
-        rates[name] = n.value / d.value if n.shown and d.shown and d.value else None
+        if not (n.shown and d.shown):
+            rates[name] = None  # suppressed
+        else:
+            rates[name] = n.value / d.value if d.value else math.nan  # nothing to divide by
     return rates
 
 
@@ -167,7 +178,9 @@ def quarter_of(day: dt.date) -> str:
 def trend(points: list[TrendPoint], *, threshold: int = DEFAULT_THRESHOLD) -> Matrix:
     """County totals at each quarter's reference date, oldest first."""
     frames = [
-        p.profiles.select("at_risk", "supported").with_columns(pl.lit(p.quarter).alias("quarter"))
+        p.profiles.select(
+            [c for c in ("at_risk", "supported", "n") if c in p.profiles.columns]
+        ).with_columns(pl.lit(p.quarter).alias("quarter"))
         for p in sorted(points, key=lambda p: p.reference_date)
     ]
     if not frames:

@@ -97,3 +97,10 @@ def test_the_chart_draws_no_bar_for_a_suppressed_figure() -> None:
     for series, bar in bars.items():
         assert (bar.width > 0) == row.cells[series].shown, series
     assert COUNTY not in [g.label for g in chart.groups]
+
+
+def test_a_rate_with_nothing_to_divide_by_is_not_applicable_rather_than_suppressed() -> None:
+    matrix = by_locality(_profiles({"Harbridge": (0, 0, 20, 140), "Kingsford": (6, 24, 10, 60)}))
+    harbridge = next(r for r in matrix.rows if r.group == "Harbridge")
+    assert harbridge.rate_display("at_risk_reached") == "not applicable"
+    assert harbridge.rate_display("supported_rate") == "12.5%"
