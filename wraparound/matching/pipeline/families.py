@@ -28,6 +28,24 @@ def _edges_from_groups(frame: pl.DataFrame, group: list[str]) -> pl.DataFrame:
     )
 
 
+def _attach_partial_homes(home: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """Place people known only by postcode (or only by address line) with a relative.
+
+    A children's centre may record only a postcode: such a person joins someone with the
+    same surname there. Only people *lacking* a full home are attached this way — joining
+    fully addressed people by postcode and surname would chain neighbouring families of
+    a common surname into one.
+    """
+    full = home.filter(pl.col("address_std").is_not_null() & pl.col("postcode_std").is_not_null())
+    partial = home.filter(pl.col("address_std").is_null() | pl.col("postcode_std").is_null())
+    partial = partial.drop_nulls(key)
+    anchors = full.drop_nulls(key).group_by(key).agg(pl.col("cluster_id").min().alias("anchor"))
+    to_addressed = partial.join(anchors, on=key).select(
+        pl.col("cluster_id").alias("record_key_l"), pl.col("anchor").alias("record_key_r")
+    )
+    return pl.concat([to_addressed, _edges_from_groups(partial, key)])
+
+
 def _latest_home(people: pl.DataFrame) -> pl.DataFrame:
     """Each person's most recently recorded postcode, address line and surname."""
     ordered = people.sort("recorded_at", nulls_last=False).group_by("cluster_id")
@@ -60,10 +78,8 @@ def group_families(
     by_home = pl.concat(
         [
             _edges_from_groups(home, ["postcode_std", "address_std"]),
-            # a record with only a postcode (or only an address) still places a person
-            # with relatives of the same surname there
-            _edges_from_groups(home, ["postcode_std", "surname_std"]),
-            _edges_from_groups(home, ["address_std", "surname_std"]),
+            _attach_partial_homes(home, ["postcode_std", "surname_std"]),
+            _attach_partial_homes(home, ["address_std", "surname_std"]),
         ]
     )
     person_ids = people["cluster_id"].unique().sort()
