@@ -23,7 +23,7 @@ def staging_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 def test_analyst_uploads_checks_the_mapping_and_imports(
     browser_page: Any, county: Path, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     page = browser_page
     agencies = ensure_partnership_agencies()
     UserFactory(username="dana", agency=agencies["hcc-education"], role=Role.DATA_ANALYST)
@@ -55,7 +55,7 @@ def test_analyst_uploads_checks_the_mapping_and_imports(
 
 def test_analyst_sees_a_validation_report_for_a_bad_file(
     browser_page: Any, county: Path, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     page = browser_page
     agencies = ensure_partnership_agencies()
     UserFactory(username="dev", agency=agencies["hcc-education"], role=Role.DATA_ANALYST)
