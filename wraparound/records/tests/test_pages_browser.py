@@ -22,7 +22,9 @@ def staging_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 
 def test_analyst_uploads_checks_the_mapping_and_imports(
-    browser_page: Any, county: Path, tmp_path: Path
+    browser_page: Any,  # noqa: F811
+    county: Path,
+    tmp_path: Path,
 ) -> None:
     page = browser_page
     agencies = ensure_partnership_agencies()
@@ -54,7 +56,9 @@ def test_analyst_uploads_checks_the_mapping_and_imports(
 
 
 def test_analyst_sees_a_validation_report_for_a_bad_file(
-    browser_page: Any, county: Path, tmp_path: Path
+    browser_page: Any,  # noqa: F811
+    county: Path,
+    tmp_path: Path,
 ) -> None:
     page = browser_page
     agencies = ensure_partnership_agencies()
