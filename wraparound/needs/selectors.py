@@ -71,13 +71,12 @@ def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[Evi
 
 
 def _visible_flags(
-    user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag]
+    user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag], agencies: dict[str, int]
 ) -> tuple[list[VisibleFlag], int]:
     from wraparound.sharing.gate import read
 
     catalogue = load_catalogue()
     indicators = {i.key: i for i in catalogue.indicators}
-    agencies = dict(Agency.objects.values_list("slug", "pk"))
     filtered = read(
         user=user,
         family_public_id=profile.family_public_id,
@@ -128,9 +127,12 @@ def families_at_risk_not_supported(
         run=run, family_public_id__in=[p.family_public_id for p in profiles]
     ):
         flags_of.setdefault(flag.family_public_id, []).append(flag)
+    agencies = dict(Agency.objects.values_list("slug", "pk"))
     result = []
     for profile in profiles:
-        shown, withheld = _visible_flags(user, profile, flags_of.get(profile.family_public_id, []))
+        shown, withheld = _visible_flags(
+            user, profile, flags_of.get(profile.family_public_id, []), agencies
+        )
         result.append(
             FamilyToActOn(
                 family_public_id=profile.family_public_id,
