@@ -132,6 +132,8 @@ def _build(
         )
         if target is None or isinstance(value, list | dict):
             continue
+        if value == "" and target.null:
+            value = None  # an empty optional date, time, number or link means "not given"
         if value is not None and (expected := _json_type_problem(target, value)):
             parsed.problems.append(f"{where}: field {key}: {expected}, got {repr(value)[:80]}.")
             bad = True
@@ -169,7 +171,9 @@ def _json_type_problem(target: Any, value: Any) -> str | None:
     if isinstance(target, models.DecimalField | models.IntegerField | models.FloatField):
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return None if ok else "must be a number"
-    return None if isinstance(value, str) else "must be text"
+    if not isinstance(value, str):
+        return "must be text"
+    return "must not contain NUL characters" if "\x00" in value else None
 
 
 def _uuid_or_problem(value: Any, where: str, key: str, parsed: _Parsed) -> Any:

@@ -61,6 +61,8 @@ def public_api(view: View) -> View:
         elif request.method not in {"GET", "HEAD"}:
             response = error(405, "This API is read-only: use GET.")
             response["Allow"] = "GET, HEAD, OPTIONS"
+        elif nul := next((k for k, v in request.GET.lists() if any("\x00" in x for x in v)), None):
+            response = error(400, "must not contain a NUL character.", nul)
         else:
             try:
                 response = view(request, *args, **kwargs)

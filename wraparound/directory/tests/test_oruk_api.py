@@ -110,6 +110,7 @@ def test_ndjson_format_streams_every_service(demo_directory: dict[str, Any]) -> 
         ("/services?minimum_age=toddler", "minimum_age"),
         ("/services?day=someday", "day"),
         ("/services?start_time=9am", "start_time"),
+        ("/services?search=%00", "search"),
     ],
 )
 def test_bad_parameters_get_a_400_naming_the_parameter_and_why(

@@ -128,5 +128,7 @@ def test_gaps_read_need_counts_from_the_needs_module_when_it_provides_them(
     monkeypatch.delattr(needs_selectors, "need_counts_by_locality", raising=False)
     assert map_data.need_counts() is None
     rows = [{"locality": "Ashvale", "outcome": "substance_use", "families": 5}]
-    monkeypatch.setattr(needs_selectors, "need_counts_by_locality", lambda: iter(rows), raising=False)
+    monkeypatch.setattr(
+        needs_selectors, "need_counts_by_locality", lambda: iter(rows), raising=False
+    )
     assert map_data.need_counts() == rows
