@@ -121,6 +121,7 @@ def accuracy(
             _scores(scored, ["deprivation_decile"]), "deprivation_decile"
         ),
         "at_risk": _at_risk_accuracy(profiles, mapping, families),
+        "supported": _supported_accuracy(profiles, mapping, county),
         "targeting": _targeting_shares(profiles, mapping, families, county),
     }
 
@@ -147,6 +148,19 @@ def _at_risk_accuracy(
     )
     result = _records(_scores(joined.with_columns(pl.lit("all").alias("all")), ["all"]), "all")
     return result["all"]
+
+
+def _supported_accuracy(
+    profiles: pl.DataFrame, mapping: pl.DataFrame, county: Path
+) -> dict[str, Any]:
+    """Families found receiving statutory support against truth/support.parquet."""
+    support = _truth(county, "support").select(
+        "family_id", pl.col("statutory_support").alias("truth")
+    )
+    joined = support.join(
+        _predicted_families(profiles, mapping), on="family_id", how="left"
+    ).select("truth", pl.col("p_supported").fill_null(False).alias("predicted"))
+    return _records(_scores(joined.with_columns(pl.lit("all").alias("all")), ["all"]), "all")["all"]
 
 
 def _targeting_shares(
