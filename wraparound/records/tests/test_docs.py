@@ -10,7 +10,7 @@ from django.core.management import load_command_class
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "records.md"
 
 
-@pytest.mark.parametrize("name", ["synth", "import"])
+@pytest.mark.parametrize("name", ["synth", "import", "bench-import"])
 def test_every_option_of_the_command_is_documented(name: str) -> None:
     parser = load_command_class("wraparound.records", name).create_parser("wraparound", name)
     documented = DOCS.read_text(encoding="utf-8")
