@@ -143,8 +143,13 @@ def import_extract(
     encoding: str | None = None,
     received_at: datetime | None = None,
     progress: Progress | None = None,
+    on_total: Progress | None = None,
 ) -> ImportResult:
-    """Import one extract file of one agency dataset; raise ImportRejectedError if it is not valid."""
+    """Import one extract file of one agency dataset; raise ImportRejectedError if it is not valid.
+
+    progress is called with the number of rows written after each batch; on_total, once
+    validation has passed, with the number of rows (records + events) that will be written.
+    """
     source = f"{agency.slug}:{dataset_kind}"
     try:
         size = path.stat().st_size
@@ -176,6 +181,8 @@ def import_extract(
             "Nothing was changed.",
             result.issues,
         )
+    if on_total is not None:
+        on_total(result.records.height + result.events.height)
     try:
         return _write(
             agency=agency,

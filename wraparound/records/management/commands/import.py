@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ from wraparound.records.services import (
     issue_lines,
     read_for_import,
 )
+
+
+def _total_setter(bar: Any) -> Callable[[int], None]:
+    def set_total(total: int) -> None:
+        bar.total = total
+        bar.refresh()
+
+    return set_total
 
 
 class Command(BaseCommand):
@@ -88,6 +97,7 @@ class Command(BaseCommand):
                         mapping=mapping,
                         encoding=encoding,
                         progress=bar.update,
+                        on_total=_total_setter(bar),
                     )
                 except ImportRejectedError as exc:
                     failures += 1
