@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from wraparound.needs.indicators import load_catalogue, load_outcome_labels
-from wraparound.needs.models import NeedFlag, NeedsRun, RunStatus
+from wraparound.needs.models import NeedFlag
+from wraparound.needs.reports import latest_run
 
 
 def family_members(family_public_id: str) -> list[tuple[str, str, list[str]]]:
@@ -32,20 +33,22 @@ def family_members(family_public_id: str) -> list[tuple[str, str, list[str]]]:
 
 def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
     """The family's need flags from the latest finished needs run, explained."""
-    run = NeedsRun.objects.filter(status=RunStatus.COMPLETE).order_by("-finished_at").first()
+    run = latest_run()
     if run is None:
         return []
-    catalogue = load_catalogue()
+    explanations = {i.key: i.explanation for i in load_catalogue().indicators}
     outcome_labels = load_outcome_labels()
     flags = []
     for flag in NeedFlag.objects.filter(run=run, family_public_id=family_public_id):
-        indicator = catalogue.by_key(flag.indicator_key)
         flags.append(
             {
                 "outcome": flag.outcome,
                 "outcome_label": outcome_labels.get(flag.outcome, flag.outcome),
                 "indicator_key": flag.indicator_key,
-                "explanation": indicator.explanation,
+                # An indicator since retired from the catalogue still explains itself by key.
+                "explanation": explanations.get(
+                    flag.indicator_key, f"Indicator {flag.indicator_key} (no longer in use)."
+                ),
                 "level": flag.level,
                 "evidence": flag.evidence,
             }
