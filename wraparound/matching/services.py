@@ -115,7 +115,10 @@ def run_linkage(
             say(f"linking {records.height:,} records")
             result = link_records(records, settings=settings)
         say("grouping families")
-        families = group_families(standardise_records(records), result.clusters)
+        standardised = (
+            result.standardised if result.standardised is not None else standardise_records(records)
+        )
+        families = group_families(standardised, result.clusters)
         say("saving the index")
         counts = save_index(result=result, families=families, run=run, decided=decided)
     except LinkageError as error:

@@ -97,4 +97,5 @@ def link_new_records(
         model_path=model_path,
         timings={"incremental": time.perf_counter() - started},
         warnings=[f"{int(frame[NEW_FLAG].sum())} new record(s) linked with the saved model"],
+        standardised=standardised,
     )

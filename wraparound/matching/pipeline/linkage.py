@@ -60,6 +60,7 @@ class LinkageResult:
     model_path: Path | None
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    standardised: pl.DataFrame | None = None  # the input after standardisation, for families
 
     @property
     def comparison_count(self) -> int:
@@ -91,6 +92,7 @@ def _trivial_result(standardised: pl.DataFrame, reason: str) -> LinkageResult:
         why_labels={},
         model_path=None,
         warnings=[reason],
+        standardised=standardised,
     )
 
 
@@ -281,6 +283,7 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
         model_path=model_path,
         timings=timings,
         warnings=warnings,
+        standardised=standardised,
     )
 
 

@@ -28,7 +28,7 @@ class LinkageSettings:
     model_dir: Path | None = DEFAULT_MODEL_DIR
     max_comparisons: int = 200_000_000
     training_sample_records: int = 150_000
-    u_sample_pairs: int = 3_000_000
+    u_sample_pairs: int = 1_500_000
     seed: int = 42
     forced_links: frozenset[PairKey] = field(default_factory=frozenset)
     forced_non_links: frozenset[PairKey] = field(default_factory=frozenset)
