@@ -104,7 +104,18 @@ def family_accuracy(
     }
 
 
-def run_benchmark(*, households: int, seed: int, workdir: Path) -> dict[str, Any]:
+def id_stability(before: pl.DataFrame, after: pl.DataFrame) -> float:
+    """Share of records whose person public id is unchanged by a re-run."""
+    both = before.join(after, on="record_key", suffix="_after")
+    if both.is_empty():
+        return 1.0
+    kept = both.filter(pl.col("cluster_id") == pl.col("cluster_id_after")).height
+    return round(kept / both.height, 5)
+
+
+def run_benchmark(
+    *, households: int, seed: int, workdir: Path, rerun: bool = False
+) -> dict[str, Any]:
     """All figures for one run, as a JSON-ready dict."""
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "bench.sqlite3"
@@ -143,6 +154,10 @@ def run_benchmark(*, households: int, seed: int, workdir: Path) -> dict[str, Any
 
     truth, persons = _truth(synth_dir)
     links, memberships = _index(database)
+    stability: dict[str, Any] = {}
+    if rerun:
+        stages["relink"] = run_stage([*cli, "link", "-v0"], env)
+        stability["person_ids_kept_on_rerun"] = id_stability(links, _index(database)[0])
     records = pl.read_parquet(records_path)
     with sqlite3.connect(database) as connection:
         run_row = connection.execute(
@@ -157,7 +172,10 @@ def run_benchmark(*, households: int, seed: int, workdir: Path) -> dict[str, Any
         "seed": seed,
         "records": records.height,
         "stages": {name: vars(figures) for name, figures in stages.items()},
-        "end_to_end_seconds": round(sum(f.seconds for f in stages.values()), 2),
+        "end_to_end_seconds": round(
+            sum(f.seconds for name, f in stages.items() if name != "relink"), 2
+        ),
+        **stability,
         "peak_rss_mb": max(f.peak_rss_mb for f in stages.values()),
         "wraparound": {
             "comparisons": run_row[0],

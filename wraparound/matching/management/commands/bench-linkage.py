@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--rerun", action="store_true", help="link twice and report how many person ids survive"
+        )
+        parser.add_argument(
             "--workdir", type=Path, default=None, help="keep synth output and database here"
         )
 
@@ -29,7 +32,10 @@ class Command(BaseCommand):
             workdir = options["workdir"] or Path(scratch)
             try:
                 figures = run_benchmark(
-                    households=options["households"], seed=options["seed"], workdir=workdir
+                    households=options["households"],
+                    seed=options["seed"],
+                    workdir=workdir,
+                    rerun=options["rerun"],
                 )
             except RuntimeError as error:
                 raise CommandError(str(error)) from error
