@@ -150,3 +150,31 @@ def localities(run: NeedsRun) -> list[str]:
     """The localities of the run's families, for the list's area filter (names, not families)."""
     names = FamilyNeedsProfile.objects.filter(run=run).exclude(locality="")
     return sorted(set(names.values_list("locality", flat=True).distinct()))
+
+
+def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
+    """(locality, outcome, families with a flag for it) from the latest run, for gap analysis.
+
+    Aggregate and de-identified: a (locality, outcome) cell with fewer families than the
+    suppression threshold is left out rather than shown, so a gap is never reported for a
+    handful of identifiable families. Used by the directory's gaps page. None when no needs
+    run has finished yet (the page then says needs data is not available, rather than "no gaps").
+    """
+    from collections import Counter
+
+    from wraparound.needs.reports import latest_run, suppression_threshold
+
+    run = latest_run()
+    if run is None:
+        return None
+    counts: Counter[tuple[str, str]] = Counter()
+    rows = FamilyNeedsProfile.objects.filter(run=run).values_list("locality", "outcomes")
+    for locality, outcomes in rows.iterator():
+        for outcome in outcomes or ():
+            counts[(locality or "Unknown locality", outcome)] += 1
+    threshold = suppression_threshold()
+    return sorted(
+        (locality, outcome, families)
+        for (locality, outcome), families in counts.items()
+        if families >= threshold
+    )

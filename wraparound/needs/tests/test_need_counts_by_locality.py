@@ -1,0 +1,41 @@
+"""The directory's gap analysis gets need counts by locality, with small cells left out."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from wraparound.needs.models import FamilyNeedsProfile, NeedsRun, RunStatus
+from wraparound.needs.selectors import need_counts_by_locality
+
+pytestmark = pytest.mark.django_db
+
+
+def _run_with(profiles: list[tuple[str, list[str]]]) -> None:
+    run = NeedsRun.objects.create(
+        reference_date=timezone.localdate(),
+        status=RunStatus.COMPLETE,
+        finished_at=timezone.now(),
+        catalogue_checksum="test",
+    )
+    FamilyNeedsProfile.objects.bulk_create(
+        FamilyNeedsProfile(run=run, family_public_id=f"F-{n:05d}", locality=loc, outcomes=outs)
+        for n, (loc, outs) in enumerate(profiles)
+    )
+
+
+def test_counts_families_per_locality_and_outcome_leaving_out_small_cells() -> None:
+    _run_with(
+        [("Harbridge", ["secure_housing", "health"])] * 6
+        + [("Wyke", ["secure_housing"])] * 7
+        + [("Wyke", ["health"])] * 2
+    )
+    assert need_counts_by_locality() == [
+        ("Harbridge", "health", 6),
+        ("Harbridge", "secure_housing", 6),
+        ("Wyke", "secure_housing", 7),
+    ]
+
+
+def test_no_needs_run_means_needs_data_is_not_available_rather_than_no_needs() -> None:
+    assert need_counts_by_locality() is None
