@@ -29,9 +29,12 @@ def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPIS
     """A Splink database API for ``backend``, with a clear error if it cannot be used."""
     quiet_splink()
     if backend == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI(connection=":memory:")
+        connection = duckdb.connect(":memory:")
+        connection.execute("SET enable_progress_bar = false")  # our commands show progress
+        return DuckDBAPI(connection=connection)
     if backend == "spark":
         try:
             from pyspark.sql import SparkSession
