@@ -41,7 +41,24 @@ def history(request: HttpRequest) -> HttpResponse:
 @role_required(*ANALYSTS)
 def extract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     extract = get_object_or_404(Extract.objects.select_related("agency", "imported_by"), pk=pk)
-    return render(request, "records/extract.html", {"extract": extract, "issues": extract.warnings})
+    return render(
+        request,
+        "records/extract.html",
+        {"extract": extract, "issues": warnings_for(_analyst(request), extract)},
+    )
+
+
+def warnings_for(user: User, extract: Extract) -> list[dict[str, Any]]:
+    """The extract's row warnings; cell values only for the agency that supplied the file.
+
+    A warning's value is a cell of the agency's extract (a name, a date of birth): personal
+    data that no sharing agreement covers for another agency's analysts. The row, column and
+    reason are enough for them to see the extract's quality.
+    """
+    own = user.agency_id == extract.agency_id or user.pk == extract.imported_by_id
+    if own:
+        return list(extract.warnings)
+    return [{**issue, "value": None, "withheld": True} for issue in extract.warnings]
 
 
 @role_required(*ANALYSTS)

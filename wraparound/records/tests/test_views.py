@@ -171,3 +171,32 @@ def test_uploads_nobody_confirmed_within_a_day_are_deleted(
     os.utime(folder, (day_ago, day_ago))
     assert discard_abandoned() == 1
     assert not folder.exists()
+
+
+@pytest.mark.django_db
+def test_another_agencys_analyst_sees_warnings_without_the_cell_values() -> None:
+    from django.utils import timezone
+
+    from wraparound.core.tests.factories import AgencyFactory
+
+    police = AgencyFactory(slug="warn-police", name="Warn Police", kind="police")
+    other = AgencyFactory(slug="warn-health", name="Warn Health", kind="health")
+    extract = Extract.objects.create(
+        agency=police,
+        dataset_kind="incidents",
+        file_name="incidents.csv",
+        sha256="a" * 64,
+        file_format="csv",
+        received_at=timezone.now(),
+        warnings=[{"row": 7, "column": "DOB", "value": "31/02/2019", "reason": "not a date"}],
+    )
+    url = reverse("records:extract", kwargs={"pk": extract.pk})
+    own, outsider = Client(), Client()
+    own.force_login(UserFactory(agency=police, role=Role.DATA_ANALYST))
+    outsider.force_login(UserFactory(agency=other, role=Role.DATA_ANALYST))
+
+    assert "31/02/2019" in own.get(url).content.decode()
+    seen = outsider.get(url).content.decode()
+    assert "31/02/2019" not in seen
+    assert "Withheld: personal data held by Warn Police" in seen
+    assert "not a date" in seen
