@@ -179,3 +179,21 @@ def test_analyst_decides_a_pair_from_the_review_page_and_the_view_is_audited() -
     assert PairDecision.objects.get().verdict == Verdict.DIFFERENT
     queue = client.get(reverse("matching:queue"))
     assert queue.status_code == 200
+
+
+def test_linking_with_no_records_gives_an_empty_index_not_an_error() -> None:
+    run = run_linkage()
+    assert run.status == LinkageRun.Status.COMPLETE
+    assert (run.records, run.people, run.families) == (0, 0, 0)
+
+
+def test_link_command_prints_a_summary() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    import_fake_county(households=10)
+    out = StringIO()
+    call_command("link", "-v0", stdout=out)
+    assert "records ->" in out.getvalue()
+    assert "sent to review" in out.getvalue()
