@@ -197,3 +197,34 @@ def test_link_command_prints_a_summary() -> None:
     call_command("link", "-v0", stdout=out)
     assert "records ->" in out.getvalue()
     assert "sent to review" in out.getvalue()
+
+
+def test_analyst_splits_and_merges_people_from_the_person_page() -> None:
+    import_fake_county(households=10)
+    run_linkage()
+    person = next(p for p in Person.objects.all() if p.links.count() >= 2)
+    keys = sorted(person.links.values_list("record_key", flat=True))
+    client = Client()
+    client.force_login(UserFactory(role=Role.DATA_ANALYST))
+    page = client.get(reverse("matching:person", kwargs={"public_id": person.public_id}))
+    assert page.status_code == 200
+    assert keys[0].encode() in page.content
+    refused = client.post(
+        reverse("matching:split", kwargs={"public_id": person.public_id}), {"record_key": keys[:1]}
+    )
+    assert refused.status_code == 302
+    assert person.links.count() == len(keys), "no reason given: nothing moved"
+    client.post(
+        reverse("matching:split", kwargs={"public_id": person.public_id}),
+        {"record_key": keys[:1], "reason": "different child"},
+    )
+    moved_to = PersonRecordLink.objects.get(record_key=keys[0]).person
+    assert moved_to != person
+    client.post(
+        reverse("matching:merge", kwargs={"public_id": person.public_id}),
+        {"other": moved_to.public_id, "reason": "same child after all"},
+    )
+    assert PersonRecordLink.objects.get(record_key=keys[0]).person == person
+    history = client.get(reverse("matching:history"))
+    assert b"Split" in history.content
+    assert b"Merge" in history.content
