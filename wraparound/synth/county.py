@@ -25,7 +25,12 @@ from wraparound.synth.events import subjects_for
 from wraparound.synth.extracts import ExtractWriter, build_chunk, open_writer
 from wraparound.synth.needs import FamilyTruth, assign_needs, needs_frame
 from wraparound.synth.parameters import CountyParameters
-from wraparound.synth.population import Population, generate_population, upn_count
+from wraparound.synth.population import (
+    AddressBook,
+    Population,
+    generate_population,
+    upn_count,
+)
 from wraparound.synth.records import Counters
 
 ProgressCallback = Callable[[int], None]
@@ -179,6 +184,7 @@ def generate_county(
         for name in ("persons", "families", "records", "needs", "support", "engagement", "events")
     }
     counters = Counters()
+    addresses = AddressBook(params.seed, len(cat.wards))
     person_offset = 0
     child_offset = 0
     try:
@@ -193,6 +199,7 @@ def generate_county(
                 person_offset=person_offset,
                 child_offset=child_offset,
                 n_households=n,
+                addresses=addresses,
             )
             person_offset += pop.persons.height
             child_offset += upn_count(pop.persons)

@@ -89,14 +89,58 @@ def _address(
     return lines, postcodes
 
 
-def _random_addresses(
-    rng: np.random.Generator, ward: IntArray, urban: BoolArray, cat: Catalogues
+STREETS_PER_WARD = 110  # distinct (street name, suffix) pairs the catalogue yields per ward
+NUMBERS_PER_STREET = 300
+
+
+class AddressBook:
+    """Hands out each address in a ward once, so no two households share one by chance.
+
+    Drawing addresses independently at random made unrelated households collide (at 100,000
+    households about one address in five was shared), which no real county does and which
+    wrongly joins families in linkage. Each ward's slots (street x house number) are taken in
+    a seeded random order; past the last slot, numbered flats are added.
+    """
+
+    def __init__(self, seed: int, n_wards: int) -> None:
+        self._rng = np.random.default_rng([seed, 7_000_001])
+        self._orders: dict[int, IntArray] = {}
+        self._taken = np.zeros(n_wards, dtype=np.int64)
+
+    def _order(self, ward: int) -> IntArray:
+        if ward not in self._orders:
+            self._orders[ward] = self._rng.permutation(STREETS_PER_WARD * NUMBERS_PER_STREET)
+        return self._orders[ward]
+
+    def take(self, ward: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+        """(street, house number, overflow flat or 0) for each household, in order."""
+        street = np.zeros(len(ward), dtype=np.int64)
+        number = np.zeros(len(ward), dtype=np.int64)
+        overflow = np.zeros(len(ward), dtype=np.int64)
+        for w in np.unique(ward).tolist():
+            where = np.nonzero(ward == w)[0]
+            order = self._order(w)
+            picks = self._taken[w] + np.arange(len(where))
+            self._taken[w] += len(where)
+            slot = order[picks % len(order)]
+            street[where] = slot % STREETS_PER_WARD
+            number[where] = 1 + slot // STREETS_PER_WARD
+            cycle = picks // len(order)
+            overflow[where] = np.where(cycle > 0, 100 + cycle, 0)
+        return street, number, overflow
+
+
+def _unique_addresses(
+    rng: np.random.Generator,
+    book: AddressBook,
+    ward: IntArray,
+    urban: BoolArray,
+    cat: Catalogues,
 ) -> tuple[list[str], list[str]]:
     n = len(ward)
-    street = rng.integers(0, 60, n)
-    number = rng.integers(1, 180, n)
+    street, number, overflow = book.take(ward)
     flat = np.where(urban & (rng.random(n) < 0.12), rng.integers(1, 12, n), 0)
-    return _address(ward, street, number, flat, cat)
+    return _address(ward, street, number, np.where(overflow > 0, overflow, flat), cat)
 
 
 def generate_population(
@@ -108,6 +152,7 @@ def generate_population(
     person_offset: int,
     child_offset: int,
     n_households: int,
+    addresses: AddressBook,
 ) -> Population:
     """Generate one chunk of households with global ids starting at the given offsets."""
     h = n_households
@@ -145,10 +190,10 @@ def generate_population(
     move_day = np.where(moved, rng.integers(start, as_of, h), -1)
 
     urban = ~rural
-    address, postcode = _random_addresses(rng, ward, urban, cat)
+    address, postcode = _unique_addresses(rng, addresses, ward, urban, cat)
     # previous address: usually in the same locality, sometimes elsewhere in the county
     prev_ward = np.where(rng.random(h) < 0.7, ward, rng.choice(len(cat.wards), size=h))
-    prev_address, prev_postcode = _random_addresses(rng, prev_ward, urban, cat)
+    prev_address, prev_postcode = _unique_addresses(rng, addresses, prev_ward, urban, cat)
 
     family_idx = np.arange(household_offset, household_offset + h)
     families = pl.DataFrame(

@@ -189,11 +189,18 @@ def test_truncated_spreadsheet_is_refused_and_nothing_changes(
 
 
 def test_wrong_declared_encoding_is_refused_and_nothing_changes(
-    county: Path, agencies: dict[str, Agency], police_imported: Extract
+    county: Path, agencies: dict[str, Agency], police_imported: Extract, tmp_path: Path
 ) -> None:
+    # The pupils extract is Windows-1252; make sure it holds a non-ASCII letter (é, byte 0xE9)
+    # whatever names this seed drew, so reading it as UTF-8 must fail.
+    raw = (county / PUPILS).read_bytes()
+    first_data_line = raw.index(b"\n") + 1
+    letter = raw.index(b"a", first_data_line)
+    path = tmp_path / "pupils-cp1252.csv"
+    path.write_bytes(raw[:letter] + "é".encode("cp1252") + raw[letter + 1 :])
     _assert_rejected(
         snapshot(),
-        lambda: _import_pupils(county / PUPILS, agencies, encoding="utf-8"),
+        lambda: _import_pupils(path, agencies, encoding="utf-8"),
         "not valid utf-8",
     )
 
