@@ -51,6 +51,7 @@ class FamilyNeedsProfile(models.Model):
     family_public_id = models.CharField(max_length=32)
     locality = models.CharField(max_length=100, blank=True)
     agencies = models.JSONField(default=list, help_text="Agencies holding a record of a member.")
+    children = models.PositiveIntegerField(default=0, help_text="Members who are children.")
     outcome_count = models.PositiveSmallIntegerField(default=0)
     max_level = models.PositiveSmallIntegerField(default=0)
     outcomes = models.JSONField(default=list)

@@ -118,7 +118,9 @@ _PROFILES = """
 WITH families AS (
     SELECT family_public_id, min(locality) AS locality,
            list(DISTINCT split_part(record_key, ':', 1) ORDER BY split_part(record_key, ':', 1))
-             AS agencies
+             AS agencies,
+           count(DISTINCT person_public_id) FILTER (WHERE coalesce(is_child, false))::INTEGER
+             AS children
     FROM membership_in WHERE family_public_id IS NOT NULL GROUP BY family_public_id
 ), per_outcome AS (
     SELECT family_public_id, outcome, max(level) AS level FROM flags GROUP BY ALL
@@ -138,7 +140,7 @@ WITH families AS (
       AND (list_contains($supporting, kind) OR list_contains($early_help, kind))
     GROUP BY family_public_id
 )
-SELECT f.family_public_id, f.locality, f.agencies,
+SELECT f.family_public_id, f.locality, f.agencies, f.children,
        coalesce(n.outcome_count, 0) AS outcome_count,
        coalesce(n.max_level, 0)::TINYINT AS max_level,
        coalesce(n.outcomes, []::VARCHAR[]) AS outcomes,

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from wraparound.needs import targeting
 from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.models import FamilyNeedsProfile, NeedsRun, RunStatus
-from wraparound.needs.suppression import DEFAULT_THRESHOLD
+from wraparound.needs.suppression import DEFAULT_THRESHOLD, Cell, suppress
 from wraparound.needs.targeting import MEASURES, RATES, Matrix
 
 PURPOSE = "service_planning_aggregate"
@@ -54,6 +54,77 @@ def suppression_threshold() -> int:
 
 
 @dataclass(frozen=True)
+class ChildrenShares:
+    """The county's children by their family's targeting cell: the planted-gap question
+    ("~20% of children at risk, ~8% supported, most supported not at risk") asked of the data.
+    """
+
+    total: Cell
+    at_risk: Cell
+    supported: Cell
+    at_risk_not_supported: Cell
+    supported_not_at_risk: Cell
+
+    def rate(self, cell: Cell) -> str:
+        if not cell.shown or not self.total.shown or self.total.value == 0:
+            return "suppressed"
+        return f"{100 * cell.value / self.total.value:.1f}%"
+
+    @property
+    def rows(self) -> list[tuple[str, Cell, str]]:
+        named = [
+            ("Children in families at risk", self.at_risk),
+            ("Children in families receiving support", self.supported),
+            ("Children in families at risk, not supported", self.at_risk_not_supported),
+            ("Children in families supported, not at risk", self.supported_not_at_risk),
+        ]
+        return [(label, cell, self.rate(cell)) for label, cell in named]
+
+
+def children_shares(run: NeedsRun, *, threshold: int) -> ChildrenShares:
+    """Children counted by their family's cell, suppressed like every other figure."""
+    totals = {
+        (at_risk, supported): children or 0
+        for at_risk, supported, children in FamilyNeedsProfile.objects.filter(run=run)
+        .values("at_risk", "supported")
+        .annotate(children=Sum("children"))
+        .order_by()
+        .values_list("at_risk", "supported", "children")
+    }
+    values = {
+        "at_risk_supported": totals.get((True, True), 0),
+        "at_risk_not_supported": totals.get((True, False), 0),
+        "supported_not_at_risk": totals.get((False, True), 0),
+        "neither": totals.get((False, False), 0),
+    }
+    values["at_risk"] = values["at_risk_supported"] + values["at_risk_not_supported"]
+    values["supported"] = values["at_risk_supported"] + values["supported_not_at_risk"]
+    values["total"] = values["at_risk"] + values["supported_not_at_risk"] + values["neither"]
+    cells = suppress(
+        values,
+        [
+            [
+                "at_risk_supported",
+                "at_risk_not_supported",
+                "supported_not_at_risk",
+                "neither",
+                "total",
+            ],
+            ["at_risk_supported", "at_risk_not_supported", "at_risk"],
+            ["at_risk_supported", "supported_not_at_risk", "supported"],
+        ],
+        threshold=threshold,
+    )
+    return ChildrenShares(
+        total=cells["total"],
+        at_risk=cells["at_risk"],
+        supported=cells["supported"],
+        at_risk_not_supported=cells["at_risk_not_supported"],
+        supported_not_at_risk=cells["supported_not_at_risk"],
+    )
+
+
+@dataclass(frozen=True)
 class TargetingReport:
     run: NeedsRun
     threshold: int
@@ -62,6 +133,7 @@ class TargetingReport:
     trend: Matrix
     at_risk_rule: str
     support_rule: str
+    children: ChildrenShares | None = None
 
     @property
     def tables(self) -> dict[str, Matrix]:
@@ -139,6 +211,7 @@ def build_targeting_report(
         trend=targeting.trend(trend_points(run), threshold=threshold),
         at_risk_rule=catalogue.at_risk.explanation,
         support_rule=catalogue.support.explanation,
+        children=children_shares(run, threshold=threshold),
     )
 
 

@@ -62,6 +62,7 @@ def _profile_rows(result: NeedsResult, run_id: int) -> pl.DataFrame:
         "family_public_id",
         pl.col("locality").fill_null(""),
         _json_list("agencies"),
+        pl.col("children").cast(pl.Int64),
         pl.col("outcome_count").cast(pl.Int64),
         pl.col("max_level").cast(pl.Int64),
         _json_list("outcomes"),
