@@ -11,8 +11,8 @@ from collections import defaultdict
 from typing import Any
 
 from wraparound.core.models import Role, User
-from wraparound.sharing.models import CareRelationship, RelationshipKind
-from wraparound.sharing.services import add_relationship
+from wraparound.sharing.models import CareRelationship, ConsentDecision, RelationshipKind
+from wraparound.sharing.services import add_relationship, record_consent
 
 CASELOAD = 6
 
@@ -46,7 +46,7 @@ def load_demo(context: dict[str, Any]) -> str:
         return "caseloads already allocated"
     known = _families_by_agency()
     at_risk = _at_risk_families()
-    allocated = 0
+    allocated = consents = 0
     workers = User.objects.filter(
         role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER], agency__isnull=False
     ).select_related("agency")
@@ -59,7 +59,21 @@ def load_demo(context: dict[str, Any]) -> str:
             if user.role == Role.PRACTITIONER
             else RelationshipKind.TEAM_AROUND_FAMILY
         )
-        for family in list(dict.fromkeys(pool))[:CASELOAD]:
+        for n, family in enumerate(list(dict.fromkeys(pool))[:CASELOAD]):
             add_relationship(family_public_id=family, kind=kind, agency=user.agency, user=user)
             allocated += 1
-    return f"{allocated} practitioner and manager allocations to families"
+            # Most families agreed to early help sharing; the last of each caseload has not
+            # been asked yet, so the demo also shows what a practitioner sees without consent.
+            if user.role == Role.PRACTITIONER and n < CASELOAD - 1:
+                record_consent(
+                    by=user,
+                    family_public_id=family,
+                    decision=ConsentDecision.GIVEN,
+                    given_by="Parent (demo)",
+                    notes="Agreed at the early help assessment.",
+                )
+                consents += 1
+    return (
+        f"{allocated} practitioner and manager allocations to families; "
+        f"{consents} families' consent to early help sharing recorded"
+    )
