@@ -170,8 +170,10 @@ def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
     counts: Counter[tuple[str, str]] = Counter()
     rows = FamilyNeedsProfile.objects.filter(run=run).values_list("locality", "outcomes")
     for locality, outcomes in rows.iterator():
+        if not locality:  # a family with no known address cannot show a gap anywhere
+            continue
         for outcome in outcomes or ():
-            counts[(locality or "Unknown locality", outcome)] += 1
+            counts[(locality, outcome)] += 1
     threshold = suppression_threshold()
     return sorted(
         (locality, outcome, families)

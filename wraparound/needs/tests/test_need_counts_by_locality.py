@@ -29,6 +29,7 @@ def test_counts_families_per_locality_and_outcome_leaving_out_small_cells() -> N
         [("Harbridge", ["secure_housing", "health"])] * 6
         + [("Wyke", ["secure_housing"])] * 7
         + [("Wyke", ["health"])] * 2
+        + [("", ["health"])] * 9  # no known locality: cannot place a gap
     )
     assert need_counts_by_locality() == [
         ("Harbridge", "health", 6),
