@@ -192,7 +192,9 @@ LOGGING = {
 }
 
 SERVICE_NAME = os.environ.get("WRAPAROUND_SERVICE_NAME", "Wraparound")
-PARTNERSHIP_NAME = os.environ.get("WRAPAROUND_PARTNERSHIP_NAME", "Hartshire Children and Families Partnership")
+PARTNERSHIP_NAME = os.environ.get(
+    "WRAPAROUND_PARTNERSHIP_NAME", "Hartshire Children and Families Partnership"
+)
 
 
 def check_production_settings() -> None:

@@ -25,12 +25,20 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Agency extracts", "records:history", frozenset({R.DATA_ANALYST})),
     NavEntry("My families", "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
-    NavEntry("At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry(
+        "At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+    ),
     NavEntry("Directory", "directory:search", frozenset(Role.values)),
-    NavEntry("Partnership map", "directory:map", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
+    NavEntry(
+        "Partnership map",
+        "directory:map",
+        frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR}),
+    ),
     NavEntry("Joint training", "training:events", frozenset(Role.values)),
     NavEntry("Sharing agreements", "sharing:agreements", frozenset(Role.values)),
-    NavEntry("Consent", "sharing:consents", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.IG_OFFICER})),
+    NavEntry(
+        "Consent", "sharing:consents", frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.IG_OFFICER})
+    ),
     NavEntry("Information governance", "sharing:governance", frozenset({R.IG_OFFICER})),
     NavEntry("Matching review", "matching:queue", frozenset({R.DATA_ANALYST})),
 ]

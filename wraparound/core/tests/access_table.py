@@ -40,9 +40,18 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
     AccessRow("records:history", frozenset({R.DATA_ANALYST})),
     AccessRow("records:upload", frozenset({R.DATA_ANALYST})),
-    AccessRow("records:extract", frozenset({R.DATA_ANALYST}), kwargs=lambda s: {"pk": s["records_extract"].pk}),
+    AccessRow(
+        "records:extract",
+        frozenset({R.DATA_ANALYST}),
+        kwargs=lambda s: {"pk": s["records_extract"].pk},
+    ),
     # A staged upload belongs to the analyst who uploaded it: other analysts get 404, other roles 403.
-    AccessRow("records:confirm", frozenset({R.DATA_ANALYST}), kwargs=lambda s: {"token": "not-their-upload-token"}, ok_statuses=frozenset({404})),
+    AccessRow(
+        "records:confirm",
+        frozenset({R.DATA_ANALYST}),
+        kwargs=lambda s: {"token": "not-their-upload-token"},
+        ok_statuses=frozenset({404}),
+    ),
     # Casework. A family page opens only with a legitimate relationship (or break-glass): the
     # access-test users have none, so every role is refused. Relationship cases are tested in
     # wraparound/casework/tests.
@@ -67,17 +76,33 @@ _DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
 EXPECTED += [
     AccessRow("oruk:api-details", PUBLIC),
     AccessRow("oruk:services", PUBLIC),
-    AccessRow("oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}),
+    AccessRow(
+        "oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}
+    ),
     AccessRow("oruk:taxonomies", PUBLIC),
-    AccessRow("oruk:taxonomy", PUBLIC, kwargs=lambda s: {"taxonomy_id": str(s["directory_taxonomy"].id)}),
+    AccessRow(
+        "oruk:taxonomy", PUBLIC, kwargs=lambda s: {"taxonomy_id": str(s["directory_taxonomy"].id)}
+    ),
     AccessRow("oruk:taxonomy-terms", PUBLIC),
-    AccessRow("oruk:taxonomy-term", PUBLIC, kwargs=lambda s: {"term_id": str(s["directory_term"].id)}),
+    AccessRow(
+        "oruk:taxonomy-term", PUBLIC, kwargs=lambda s: {"term_id": str(s["directory_term"].id)}
+    ),
     AccessRow("oruk:organizations", PUBLIC),
-    AccessRow("oruk:organization", PUBLIC, kwargs=lambda s: {"organization_id": str(s["directory_organization"].id)}),
+    AccessRow(
+        "oruk:organization",
+        PUBLIC,
+        kwargs=lambda s: {"organization_id": str(s["directory_organization"].id)},
+    ),
     AccessRow("oruk:service-at-locations", PUBLIC),
-    AccessRow("oruk:service-at-location", PUBLIC, kwargs=lambda s: {"link_id": str(s["directory_service_at_location"].id)}),
+    AccessRow(
+        "oruk:service-at-location",
+        PUBLIC,
+        kwargs=lambda s: {"link_id": str(s["directory_service_at_location"].id)},
+    ),
     AccessRow("directory:search", ALL_ROLES),
-    AccessRow("directory:service", ALL_ROLES, kwargs=lambda s: {"service_id": s["directory_service"].id}),
+    AccessRow(
+        "directory:service", ALL_ROLES, kwargs=lambda s: {"service_id": s["directory_service"].id}
+    ),
     AccessRow("directory:map", _DIRECTORY_MAP),
     AccessRow("directory:overlaps", _DIRECTORY_MAP),
     AccessRow("directory:gaps", _DIRECTORY_MAP),
@@ -88,7 +113,9 @@ EXPECTED += [
 EXPECTED += [
     AccessRow("training:events", ALL_ROLES),
     AccessRow("training:event", ALL_ROLES, kwargs=lambda s: {"pk": s["training_event"].pk}),
-    AccessRow("training:not-together", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})),
+    AccessRow(
+        "training:not-together", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.ADMINISTRATOR})
+    ),
 ]
 
 # --- sharing (wraparound.sharing) -------------------------------------------------------------
@@ -101,7 +128,9 @@ EXPECTED += [
     AccessRow("sharing:agreement-text", ALL_ROLES, lambda s: {"pk": s["sharing"]["approved"].pk}),
     AccessRow("sharing:agreement-edit", _SHARING_IG, lambda s: {"pk": s["sharing"]["draft"].pk}),
     AccessRow("sharing:agreement-approve", _SHARING_IG, lambda s: {"pk": s["sharing"]["draft"].pk}),
-    AccessRow("sharing:agreement-suspend", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}),
+    AccessRow(
+        "sharing:agreement-suspend", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
+    ),
     AccessRow(
         "sharing:agreement-new-version", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
     ),
@@ -110,7 +139,9 @@ EXPECTED += [
     AccessRow("sharing:break-glass-new", _SHARING_CASEWORK),
     AccessRow("sharing:governance", _SHARING_IG),
     AccessRow("sharing:break-glass-queue", _SHARING_IG),
-    AccessRow("sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}),
+    AccessRow(
+        "sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}
+    ),
     AccessRow("sharing:audit-log", _SHARING_IG),
     AccessRow("sharing:report-denied", _SHARING_IG),
     AccessRow("sharing:report-break-glass", _SHARING_IG),
@@ -118,7 +149,9 @@ EXPECTED += [
 ]
 EXPECTED += [
     AccessRow("matching:queue", frozenset({R.DATA_ANALYST})),
-    AccessRow("matching:pair", frozenset({R.DATA_ANALYST}), lambda s: {"pk": s["matching_pair"].pk}),
+    AccessRow(
+        "matching:pair", frozenset({R.DATA_ANALYST}), lambda s: {"pk": s["matching_pair"].pk}
+    ),
     AccessRow(
         "matching:person",
         frozenset({R.DATA_ANALYST}),

@@ -27,9 +27,7 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
-    }
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def _read_extract(county: Path, entry: dict[str, object]) -> list[dict[str, object]]:

@@ -22,7 +22,9 @@ def available() -> dict[str, str]:
     for name, app in sorted(get_commands().items()):
         if name.startswith(PREFIX) and app.startswith("wraparound."):
             help_text = load_command_class(app, name).help or ""
-            found[name.removeprefix(PREFIX)] = help_text.strip().splitlines()[0] if help_text else ""
+            found[name.removeprefix(PREFIX)] = (
+                help_text.strip().splitlines()[0] if help_text else ""
+            )
     return found
 
 
