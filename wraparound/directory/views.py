@@ -137,8 +137,20 @@ def gaps(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/gaps.html",
-        {"available": counts is not None, "gaps": found, "labels": outcome_labels()},
+        {
+            "available": counts is not None,
+            "gaps": found,
+            "labels": outcome_labels(),
+            "suppress_below": _suppression_threshold(),
+        },
     )
+
+
+def _suppression_threshold() -> int:
+    """Counts of families below this are shown as "fewer than N" (the needs report's rule)."""
+    from wraparound.needs.reports import suppression_threshold
+
+    return suppression_threshold()
 
 
 @role_required(*FEED_ROLES)

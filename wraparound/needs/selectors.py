@@ -155,14 +155,14 @@ def localities(run: NeedsRun) -> list[str]:
 def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
     """(locality, outcome, families with a flag for it) from the latest run, for gap analysis.
 
-    Aggregate and de-identified: a (locality, outcome) cell with fewer families than the
-    suppression threshold is left out rather than shown, so a gap is never reported for a
-    handful of identifiable families. Used by the directory's gaps page. None when no needs
-    run has finished yet (the page then says needs data is not available, rather than "no gaps").
+    Aggregate: the counts are for finding gaps; whoever displays them must suppress small
+    numbers (the directory's gaps page shows a count under the suppression threshold as
+    "fewer than N"). None when no needs run has finished yet (the page then says needs data is
+    not available, rather than "no gaps").
     """
     from collections import Counter
 
-    from wraparound.needs.reports import latest_run, suppression_threshold
+    from wraparound.needs.reports import latest_run
 
     run = latest_run()
     if run is None:
@@ -174,9 +174,4 @@ def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
             continue
         for outcome in outcomes or ():
             counts[(locality, outcome)] += 1
-    threshold = suppression_threshold()
-    return sorted(
-        (locality, outcome, families)
-        for (locality, outcome), families in counts.items()
-        if families >= threshold
-    )
+    return sorted((locality, outcome, n) for (locality, outcome), n in counts.items())

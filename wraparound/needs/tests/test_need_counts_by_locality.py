@@ -1,4 +1,4 @@
-"""The directory's gap analysis gets need counts by locality, with small cells left out."""
+"""The directory's gap analysis gets need counts by locality from the latest needs run."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _run_with(profiles: list[tuple[str, list[str]]]) -> None:
     )
 
 
-def test_counts_families_per_locality_and_outcome_leaving_out_small_cells() -> None:
+def test_counts_families_per_locality_and_outcome() -> None:
     _run_with(
         [("Harbridge", ["secure_housing", "health"])] * 6
         + [("Wyke", ["secure_housing"])] * 7
@@ -34,9 +34,25 @@ def test_counts_families_per_locality_and_outcome_leaving_out_small_cells() -> N
     assert need_counts_by_locality() == [
         ("Harbridge", "health", 6),
         ("Harbridge", "secure_housing", 6),
+        ("Wyke", "health", 2),
         ("Wyke", "secure_housing", 7),
     ]
 
 
 def test_no_needs_run_means_needs_data_is_not_available_rather_than_no_needs() -> None:
     assert need_counts_by_locality() is None
+
+
+def test_gaps_page_shows_small_counts_as_fewer_than_the_threshold() -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from wraparound.core.models import Role
+    from wraparound.core.tests.factories import UserFactory
+
+    _run_with([("Ashvale", ["substance_use"])] * 2)
+    client = Client()
+    client.force_login(UserFactory(role=Role.TEAM_MANAGER))
+    page = client.get(reverse("directory:gaps")).content.decode()
+    assert "Ashvale" in page
+    assert "fewer than 5" in page
