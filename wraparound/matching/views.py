@@ -32,6 +32,7 @@ def _audit_view(request: HttpRequest, person_ids: list[str], reason: str) -> Non
             user=_analyst(request),
             action="view",
             outcome="permit",
+            purpose="linkage_review",
             person_public_id=public_id,
             reason=reason,
         )

@@ -169,7 +169,9 @@ def test_analyst_decides_a_pair_from_the_review_page_and_the_view_is_audited() -
     page = client.get(reverse("matching:pair", kwargs={"pk": pair.pk}))
     assert page.status_code == 200
     assert pair.record_key_l.encode() in page.content
-    assert AuditEntry.objects.filter(reason__contains=f"pair {pair.pk}").exists()
+    assert AuditEntry.objects.filter(
+        reason__contains=f"pair {pair.pk}", purpose="linkage_review"
+    ).exists()
     response = client.post(
         reverse("matching:pair", kwargs={"pk": pair.pk}), {"verdict": "different"}
     )
