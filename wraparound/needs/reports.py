@@ -287,4 +287,12 @@ def as_json(report: TargetingReport) -> str:
         "support_rule": report.support_rule,
         "rows": export_rows(report),
     }
+    if report.children is not None:
+        document["children"] = {
+            "total": report.children.total.export(),
+            "rows": [
+                {"measure": label, "children": cell.export(), "share_of_all_children": rate}
+                for label, cell, rate in report.children.rows
+            ],
+        }
     return json.dumps(document, indent=2)

@@ -53,3 +53,19 @@ def test_small_child_counts_are_suppressed_and_cannot_be_recovered_from_totals()
     # at risk (32) = supported-and-at-risk (2, hidden) + at risk not supported (30): one of the
     # two visible figures must be hidden too, or the 2 could be worked out.
     assert not (shares.at_risk.shown and shares.at_risk_not_supported.shown)
+
+
+def test_json_export_carries_the_children_shares() -> None:
+    import json
+
+    from wraparound.needs.reports import as_json, build_targeting_report
+
+    run = _run([(True, False, 3)] * 10 + [(False, True, 2)] * 10 + [(False, False, 1)] * 150)
+    document = json.loads(as_json(build_targeting_report(run=run, threshold=5)))
+    assert document["children"]["total"] == 200
+    at_risk = document["children"]["rows"][0]
+    assert at_risk == {
+        "measure": "Children in families at risk",
+        "children": 30,
+        "share_of_all_children": "15.0%",
+    }
