@@ -8,6 +8,7 @@ records in the same run.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -30,6 +31,11 @@ EXPORT_RECORDS = (
     "from wraparound.records.selectors import person_records_frame; "
     "person_records_frame().write_parquet(sys.argv[1])"
 )
+
+
+# The stages a partnership runs to build the index from nothing; re-runs and incremental
+# stages are reported but not added in.
+END_TO_END = ("synth", "migrate", "import", "link")
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,45 @@ def id_stability(before: pl.DataFrame, after: pl.DataFrame) -> float:
     return round(kept / both.height, 5)
 
 
+def _hold_out(synth_dir: Path, extract: str) -> tuple[Path, list[str]]:
+    """A manifest of every extract but ``extract`` (``agency:dataset``), and the import
+    arguments for the one held out, so it can arrive later as a new extract."""
+    manifest = json.loads((synth_dir / "manifest.json").read_text(encoding="utf-8"))
+    kept: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    for entry in manifest["extracts"]:
+        name = f"{entry['agency_slug']}:{entry['dataset_kind']}"
+        (held if name == extract else kept).append(entry)
+    if not held:
+        names = ", ".join(f"{e['agency_slug']}:{e['dataset_kind']}" for e in manifest["extracts"])
+        raise RuntimeError(f"No extract {extract!r} in the county; choose one of: {names}")
+    path = synth_dir / "manifest-held-out.json"
+    path.write_text(json.dumps({**manifest, "extracts": kept}), encoding="utf-8")
+    entry = held[0]
+    arguments = [
+        str(synth_dir / entry["file"]),
+        "--agency",
+        entry["agency_slug"],
+        "--dataset",
+        entry["dataset_kind"],
+    ]
+    return path, arguments
+
+
 def run_benchmark(
-    *, households: int, seed: int, workdir: Path, rerun: bool = False
+    *,
+    households: int,
+    seed: int,
+    workdir: Path,
+    rerun: bool = False,
+    incremental: str | None = None,
 ) -> dict[str, Any]:
-    """All figures for one run, as a JSON-ready dict."""
+    """All figures for one run, as a JSON-ready dict.
+
+    ``incremental`` names an extract (``agency:dataset``) held back from the first import;
+    it is imported after the full link and linked with ``link --incremental``, and the
+    figures score the index as the incremental run left it.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     database = workdir / "bench.sqlite3"
     database.unlink(missing_ok=True)
@@ -145,10 +186,14 @@ def run_benchmark(
         "migrate": run_stage([*cli, "migrate", "-v0"], env),
     }
     run_stage([sys.executable, "-c", LOAD_AGENCIES], env)
-    stages["import"] = run_stage(
-        [*cli, "import", "--manifest", str(synth_dir / "manifest.json")], env
-    )
+    manifest, held_out = synth_dir / "manifest.json", None
+    if incremental is not None:
+        manifest, held_out = _hold_out(synth_dir, incremental)
+    stages["import"] = run_stage([*cli, "import", "--manifest", str(manifest)], env)
     stages["link"] = run_stage([*cli, "link", "-v0"], env)
+    if held_out is not None:
+        stages["import_new"] = run_stage([*cli, "import", *held_out, "-v0"], env)
+        stages["link_incremental"] = run_stage([*cli, "link", "--incremental", "-v0"], env)
     records_path = workdir / "records.parquet"
     run_stage([sys.executable, "-c", EXPORT_RECORDS, str(records_path)], env)
 
@@ -173,8 +218,9 @@ def run_benchmark(
         "records": records.height,
         "stages": {name: vars(figures) for name, figures in stages.items()},
         "end_to_end_seconds": round(
-            sum(f.seconds for name, f in stages.items() if name != "relink"), 2
+            sum(f.seconds for name, f in stages.items() if name in END_TO_END), 2
         ),
+        **({"incremental_extract": incremental} if incremental else {}),
         **stability,
         "peak_rss_mb": max(f.peak_rss_mb for f in stages.values()),
         "wraparound": {

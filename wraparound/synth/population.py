@@ -309,13 +309,14 @@ def _people(
     surname = family_surname[fam].copy()
     mother_own = (pos == 0) & mother_keeps_own[fam]
     surname[mother_own] = own_surname[mother_own]
-    grandparent = pos == 2
+    grandparent = (pos == 2) & ~is_child  # in a one- or two-adult family, position 2 is a child
     surname[grandparent] = own_surname[grandparent]
     double = is_child & children_double[fam] & mother_keeps_own[fam]
+    mothers_surname = own_surname[(np.cumsum(size) - size)[fam]]  # position 0 is the mother
     surname[double] = [
         f"{a}-{b}"
         for a, b in zip(
-            own_surname[double].tolist(), family_surname[fam][double].tolist(), strict=True
+            mothers_surname[double].tolist(), family_surname[fam][double].tolist(), strict=True
         )
     ]
 

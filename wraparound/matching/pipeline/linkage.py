@@ -23,7 +23,8 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
 from wraparound.matching.pipeline.backends import as_engine_table, fetch_frame, open_engine
-from wraparound.matching.pipeline.clusters import cluster_records, without_pairs
+from wraparound.matching.pipeline.clusters import without_pairs
+from wraparound.matching.pipeline.conflicts import cluster_without_contradictions, identities
 from wraparound.matching.pipeline.errors import LinkageInputError, TooManyComparisonsError
 from wraparound.matching.pipeline.model import (
     MODEL_NAME,
@@ -296,6 +297,9 @@ def score_and_cluster(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Scored pairs, clusters and the review band, with reviewers' decisions applied.
 
+    Pairs that would join contradicting people (``conflicts``) are refused and marked
+    ``needs_review`` so that an analyst sees them.
+
     ``seed_pairs`` (record_key_l, record_key_r) are joins already made, e.g. the existing
     index when only new records were scored.
     """
@@ -308,12 +312,30 @@ def score_and_cluster(
     )
     accepted = pairs.filter(
         (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("needs_review")
-    ).select("record_key_l", "record_key_r")
-    if seed_pairs is not None:
-        accepted = pl.concat([accepted, without_pairs(seed_pairs, settings.forced_non_links)])
-    clusters = cluster_records(
-        frame["record_key"], accepted, forced_links=settings.forced_links
-    ).join(frame.select("record_key", "source"), on="record_key", how="left")
+    ).select("record_key_l", "record_key_r", "match_probability")
+    clusters, refused = cluster_without_contradictions(
+        frame["record_key"],
+        accepted,
+        identities(frame),
+        trusted_pairs=(
+            None if seed_pairs is None else without_pairs(seed_pairs, settings.forced_non_links)
+        ),
+        forced_links=settings.forced_links,
+    )
+    clusters = clusters.join(frame.select("record_key", "source"), on="record_key", how="left")
+    pairs = (
+        pairs.join(
+            refused.with_columns(pl.lit(value=True).alias("_refused")),
+            on=["record_key_l", "record_key_r"],
+            how="left",
+        )
+        .with_columns(
+            (pl.col("needs_review") | pl.col("_refused").fill_null(value=False)).alias(
+                "needs_review"
+            )
+        )
+        .drop("_refused")
+    )
     return (
         pairs,
         clusters.select("record_key", "source", "cluster_id"),

@@ -29,6 +29,7 @@ def test_every_command_and_option_is_documented() -> None:
         "--review-threshold",
         "wraparound match-files --mapping MAP.toml --out DIR FILE",
         "wraparound bench linkage --households N",
+        "--incremental AGENCY:DATASET",
         "pairs.csv`: `source_l,id_l,source_r,id_r,match_probability",
         "clusters.csv`: `source,id,cluster_id",
     ):

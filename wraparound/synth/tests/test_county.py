@@ -168,6 +168,21 @@ def test_linkage_is_non_trivial_common_surnames_twins_nicknames_and_duplicates(
     assert first_names & nicknames
 
 
+
+def test_siblings_share_the_family_surname_unless_double_barrelled(county: Path) -> None:
+    """Siblings carry one surname: the family's, or for some families where the mother kept
+    her own name, hers and the family's double-barrelled. An earlier version gave the eldest
+    child of every two-adult household a random surname."""
+    persons = pl.read_parquet(county / "truth" / "persons.parquet")
+    children = persons.filter(pl.col("is_child"))
+    surnames_per_family = children.group_by("family_id").agg(pl.col("surname").n_unique())
+    assert surnames_per_family["surname"].max() == 1
+    double = children.filter(pl.col("surname").str.contains("-"))
+    assert double.height > 0
+    mothers = persons.filter(pl.col("role") == "lead_adult").select("family_id", "surname")
+    with_mother = double.join(mothers, on="family_id", suffix="_mother")
+    assert (with_mother["surname"].str.split("-").list.first() == with_mother["surname_mother"]).all()
+
 def test_planted_effect_lowers_later_events_for_engaged_families(tmp_path: Path) -> None:
     def later_events(effect: float) -> int:
         out = tmp_path / f"e{effect}"

@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workdir", type=Path, default=None, help="keep synth output and database here"
         )
+        parser.add_argument(
+            "--incremental",
+            metavar="AGENCY:DATASET",
+            default=None,
+            help="hold this extract back, then import it and time `link --incremental`",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["households"] < 1:
@@ -36,6 +42,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     workdir=workdir,
                     rerun=options["rerun"],
+                    incremental=options["incremental"],
                 )
             except RuntimeError as error:
                 raise CommandError(str(error)) from error

@@ -1,0 +1,163 @@
+"""Keep two people apart when their records say they cannot be one person.
+
+Pairwise scores are transitive only by accident. A police record with no date of birth
+("Florence Ahmed", at the family's address) matches each of two sisters called Florence
+well enough; joining both pairs would make the sisters one person. Clustering therefore
+adds accepted pairs strongest first and refuses a join whose two sides already hold
+contradicting facts: different NHS numbers, different pupil numbers, or dates of birth
+that no recording slip explains. The refused pairs go to clerical review.
+
+Dates of birth are compared generously, because the same person's date is mis-keyed in
+known ways: day and month swapped, one component wrong (year, month or day), a digit
+slipped or two adjacent digits transposed, or a day or two out. Dates that differ in a way
+none of these explains (a mother and her daughter) contradict each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from wraparound.matching.pipeline.clusters import PairKey
+
+NEAR_DAYS = 3
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One substitution or one adjacent transposition (same-length ISO dates)."""
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) == 1:
+        return True
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]]
+
+
+def dates_of_birth_compatible(left: date, right: date) -> bool:
+    """Could ``left`` and ``right`` be one person's date of birth, one of them mis-keyed?"""
+    if left == right:
+        return True
+    same = (left.year == right.year, left.month == right.month, left.day == right.day)
+    if sum(same) >= 2:
+        return True
+    if left.year == right.year and (left.day, left.month) == (right.month, right.day):
+        return True
+    if abs((left - right).days) <= NEAR_DAYS:
+        return True
+    return _one_edit_apart(left.isoformat(), right.isoformat())
+
+
+@dataclass
+class Identity:
+    """What a growing cluster is known to be: identifiers and dates of birth seen so far."""
+
+    nhs_numbers: set[str] = field(default_factory=set)
+    upns: set[str] = field(default_factory=set)
+    dates_of_birth: set[date] = field(default_factory=set)
+
+    def contradicts(self, other: Identity) -> bool:
+        for mine, theirs in ((self.nhs_numbers, other.nhs_numbers), (self.upns, other.upns)):
+            if mine and theirs and mine.isdisjoint(theirs):
+                return True
+        if self.dates_of_birth and other.dates_of_birth:
+            return not any(
+                dates_of_birth_compatible(a, b)
+                for a in self.dates_of_birth
+                for b in other.dates_of_birth
+            )
+        return False
+
+    def absorb(self, other: Identity) -> None:
+        self.nhs_numbers |= other.nhs_numbers
+        self.upns |= other.upns
+        self.dates_of_birth |= other.dates_of_birth
+
+
+def identities(frame: pl.DataFrame) -> dict[str, Identity]:
+    """Each record's identity from the standardised columns it holds (absent ones: none)."""
+    columns = {"nhs_number_std": None, "upn_std": None, "dob_text": None}
+    present = frame.select(
+        "record_key",
+        *(
+            pl.col(name) if name in frame.columns else pl.lit(None, pl.Utf8).alias(name)
+            for name in columns
+        ),
+    )
+    out: dict[str, Identity] = {}
+    for key, nhs, upn, dob in present.iter_rows():
+        out[key] = Identity(
+            nhs_numbers={nhs} if nhs else set(),
+            upns={upn} if upn else set(),
+            dates_of_birth={date.fromisoformat(dob)} if dob else set(),
+        )
+    return out
+
+
+class _ConstrainedSet:
+    """Union-find whose roots carry the identity of their whole cluster."""
+
+    def __init__(self, known: dict[str, Identity], keys: Iterable[str]) -> None:
+        self.parent: dict[str, str] = {key: key for key in keys}
+        self.identity = {key: known.get(key, Identity()) for key in self.parent}
+
+    def find(self, item: str) -> str:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, left: str, right: str, *, check: bool) -> bool:
+        """Join the clusters of ``left`` and ``right``; False when refused as contradictory."""
+        a, b = self.find(left), self.find(right)
+        if a == b:
+            return True
+        if check and self.identity[a].contradicts(self.identity[b]):
+            return False
+        if b < a:  # the smaller key becomes the root so cluster ids are deterministic
+            a, b = b, a
+        self.parent[b] = a
+        self.identity[a].absorb(self.identity.pop(b))
+        return True
+
+
+def cluster_without_contradictions(
+    record_keys: pl.Series,
+    scored_pairs: pl.DataFrame,
+    known: dict[str, Identity],
+    *,
+    trusted_pairs: pl.DataFrame | None = None,
+    forced_links: Iterable[PairKey] = (),
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(clusters, refused)``: ``record_key, cluster_id`` and the pairs left unjoined.
+
+    ``scored_pairs`` (``record_key_l, record_key_r, match_probability``) are joined
+    strongest first, each only if it contradicts nothing already joined. Reviewers' forced
+    links and ``trusted_pairs`` (the existing index, in an incremental run) are joined
+    first and unconditionally: a person decided them.
+    """
+    components = _ConstrainedSet(known, record_keys.to_list())
+    for left, right in forced_links:
+        if left in components.parent and right in components.parent:
+            components.union(left, right, check=False)
+    if trusted_pairs is not None:
+        for left, right in trusted_pairs.select("record_key_l", "record_key_r").iter_rows():
+            components.union(left, right, check=False)
+    ordered = scored_pairs.sort(
+        "match_probability", "record_key_l", "record_key_r", descending=[True, False, False]
+    )
+    refused: list[tuple[str, str]] = []
+    for left, right in ordered.select("record_key_l", "record_key_r").iter_rows():
+        if not components.union(left, right, check=True):
+            refused.append((left, right))
+    keys = record_keys.to_list()
+    clusters = pl.DataFrame(
+        {"record_key": keys, "cluster_id": [components.find(key) for key in keys]},
+        schema={"record_key": pl.Utf8, "cluster_id": pl.Utf8},
+    )
+    refused_frame = pl.DataFrame(
+        refused, schema={"record_key_l": pl.Utf8, "record_key_r": pl.Utf8}, orient="row"
+    )
+    return clusters, refused_frame
