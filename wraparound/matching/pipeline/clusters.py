@@ -19,7 +19,9 @@ def pair_key(left: str, right: str) -> PairKey:
     return (left, right) if left <= right else (right, left)
 
 
-class _DisjointSet:
+class DisjointSet:
+    """Union-find over string keys; the smallest key of a set is its root."""
+
     def __init__(self, items: Iterable[str]) -> None:
         self.parent: dict[str, str] = {item: item for item in items}
 
@@ -51,7 +53,7 @@ def cluster_records(
     ``accepted_pairs`` holds ``record_key_l, record_key_r`` already judged to be matches
     (above the threshold, forced non-links removed).
     """
-    components = _DisjointSet(record_keys.to_list())
+    components = DisjointSet(record_keys.to_list())
     for left, right in zip(
         accepted_pairs["record_key_l"].to_list(),
         accepted_pairs["record_key_r"].to_list(),

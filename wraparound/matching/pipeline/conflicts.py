@@ -21,7 +21,7 @@ from datetime import date
 
 import polars as pl
 
-from wraparound.matching.pipeline.clusters import PairKey
+from wraparound.matching.pipeline.clusters import DisjointSet, PairKey
 
 NEAR_DAYS = 3
 
@@ -94,22 +94,14 @@ def identities(frame: pl.DataFrame) -> dict[str, Identity]:
     return out
 
 
-class _ConstrainedSet:
+class _ConstrainedSet(DisjointSet):
     """Union-find whose roots carry the identity of their whole cluster."""
 
     def __init__(self, known: dict[str, Identity], keys: Iterable[str]) -> None:
-        self.parent: dict[str, str] = {key: key for key in keys}
+        super().__init__(keys)
         self.identity = {key: known.get(key, Identity()) for key in self.parent}
 
-    def find(self, item: str) -> str:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, left: str, right: str, *, check: bool) -> bool:
+    def join(self, left: str, right: str, *, check: bool) -> bool:
         """Join the clusters of ``left`` and ``right``; False when refused as contradictory."""
         a, b = self.find(left), self.find(right)
         if a == b:
@@ -141,16 +133,16 @@ def cluster_without_contradictions(
     components = _ConstrainedSet(known, record_keys.to_list())
     for left, right in forced_links:
         if left in components.parent and right in components.parent:
-            components.union(left, right, check=False)
+            components.join(left, right, check=False)
     if trusted_pairs is not None:
         for left, right in trusted_pairs.select("record_key_l", "record_key_r").iter_rows():
-            components.union(left, right, check=False)
+            components.join(left, right, check=False)
     ordered = scored_pairs.sort(
         "match_probability", "record_key_l", "record_key_r", descending=[True, False, False]
     )
     refused: list[tuple[str, str]] = []
     for left, right in ordered.select("record_key_l", "record_key_r").iter_rows():
-        if not components.union(left, right, check=True):
+        if not components.join(left, right, check=True):
             refused.append((left, right))
     keys = record_keys.to_list()
     clusters = pl.DataFrame(
