@@ -5,7 +5,9 @@ Pairwise scores are transitive only by accident. A police record with no date of
 well enough; joining both pairs would make the sisters one person. Clustering therefore
 adds accepted pairs strongest first and refuses a join whose two sides already hold
 contradicting facts: different NHS numbers, different pupil numbers, or dates of birth
-that no recording slip explains. The refused pairs go to clerical review.
+that no recording slip explains, or a reviewer has already said that a record of one is
+not a record of the other. Refused pairs go to clerical review unless a reviewer has
+already ruled on those two people.
 
 Dates of birth are compared generously, because the same person's date is mis-keyed in
 known ways: day and month swapped, one component wrong (year, month or day), a digit
@@ -95,23 +97,42 @@ def identities(frame: pl.DataFrame) -> dict[str, Identity]:
 
 
 class _ConstrainedSet(DisjointSet):
-    """Union-find whose roots carry the identity of their whole cluster."""
+    """Union-find whose roots carry the identity and the members of their whole cluster."""
 
-    def __init__(self, known: dict[str, Identity], keys: Iterable[str]) -> None:
+    def __init__(
+        self, known: dict[str, Identity], keys: Iterable[str], cannot_link: Iterable[PairKey]
+    ) -> None:
         super().__init__(keys)
         self.identity = {key: known.get(key, Identity()) for key in self.parent}
+        self.members = {key: [key] for key in self.parent}
+        self.forbidden: dict[str, set[str]] = {}
+        for left, right in cannot_link:
+            self.forbidden.setdefault(left, set()).add(right)
+            self.forbidden.setdefault(right, set()).add(left)
+
+    def _ruled_apart(self, a: str, b: str) -> bool:
+        """Has a reviewer said some record of cluster ``a`` is not some record of ``b``?"""
+        if not self.forbidden:
+            return False
+        small, other = (a, b) if len(self.members[a]) <= len(self.members[b]) else (b, a)
+        return any(
+            partner in self.parent and self.find(partner) == other
+            for member in self.members[small]
+            for partner in self.forbidden.get(member, ())
+        )
 
     def join(self, left: str, right: str, *, check: bool) -> bool:
         """Join the clusters of ``left`` and ``right``; False when refused as contradictory."""
         a, b = self.find(left), self.find(right)
         if a == b:
             return True
-        if check and self.identity[a].contradicts(self.identity[b]):
+        if check and (self.identity[a].contradicts(self.identity[b]) or self._ruled_apart(a, b)):
             return False
         if b < a:  # the smaller key becomes the root so cluster ids are deterministic
             a, b = b, a
         self.parent[b] = a
         self.identity[a].absorb(self.identity.pop(b))
+        self.members[a].extend(self.members.pop(b))
         return True
 
 
@@ -122,15 +143,17 @@ def cluster_without_contradictions(
     *,
     trusted_pairs: pl.DataFrame | None = None,
     forced_links: Iterable[PairKey] = (),
+    cannot_link: Iterable[PairKey] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(clusters, refused)``: ``record_key, cluster_id`` and the pairs left unjoined.
 
     ``scored_pairs`` (``record_key_l, record_key_r, match_probability``) are joined
     strongest first, each only if it contradicts nothing already joined. Reviewers' forced
     links and ``trusted_pairs`` (the existing index, in an incremental run) are joined
-    first and unconditionally: a person decided them.
+    first and unconditionally: a person decided them. ``cannot_link`` pairs (reviewers'
+    "different people") keep their two records' clusters apart however other pairs chain.
     """
-    components = _ConstrainedSet(known, record_keys.to_list())
+    components = _ConstrainedSet(known, record_keys.to_list(), cannot_link)
     for left, right in forced_links:
         if left in components.parent and right in components.parent:
             components.join(left, right, check=False)

@@ -321,6 +321,7 @@ def score_and_cluster(
             None if seed_pairs is None else without_pairs(seed_pairs, settings.forced_non_links)
         ),
         forced_links=settings.forced_links,
+        cannot_link=settings.forced_non_links,
     )
     clusters = clusters.join(frame.select("record_key", "source"), on="record_key", how="left")
     pairs = (
@@ -365,16 +366,41 @@ def needs_human_eye(columns: list[str]) -> pl.Expr:
 def _review_band(
     pairs: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings
 ) -> pl.DataFrame:
-    """Uncertain pairs that no decision covers and that the clustering left apart."""
+    """One question per pair of people the model could not decide on.
+
+    Uncertain record pairs that no decision covers and that the clustering left apart,
+    reduced to the most probable record pair for each pair of people: twins known to five
+    agencies each are one question for an analyst, not twenty-five. People a reviewer has
+    already ruled to be different (on any of their records) are not asked about again.
+    """
     band = without_pairs(
         pairs.filter(
             (pl.col("match_probability") < settings.match_threshold) | pl.col("needs_review")
         ),
         settings.forced_links,
     )
+    people = _people_pairs(band, clusters).filter(pl.col("_cl") != pl.col("_cr"))
+    ruled = _people_pairs(
+        pl.DataFrame(
+            list(settings.forced_non_links),
+            schema={"record_key_l": pl.Utf8, "record_key_r": pl.Utf8},
+            orient="row",
+        ),
+        clusters,
+    ).select("_a", "_b")
+    return (
+        people.join(ruled, on=["_a", "_b"], how="anti")
+        .sort("match_probability", "record_key_l", "record_key_r", descending=[True, False, False])
+        .unique(subset=["_a", "_b"], keep="first", maintain_order=True)
+        .drop("_cl", "_cr", "_a", "_b")
+    )
+
+
+def _people_pairs(pairs: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with each side's person (``_cl``, ``_cr``) and the unordered pair ``_a, _b``."""
     cluster_of = clusters.select("record_key", "cluster_id")
     return (
-        band.join(
+        pairs.join(
             cluster_of.rename({"record_key": "record_key_l", "cluster_id": "_cl"}),
             on="record_key_l",
         )
@@ -382,7 +408,7 @@ def _review_band(
             cluster_of.rename({"record_key": "record_key_r", "cluster_id": "_cr"}),
             on="record_key_r",
         )
-        .filter(pl.col("_cl") != pl.col("_cr"))
-        .drop("_cl", "_cr")
-        .sort("match_probability", descending=True)
+        .with_columns(
+            pl.min_horizontal("_cl", "_cr").alias("_a"), pl.max_horizontal("_cl", "_cr").alias("_b")
+        )
     )

@@ -105,6 +105,44 @@ def test_forced_non_link_separates_records_the_model_joined(
     assert cluster[pair["record_key_l"]] != cluster[pair["record_key_r"]]
 
 
+def test_a_ruling_that_two_records_differ_keeps_their_people_apart_via_any_chain(
+    people: pl.DataFrame, linked: LinkageResult
+) -> None:
+    """With the thresholds as usual, other pairs could chain the two records back together;
+    the ruling is a constraint on the people, not only the removal of one pair."""
+    cluster = dict(zip(linked.clusters["record_key"], linked.clusters["cluster_id"], strict=True))
+    joined = linked.clusters.group_by("cluster_id").len().filter(pl.col("len") >= 3)
+    members = linked.clusters.filter(pl.col("cluster_id") == joined["cluster_id"][0])
+    first, last = members["record_key"][0], members["record_key"][-1]
+    assert cluster[first] == cluster[last]
+    settings = LinkageSettings(model_dir=None, forced_non_links=frozenset({pair_key(first, last)}))
+    result = link_records(people.drop(TRUTH_COLUMNS), settings=settings)
+    after = dict(zip(result.clusters["record_key"], result.clusters["cluster_id"], strict=True))
+    assert after[first] != after[last]
+    ruled = {after[first], after[last]}
+    asked = result.review_pairs.select(
+        pl.col("record_key_l").replace_strict(after).alias("l"),
+        pl.col("record_key_r").replace_strict(after).alias("r"),
+    )
+    assert not any({left, right} == ruled for left, right in asked.iter_rows())
+
+
+def test_the_review_queue_asks_once_per_pair_of_people(linked: LinkageResult) -> None:
+    cluster = dict(zip(linked.clusters["record_key"], linked.clusters["cluster_id"], strict=True))
+    people_pairs = [
+        frozenset((cluster[left], cluster[right]))
+        for left, right in linked.review_pairs.select("record_key_l", "record_key_r").iter_rows()
+    ]
+    assert len(people_pairs) == len(set(people_pairs))
+    band = linked.pairs.filter(
+        (pl.col("match_probability") < 0.95) | pl.col("needs_review")
+    ).filter(
+        pl.col("record_key_l").replace_strict(cluster)
+        != pl.col("record_key_r").replace_strict(cluster)
+    )
+    assert band.height >= linked.review_pairs.height > 0
+
+
 def test_forced_link_joins_records_the_model_left_apart(people: pl.DataFrame) -> None:
     left, right = people["record_key"][0], people["record_key"][-1]
     settings = LinkageSettings(model_dir=None, forced_links=frozenset({pair_key(left, right)}))
