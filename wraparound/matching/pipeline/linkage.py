@@ -39,6 +39,17 @@ from wraparound.matching.pipeline.settings import LinkageSettings
 from wraparound.matching.pipeline.standardise import MODEL_COLUMNS, standardise_records
 
 PAIR_COLUMNS = ("record_key_l", "record_key_r", "source_l", "source_r", "match_probability")
+# Why a pair was sent to a person however probable the model found it: shown on the review page.
+HELD_BACK = {
+    "contradiction": (
+        "Not joined automatically: it would put two different NHS numbers, pupil numbers, or "
+        "dates of birth that no typing slip explains, into one person"
+    ),
+    "relatives": (
+        "Not joined automatically: first name or date of birth disagrees outright and no NHS "
+        "number or UPN agrees (relatives living together look like this)"
+    ),
+}
 
 
 @dataclass
@@ -68,12 +79,16 @@ class LinkageResult:
         return sum(int(row["comparisons"]) for row in self.comparisons)
 
     def why(self, pair: dict[str, Any]) -> dict[str, str]:
-        """Which fields agreed for one row of ``pairs``, in reviewers' words."""
-        return {
+        """Which fields agreed for one row of ``pairs``, in reviewers' words, and why a
+        probable pair was held back for review."""
+        why = {
             name: labels.get(int(pair[f"gamma_{name}"]), str(pair[f"gamma_{name}"]))
             for name, labels in self.why_labels.items()
             if f"gamma_{name}" in pair
         }
+        if pair.get("held_back"):
+            why["held back"] = str(pair["held_back"])
+        return why
 
 
 def _empty_pairs() -> pl.DataFrame:
@@ -324,6 +339,7 @@ def score_and_cluster(
         cannot_link=settings.forced_non_links,
     )
     clusters = clusters.join(frame.select("record_key", "source"), on="record_key", how="left")
+    refused_flag = pl.col("_refused").fill_null(value=False)
     pairs = (
         pairs.join(
             refused.with_columns(pl.lit(value=True).alias("_refused")),
@@ -331,9 +347,13 @@ def score_and_cluster(
             how="left",
         )
         .with_columns(
-            (pl.col("needs_review") | pl.col("_refused").fill_null(value=False)).alias(
-                "needs_review"
-            )
+            (pl.col("needs_review") | refused_flag).alias("needs_review"),
+            pl.when(refused_flag)
+            .then(pl.lit(HELD_BACK["contradiction"]))
+            .when(pl.col("needs_review"))
+            .then(pl.lit(HELD_BACK["relatives"]))
+            .otherwise(None)
+            .alias("held_back"),
         )
         .drop("_refused")
     )

@@ -143,6 +143,15 @@ def test_the_review_queue_asks_once_per_pair_of_people(linked: LinkageResult) ->
     assert band.height >= linked.review_pairs.height > 0
 
 
+def test_a_probable_pair_held_back_for_review_says_why(linked: LinkageResult) -> None:
+    held = linked.review_pairs.filter(pl.col("needs_review"))
+    assert held.height > 0
+    for row in held.iter_rows(named=True):
+        assert linked.why(row)["held back"].startswith("Not joined automatically")
+    uncertain = linked.review_pairs.filter(~pl.col("needs_review"))
+    assert all("held back" not in linked.why(row) for row in uncertain.iter_rows(named=True))
+
+
 def test_forced_link_joins_records_the_model_left_apart(people: pl.DataFrame) -> None:
     left, right = people["record_key"][0], people["record_key"][-1]
     settings = LinkageSettings(model_dir=None, forced_links=frozenset({pair_key(left, right)}))
