@@ -39,8 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wraparound.settings")
     args = list(sys.argv[1:] if argv is None else argv)
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:  # a setting to fix, not a crash: say which
+        print(f"wraparound: cannot start: {error}", file=sys.stderr)
+        return 2
     if not args or args[0] in {"-h", "--help", "help"}:
         print_help()
         return 0

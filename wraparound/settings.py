@@ -17,8 +17,13 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("WRAPAROUND_VAR_DIR", REPO_ROOT / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "static").mkdir(exist_ok=True)
+try:
+    (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    raise ImproperlyConfigured(
+        f"WRAPAROUND_VAR_DIR={VAR_DIR} cannot hold Wraparound's files "
+        f"({error.strerror}); point it at a writable folder."
+    ) from error
 
 ENVIRONMENT = os.environ.get("WRAPAROUND_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"

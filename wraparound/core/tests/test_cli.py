@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,22 @@ def test_wraparound_help_lists_the_service_commands() -> None:
     for command in ("migrate", "createuser", "serve", "demo"):
         assert f"  {command}" in result.stdout
     assert "runserver" not in result.stdout  # Django's own development commands are not offered
+
+
+@pytest.mark.pipeline
+def test_a_setting_to_fix_is_named_without_a_stack_trace(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "var"
+    not_a_folder.write_text("a file where the data folder should be")
+    result = subprocess.run(
+        [SCRIPT, "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "WRAPAROUND_VAR_DIR": str(not_a_folder)},
+    )
+    assert result.returncode == 2
+    assert "WRAPAROUND_VAR_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.django_db
