@@ -168,7 +168,6 @@ def test_linkage_is_non_trivial_common_surnames_twins_nicknames_and_duplicates(
     assert first_names & nicknames
 
 
-
 def test_siblings_share_the_family_surname_unless_double_barrelled(county: Path) -> None:
     """Siblings carry one surname: the family's, or for some families where the mother kept
     her own name, hers and the family's double-barrelled. An earlier version gave the eldest
@@ -181,7 +180,10 @@ def test_siblings_share_the_family_surname_unless_double_barrelled(county: Path)
     assert double.height > 0
     mothers = persons.filter(pl.col("role") == "lead_adult").select("family_id", "surname")
     with_mother = double.join(mothers, on="family_id", suffix="_mother")
-    assert (with_mother["surname"].str.split("-").list.first() == with_mother["surname_mother"]).all()
+    assert (
+        with_mother["surname"].str.split("-").list.first() == with_mother["surname_mother"]
+    ).all()
+
 
 def test_planted_effect_lowers_later_events_for_engaged_families(tmp_path: Path) -> None:
     def later_events(effect: float) -> int:
