@@ -77,17 +77,10 @@ class Identity:
 
 
 def identities(frame: pl.DataFrame) -> dict[str, Identity]:
-    """Each record's identity from the standardised columns it holds (absent ones: none)."""
-    columns = {"nhs_number_std": None, "upn_std": None, "dob_text": None}
-    present = frame.select(
-        "record_key",
-        *(
-            pl.col(name) if name in frame.columns else pl.lit(None, pl.Utf8).alias(name)
-            for name in columns
-        ),
-    )
+    """Each record's identity from its standardised identifiers and date of birth."""
     out: dict[str, Identity] = {}
-    for key, nhs, upn, dob in present.iter_rows():
+    rows = frame.select("record_key", "nhs_number_std", "upn_std", "dob_text").iter_rows()
+    for key, nhs, upn, dob in rows:
         out[key] = Identity(
             nhs_numbers={nhs} if nhs else set(),
             upns={upn} if upn else set(),

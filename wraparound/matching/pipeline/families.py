@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from wraparound.matching.pipeline.clusters import cluster_records
+from wraparound.matching.pipeline.standardise import name_tokens
 
 ADULT_AGE = 18
 # Jaro-Winkler at or above this is a typo or transposition of the same surname
@@ -49,13 +50,7 @@ def _family_names(people: pl.DataFrame) -> pl.DataFrame:
     parts = (
         people.select(
             "cluster_id",
-            pl.col("surname")
-            .cast(pl.Utf8)
-            .str.to_lowercase()
-            .str.replace_all(r"[^a-z]+", " ")
-            .str.strip_chars()
-            .str.split(" ")
-            .alias("name"),
+            name_tokens("surname").str.split(" ").alias("name"),
         )
         .explode("name")
         .filter(pl.col("name").str.len_chars() >= 2)

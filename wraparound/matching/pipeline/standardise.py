@@ -126,7 +126,7 @@ def _ascii_lower(column: str) -> pl.Expr:
     )
 
 
-def _name_tokens(column: str) -> pl.Expr:
+def name_tokens(column: str) -> pl.Expr:
     """Lower-case ASCII letters with hyphens as spaces and apostrophes dropped."""
     return (
         _ascii_lower(column)
@@ -174,8 +174,8 @@ def standardise_records(records: pl.DataFrame) -> pl.DataFrame:
     """Return ``records`` (C2 shape) with the standardised columns the model compares."""
     conformed = conform_columns(records)
     nicknames = nickname_to_canonical()
-    first = _empty_as_null(_name_tokens("first_name").str.split(" ").list.first())
-    surname = _empty_as_null(_name_tokens("surname").str.replace_all(" ", ""))
+    first = _empty_as_null(name_tokens("first_name").str.split(" ").list.first())
+    surname = _empty_as_null(name_tokens("surname").str.replace_all(" ", ""))
     postcode = _postcode("postcode")
     sex = pl.col("sex").cast(pl.Utf8).str.strip_chars().str.to_uppercase().str.slice(0, 1)
     standardised = conformed.with_columns(
