@@ -61,6 +61,7 @@ def audit_decision(
     action: str,
     request_id: str | None = None,
     now: dt.datetime | None = None,
+    note: str = "",
 ) -> None:
     """Append the decision to the chain as one entry: each category with its own outcome.
 
@@ -78,6 +79,8 @@ def audit_decision(
         reason = decision.need_to_know_reason + (
             ". Withheld: " + " ".join(withheld) if withheld else ""
         )
+    if note:
+        reason = f"{note}. {reason}"
     items = [*permitted, *denied]
     audit.append(
         [
@@ -115,8 +118,13 @@ def read(
     action: str = AuditAction.VIEW,
     key: ItemKey | None = None,
     now: dt.datetime | None = None,
+    note: str = "",
 ) -> FilteredRead[T]:
-    """Return only the items ``user`` may see for ``purpose``, having audited the decision."""
+    """Return only the items ``user`` may see for ``purpose``, having audited the decision.
+
+    ``note`` says what was read in the audit entry's reason (e.g. "pair 12: P-A and P-B"), so
+    subject access finds every person a read concerned.
+    """
     key = key or _default_key
     materialised = list(items)
     keys = [key(item) for item in materialised]
@@ -128,7 +136,9 @@ def read(
         purpose=purpose,
         now=now,
     )
-    audit_decision(user=user, decision=decision, action=action, request_id=request_id, now=now)
+    audit_decision(
+        user=user, decision=decision, action=action, request_id=request_id, now=now, note=note
+    )
     allowed = {(i.provider_id, i.category) for i in decision.permitted}
     visible = [item for item, k in zip(materialised, keys, strict=True) if k in allowed]
     names = {(d.provider_id, d.category): d.provider_name for d in decision.denied}
