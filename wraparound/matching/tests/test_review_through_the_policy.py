@@ -89,7 +89,8 @@ def test_an_analyst_without_an_agreement_sees_only_their_own_agencys_fields(revi
     assert entry.purpose == "linkage_review"
     assert entry.outcome == "partial"
     assert {c["provider"] for c in entry.categories if c["outcome"] == "deny"} == {"social-care"}
-    assert "P-LEFT0001" in entry.reason and "P-RIGHT001" in entry.reason
+    assert "P-LEFT0001" in entry.reason
+    assert "P-RIGHT001" in entry.reason
 
 
 def test_the_person_page_masks_other_agencies_records_too(review: dict) -> None:
