@@ -3,7 +3,7 @@
 A warning's value is a cell of an agency's extract (a name, a date of birth): personal data
 no agreement shares with other agencies' analysts. The agency's own analysts, and the
 analyst who uploaded the file (who held it already), see the values; others see the row,
-column and reason, enough to judge the extract's quality. Showing values is audited.
+column and reason, enough to judge the extract's quality. Every view of warnings is audited.
 """
 
 from __future__ import annotations
@@ -29,18 +29,25 @@ def extract_warnings(
 ) -> list[dict[str, Any]]:
     """The extract's row warnings, values masked unless ``user`` may see them; audited."""
     warnings = list(extract.warnings)
-    if may_see_extract_values(user, extract):
-        if warnings:
-            audit.record_access(
-                user=user,
-                action=AuditAction.VIEW,
-                outcome=AuditOutcome.PERMIT,
-                purpose=PURPOSE,
-                categories=[
-                    {"provider": extract.agency.slug, "category": "identity", "outcome": "permit"}
-                ],
-                reason=f"Row warnings with cell values of {extract.source} (extract {extract.pk})",
-                request_id=request_id,
-            )
+    if not warnings:
+        return warnings
+    shown = may_see_extract_values(user, extract)
+    audit.record_access(
+        user=user,
+        action=AuditAction.VIEW,
+        outcome=AuditOutcome.PERMIT if shown else AuditOutcome.PARTIAL,
+        purpose=PURPOSE,
+        categories=[
+            {
+                "provider": extract.agency.slug,
+                "category": "identity",
+                "outcome": "permit" if shown else "deny",
+            }
+        ],
+        reason=f"Row warnings of {extract.source} (extract {extract.pk}): cell values "
+        + ("shown" if shown else "withheld, another agency's data"),
+        request_id=request_id,
+    )
+    if shown:
         return warnings
     return [{**issue, "value": None, "withheld": True} for issue in warnings]

@@ -214,5 +214,3 @@ def test_denied_and_break_glass_reports_count_what_happened() -> None:
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     assert ig.get(reverse("sharing:report-break-glass")).context["awaiting"] == 1
-
-

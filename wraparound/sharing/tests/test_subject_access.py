@@ -134,9 +134,7 @@ def test_redaction_with_a_reason_then_disclosure_is_recorded_and_downloadable() 
     assert text.count("domestic_abuse_incident") == 2
     printable = client.get(reverse("sharing:subject-access-response", kwargs={"pk": sar.pk}))
     assert printable.status_code == 200
-    actions = set(
-        AuditEntry.objects.filter(actor_id=police_ig.pk).values_list("action", flat=True)
-    )
+    actions = set(AuditEntry.objects.filter(actor_id=police_ig.pk).values_list("action", flat=True))
     assert {"amend", "view", "disclose", "export"} <= actions
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
-from wraparound.sharing import selectors, services, subjects
+from wraparound.sharing import audit, selectors, services, subjects
 from wraparound.sharing import subject_access as subject_access_reads
 from wraparound.sharing.forms import (
     AuditSearchForm,
@@ -26,6 +26,7 @@ from wraparound.sharing.forms import (
 )
 from wraparound.sharing.models import (
     AuditAction,
+    AuditOutcome,
     BreakGlassGrant,
     RedactionReason,
     SubjectAccessRequest,
@@ -174,6 +175,14 @@ def _own_request(request: HttpRequest, pk: int) -> SubjectAccessRequest:
         pk=pk, agency_id=signed_in(request).agency_id or 0
     ).first()
     if found is None:
+        audit.record_access(
+            user=signed_in(request),
+            action=AuditAction.VIEW,
+            outcome=AuditOutcome.DENY,
+            purpose="subject_access",
+            reason=f"Refused subject access request {pk}: not one your agency is answering",
+            request_id=request_id(request),
+        )
         raise Http404("No such subject access request for your agency.")
     return found
 
