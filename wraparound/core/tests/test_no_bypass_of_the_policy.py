@@ -198,3 +198,25 @@ def test_the_scanner_ignores_non_personal_models_and_the_sharing_gate() -> None:
         "    return Service.objects.all(), gate.list_families(user=user, purpose='x')\n"
     )
     assert find_bypasses(clean, "clean.py", personal_models(), related_accessors()) == []
+
+
+def test_no_product_module_patches_with_mock_or_imports_test_builders() -> None:
+    """Shipping code never swaps the gate with unittest.mock nor builds data with test builders
+    (finding 11 of issue 11: bench-family-page did both); the test-support package
+    ``wraparound/testing`` is where benchmark harnesses may do so."""
+    offenders = []
+    for path in product_modules():
+        if "testing" in path.relative_to(ROOT).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.startswith("unittest") or ".tests" in f".{name}":
+                    offenders.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {name}")
+    assert not offenders, offenders
