@@ -172,6 +172,7 @@ EXPECTED += [
         "sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}
     ),
     AccessRow("sharing:audit-log", _SHARING_IG),
+    AccessRow("sharing:upload-delegations", _SHARING_IG),
     AccessRow("sharing:report-denied", _SHARING_IG),
     AccessRow("sharing:report-break-glass", _SHARING_IG),
     AccessRow(
