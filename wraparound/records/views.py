@@ -78,6 +78,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportRejectedError as exc:
             discard(staged)
             form.add_error("file", exc.message)
+        except BaseException:
+            discard(staged)  # an unexpected failure must not leave the file on disk either
+            raise
         else:
             return redirect("records:confirm", token=staged.token)
     return render(
