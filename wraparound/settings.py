@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "wraparound.core",
     "wraparound.records",
     "wraparound.matching",
@@ -122,6 +124,14 @@ else:
         }
     }
 DUCKDB_PATH = VAR_DIR / "wraparound.duckdb"
+
+# Long work (large imports, linkage, needs runs) is queued in the database and run by
+# `wraparound worker` (django-tasks with its database backend: no extra server to run).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Confirmed uploads larger than this are imported by the worker, with progress on the page.
+IMPORT_IN_BACKGROUND_FROM_BYTES = int(
+    float(os.environ.get("WRAPAROUND_IMPORT_BACKGROUND_MB", "5")) * 1024 * 1024
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

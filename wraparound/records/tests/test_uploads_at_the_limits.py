@@ -126,3 +126,31 @@ def test_a_header_only_extract_is_valid_and_imports_no_rows(tmp_path: Path) -> N
         path=path, agency=agencies["hcc-education"], dataset_kind="empty", mapping=mapping
     )
     assert result.extract.record_count == 0
+
+
+def test_a_large_confirmed_upload_is_imported_by_the_worker_with_progress(
+    settings: Any, tmp_path: Path, county: Path
+) -> None:
+    from wraparound.core import jobs
+    from wraparound.core.models import Job, JobStatus
+    from wraparound.records.tests.test_views import _upload as upload_pupils
+
+    settings.RECORDS_STAGING_DIR = tmp_path / "uploads"
+    settings.IMPORT_IN_BACKGROUND_FROM_BYTES = 0  # every upload counts as large here
+    agencies = ensure_partnership_agencies()
+    client = Client()
+    client.force_login(UserFactory(role=Role.DATA_ANALYST, agency=agencies["hcc-education"]))
+    content = (county / "extracts" / "hcc-education__pupils.csv").read_bytes()
+    uploaded = upload_pupils(client, "pupils.csv", content)
+    queued = _confirm_as_suggested(client, uploaded.url)
+    job = Job.objects.get()
+    assert queued.url == jobs.page_url(job)
+    assert not Extract.objects.exists(), "the request only queued the import"
+    jobs.run_queued()
+    view = jobs.status(job.public_id)
+    assert view.status == JobStatus.DONE, view.error
+    extract = Extract.objects.get()
+    assert view.result["url"] == reverse("records:extract", kwargs={"pk": extract.pk})
+    assert view.done == view.total
+    assert view.total >= extract.record_count > 0
+    assert not any((tmp_path / "uploads").iterdir()), "the staged file is gone"
