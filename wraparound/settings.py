@@ -7,6 +7,8 @@ start with settings that would be unsafe for personal data about children and fa
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import os
 from collections import Counter
@@ -176,6 +178,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "wraparound.core.views.errors.csrf_failure"
 
+# --- Audit log: the chain head is anchored outside the database in a signed checkpoint file ----
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("WRAPAROUND_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoint.json")
+)
+# The HMAC key signing that file. Keep it out of the database (an attacker who can rewrite the
+# log must not also be able to re-sign the checkpoint); defaults to one derived from SECRET_KEY.
+AUDIT_CHECKPOINT_KEY = (
+    os.environ.get("WRAPAROUND_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"wraparound-audit-checkpoint", hashlib.sha256).hexdigest()
+)
+
 # --- Secure headers ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -311,6 +324,12 @@ def check_production_settings() -> None:
         raise ImproperlyConfigured(
             f"WRAPAROUND_SECRET_KEY {weakness}: set a long random WRAPAROUND_SECRET_KEY in "
             "production, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    audit_key = os.environ.get("WRAPAROUND_AUDIT_KEY")
+    if audit_key is not None and secret_key_weakness(audit_key):
+        raise ImproperlyConfigured(
+            f"WRAPAROUND_AUDIT_KEY {secret_key_weakness(audit_key)}: set a long random key, or "
+            "unset it to derive one from WRAPAROUND_SECRET_KEY."
         )
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         raise ImproperlyConfigured(

@@ -35,6 +35,6 @@ class Command(BaseCommand):
             # The worker runs queued work (large imports, linkage, needs) beside the web
             # server; it is in the same process group, so Ctrl-C stops both.
             worker = [sys.executable, "-m", "wraparound.cli", "worker", "--verbosity", "0"]
-            subprocess.Popen(worker)  # noqa: S603 - our own command, no shell
+            subprocess.Popen(worker)  # our own command, no shell
             self.stdout.write("Started the background worker (wraparound worker).")
             call_command("serve", bind=options["bind"])
