@@ -47,9 +47,7 @@ def _env(var_dir: Path) -> dict[str, str]:
 
 def test_two_processes_appending_to_the_audit_log_at_once_both_succeed(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    subprocess.run(
-        [sys.executable, "-m", "wraparound.cli", "migrate", "-v0"], env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "wraparound.cli", "migrate", "-v0"], env=env, check=True)
     count = 150
     writers = [
         subprocess.Popen(
