@@ -62,7 +62,9 @@ OPENER = urllib.request.build_opener(NoRedirect)
 
 
 def _fetch(url: str, *, cookies: str = "", data: bytes | None = None) -> Answer:
-    request = urllib.request.Request(url, data=data, headers={"Cookie": cookies} if cookies else {})
+    assert url.startswith(f"http://{HOST}:"), "loopback only"
+    headers = {"Cookie": cookies} if cookies else {}
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - checked above
     try:
         with OPENER.open(request, timeout=30) as response:
             return Answer(response.status, response.read().decode(), dict(response.headers))
@@ -155,7 +157,8 @@ def _csrf(base: str, cookies: str) -> tuple[str, str]:
     page = _fetch(f"{base}{reverse(page_name)}", cookies=cookies)
     jar = SimpleCookie(page.headers.get("Set-Cookie", ""))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-    assert token and "csrftoken" in jar, "a signed-in page carries a CSRF token"
+    assert token, "the page carries a CSRF form token"
+    assert "csrftoken" in jar, "and sets the CSRF cookie"
     return f"csrftoken={jar['csrftoken'].value}", token.group(1)
 
 
