@@ -82,6 +82,7 @@ _DIRECTORY_MAP = frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.AD
 _DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
 EXPECTED += [
     AccessRow("oruk:api-details", PUBLIC),
+    AccessRow("oruk:openapi", PUBLIC),
     AccessRow("oruk:services", PUBLIC),
     AccessRow(
         "oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}
