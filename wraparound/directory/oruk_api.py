@@ -31,6 +31,7 @@ VERSION = "HSDS-UK-3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
 OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
 DEFAULT_PER_PAGE = 50
+ANY_INTEGER = 10**4000  # Python reads integers of up to 4,300 digits; any of them is accepted
 MAX_PER_PAGE = 500
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -192,14 +193,15 @@ def paged(
     request: HttpRequest, queryset: QuerySet[Any], render: Callable[[Any], dict[str, Any]]
 ) -> HttpResponse | StreamingHttpResponse:
     """The ORUK Page envelope, or every item as NDJSON when ``format=ndjson``."""
+    # The ORUK schema allows any integer here: out-of-range values are brought into range
+    # (page 0 or less is the first page, per_page 0 or less the default, over 500 is 500).
+    # Checked even for NDJSON (which has no pages), so a bad value is never silently ignored.
+    page = max(1, _int(request, "page", 1, -ANY_INTEGER, ANY_INTEGER))
+    per_page = _int(request, "per_page", DEFAULT_PER_PAGE, -ANY_INTEGER, ANY_INTEGER)
+    per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, MAX_PER_PAGE)
     if _format(request) == "ndjson":
         lines = (json.dumps(render(item)) + "\n" for item in queryset.iterator(chunk_size=200))
         return StreamingHttpResponse(lines, content_type="application/x-ndjson")
-    # The ORUK schema allows any integer here: out-of-range values are brought into range
-    # (page 0 or less is the first page, per_page 0 or less the default, over 500 is 500).
-    page = max(1, _int(request, "page", 1, -(10**18), 10**18))
-    per_page = _int(request, "per_page", DEFAULT_PER_PAGE, -(10**18), 10**18)
-    per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, MAX_PER_PAGE)
     total = queryset.count()
     total_pages = max(1, math.ceil(total / per_page))
     items = list(queryset[(page - 1) * per_page : page * per_page]) if page <= total_pages else []

@@ -49,6 +49,50 @@ def _local_refs(node: Any) -> Any:
     return node
 
 
+# The query parameters as this API reads them: ORUK types most of them as any string; this
+# API accepts exactly these (anything else is a 400 naming the parameter).
+EMPTY = {"type": "string", "maxLength": 0}  # an empty value is the same as leaving it out
+UUID_OR_EMPTY = {"anyOf": [{"type": "string", "format": "uuid"}, EMPTY]}
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "search": {"type": "string", "pattern": "^[^\\u0000]*$"},
+    "format": {"type": "string", "enum": ["json", "ndjson", ""]},
+    "page": {"anyOf": [{"type": "integer"}, EMPTY]},
+    "per_page": {"anyOf": [{"type": "integer"}, EMPTY]},
+    "taxonomy_term_id": UUID_OR_EMPTY,
+    "taxonomy_id": UUID_OR_EMPTY,
+    "organization_id": UUID_OR_EMPTY,
+    "parent_id": UUID_OR_EMPTY,
+    "modified_after": {"anyOf": [{"type": "string", "format": "date-time"}, EMPTY]},
+    "proximity": {"type": "string", "pattern": "^[0-9]{0,9}$"},
+    **{
+        flag: {"anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["", "0", "1"]}]}
+        for flag in ("minimal", "full", "full_service", "top_only")
+    },
+}
+MINIMAL_SERVICE_PAGE = {
+    "type": "object",
+    "description": "A page of services with only id and last_modified (minimal=true).",
+    "required": ["total_items", "total_pages", "page_number", "contents"],
+    "properties": {
+        "total_items": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+        "page_number": {"type": "integer"},
+        "size": {"type": "integer"},
+        "first_page": {"type": "boolean"},
+        "last_page": {"type": "boolean"},
+        "empty": {"type": "boolean"},
+        "contents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "string"}, "last_modified": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
 def _error_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -69,12 +113,30 @@ def _document() -> dict[str, Any]:
         **_local_refs(schemas),
         **components.get("schemas", {}),
         "error": ERROR_SCHEMA,
+        "minimal_service_page": MINIMAL_SERVICE_PAGE,
     }
+    inline = [
+        parameter
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if "name" in parameter
+    ]
+    for parameter in [*components.get("parameters", {}).values(), *inline]:
+        if parameter.get("in") == "query" and parameter["name"] in PARAMETERS:
+            parameter["schema"] = copy.deepcopy(PARAMETERS[parameter["name"]])
+    ok = document["paths"]["/services"]["get"]["responses"]["200"]["content"]["application/json"]
+    ok["schema"] = {"anyOf": [ok["schema"], {"$ref": "#/components/schemas/minimal_service_page"}]}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method != "get" or not isinstance(operation, dict):
                 continue
             responses = operation.setdefault("responses", {})
+            if path != "/" and "{id}" not in path:  # format=ndjson streams one item a line
+                responses["200"].setdefault("content", {})["application/x-ndjson"] = {
+                    "schema": {"type": "string"}
+                }
             if path != "/":
                 responses["400"] = _error_response(
                     "A query parameter is not valid; `parameter` names it and `reason` says why."
