@@ -58,6 +58,13 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:home", ALL_ROLES),
     AccessRow("core:sign-out", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    # A background job's page belongs to the person who asked for the work: anyone else, 404.
+    AccessRow(
+        "core:job",
+        ALL_ROLES,
+        kwargs=lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        ok_statuses=frozenset({404}),
+    ),
     AccessRow("records:history", frozenset({R.DATA_ANALYST})),
     AccessRow("records:upload", frozenset({R.DATA_ANALYST})),
     AccessRow(
@@ -104,6 +111,7 @@ _DIRECTORY_MAP = frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.AD
 _DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
 EXPECTED += [
     AccessRow("oruk:api-details", PUBLIC),
+    AccessRow("oruk:openapi", PUBLIC),
     AccessRow("oruk:services", PUBLIC),
     AccessRow(
         "oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}
