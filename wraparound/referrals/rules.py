@@ -18,7 +18,7 @@ from wraparound.core.models import Agency, Role
 from wraparound.directory.vocabulary import outcome_labels
 from wraparound.referrals.models import ConsentBasis, Urgency
 from wraparound.sharing import agreement_cache
-from wraparound.sharing.catalogues import catalogues
+from wraparound.sharing.catalogues import catalogues, category_label, primary_category_for_kind
 from wraparound.sharing.models import AgreementStatus, SharingAgreement
 
 REFERRING_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
@@ -68,7 +68,7 @@ class CheckedReferral:
     draft: ReferralDraft
     to_agency: Agency
     to_service: Any  # directory Service or None
-    agreement: SharingAgreement | None
+    agreement: SharingAgreement
     lawful_basis: str
 
 
@@ -115,7 +115,7 @@ def _basis_text(agreement: SharingAgreement, agency: Agency) -> str:
 
 
 def _check_consent(
-    draft: ReferralDraft, agreement: SharingAgreement | None, sender_agency: Agency
+    draft: ReferralDraft, agreement: SharingAgreement, sender_agency: Agency
 ) -> tuple[dict[str, str], str]:
     """Errors about consent, and the lawful basis to record."""
     errors: dict[str, str] = {}
@@ -126,14 +126,7 @@ def _check_consent(
     if basis == ConsentBasis.GIVEN:
         if not draft.consent_given_by.strip():
             errors["consent_given_by"] = "Say who agreed to the referral (for example 'Mother')."
-        text = "UK GDPR Article 6(1)(a): consent"
-        return errors, (_basis_text(agreement, sender_agency) + "; " + text) if agreement else text
-    if agreement is None:
-        return {
-            "consent_basis": "No agreement in force between the two agencies for this purpose "
-            "lets a referral go without consent: ask the family, or ask your information "
-            "governance officer about an agreement."
-        }, ""
+        return errors, _basis_text(agreement, sender_agency) + "; UK GDPR Article 6(1)(a): consent"
     if basis == ConsentBasis.NOT_REQUIRED:
         if agreement.consent_required:
             errors["consent_basis"] = (
@@ -215,12 +208,46 @@ def check_draft(*, by: Any, draft: ReferralDraft, today: dt.date | None = None) 
     agreement = None
     if to_agency is not None and draft.purpose in individual_purposes():
         agreement = agreement_between(by.agency, to_agency, draft.purpose, today)
-    consent_errors, basis = _check_consent(draft, agreement, by.agency)
-    errors.update(consent_errors)
+        unreadable = _unreadable_reason(by.agency, to_agency, draft.purpose, agreement)
+        if unreadable:
+            errors["to_service_id" if service is not None else "to_agency_id"] = unreadable
+    if agreement is not None:
+        consent_errors, basis = _check_consent(draft, agreement, by.agency)
+        errors.update(consent_errors)
+    elif draft.consent_basis not in ConsentBasis.values:
+        errors["consent_basis"] = "Say whether the family agreed to this referral."
     if errors:
         raise ReferralInvalidError(errors)
     assert to_agency is not None
+    assert agreement is not None
     return CheckedReferral(draft, to_agency, service, agreement, basis)
+
+
+def _unreadable_reason(
+    sender: Agency, receiver: Agency, purpose: str, agreement: SharingAgreement | None
+) -> str:
+    """Why the receiving agency could not read this referral, or "" when it could.
+
+    The referral is the sending agency's record, so the sharing policy lets the receiver read
+    it only under an agreement in force that shares the sender's service category with it.
+    """
+    label = individual_purposes().get(purpose, purpose).lower()
+    if agreement is None:
+        return (
+            f"No sharing agreement in force between {sender.name} and {receiver.name} covers "
+            f"{label}, so they could not read the referral: refer to another service, or ask "
+            "your information governance officer."
+        )
+    category = primary_category_for_kind(sender.kind)
+    if not any(
+        s.providing_agency_id == sender.pk and s.category == category
+        for s in agreement.shared_categories.all()
+    ):
+        return (
+            f"{agreement.reference} does not share {category_label(category).lower()} "
+            f"information from {sender.name}, so {receiver.name} could not read the referral."
+        )
+    return ""
 
 
 def _uuid_or_none(raw: str) -> Any:

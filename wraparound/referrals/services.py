@@ -31,6 +31,7 @@ from wraparound.referrals.rules import (
     ReferralInvalidError,
     check_draft,
     clock_for,
+    individual_purposes,
 )
 from wraparound.sharing import audit
 from wraparound.sharing import services as sharing
@@ -38,6 +39,7 @@ from wraparound.sharing.models import AuditAction, AuditOutcome, CareRelationshi
 from wraparound.sharing.policy import decide
 
 RELATIONSHIP = RelationshipKind.REFERRAL_TO_AGENCY
+DEFAULT_PURPOSE = "early_help_coordination"
 VERBS = {
     "accept": "accept it",
     "request_information": "ask for more information",
@@ -158,10 +160,12 @@ def send_referral(
     *, by: Any, draft: ReferralDraft, request_id: str = "", now: dt.datetime | None = None
 ) -> Referral:
     """Check, record consent if given, create and send the referral, and tell the front door."""
-    checked = check_draft(by=by, draft=draft)  # ReferralInvalidError lists every problem
-    family = draft.family_public_id.strip()
-    decision = decide(user=by, family_public_id=family, categories=[], purpose=draft.purpose)
-    if not decision.has_need_to_know:
+    if getattr(by, "role", None) not in REFERRING_ROLES or not getattr(by, "agency_id", None):
+        raise ReferralError("Only practitioners and team managers of a partner agency refer.")
+    family = str(draft.family_public_id or "").strip()
+    purpose = draft.purpose if draft.purpose in individual_purposes() else DEFAULT_PURPOSE
+    decision = decide(user=by, family_public_id=family, categories=[], purpose=purpose)
+    if not decision.has_need_to_know:  # need to know first: say nothing else to a stranger
         _refuse(
             by,
             None,
@@ -169,6 +173,7 @@ def send_referral(
             f"You cannot refer family {family}: {decision.need_to_know_reason}",
             request_id,
         )
+    checked = check_draft(by=by, draft=draft)  # ReferralInvalidError lists every problem
     now = now or timezone.now()
     with transaction.atomic():
         referral = Referral(

@@ -12,8 +12,12 @@ from wraparound.referrals.models import Referral, State
 
 
 def seed(context: dict[str, Any]) -> None:
-    sender_agency = AgencyFactory(slug="seed-early-help", name="Seed Early Help", kind=AgencyKind.EARLY_HELP)
-    receiver_agency = AgencyFactory(slug="seed-housing", name="Seed Housing", kind=AgencyKind.HOUSING)
+    sender_agency = AgencyFactory(
+        slug="seed-early-help", name="Seed Early Help", kind=AgencyKind.EARLY_HELP
+    )
+    receiver_agency = AgencyFactory(
+        slug="seed-housing", name="Seed Housing", kind=AgencyKind.HOUSING
+    )
     sender = UserFactory(username="seed-referrer", agency=sender_agency, role=Role.PRACTITIONER)
     referral = Referral.objects.create(
         reference="R-SEED1",

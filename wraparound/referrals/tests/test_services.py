@@ -96,11 +96,27 @@ def test_not_required_only_when_the_agreement_does_not_rely_on_consent() -> None
         _send(p, consent_basis="not_required")
 
 
-def test_without_an_agreement_only_consent_carries_a_referral() -> None:
+def test_without_an_agreement_the_receiver_could_not_read_it_so_it_is_not_sent() -> None:
     p = partnership()
-    with pytest.raises(ReferralInvalidError, match="No agreement in force"):
-        _send(p, to_agency_id=p.police.pk, consent_basis="not_required")
-    assert _send(p, to_agency_id=p.police.pk).state == State.SENT
+    with pytest.raises(ReferralInvalidError) as refused:
+        _send(p, to_agency_id=p.police.pk)  # consent alone does not make it readable
+    assert (
+        "No sharing agreement in force between Early Help Hartshire and Hartshire Police"
+        in (refused.value.errors["to_agency_id"])
+    )
+
+
+def test_an_agreement_that_does_not_share_the_senders_records_is_not_enough() -> None:
+    p = partnership()
+    from wraparound.sharing.tests import factories as sharing
+
+    sharing.agreement(
+        parties=[p.early_help, p.police],
+        shares=[(p.police, "police")],
+        purposes=["early_help_coordination"],
+    )
+    with pytest.raises(ReferralInvalidError, match="does not share early help information"):
+        _send(p, to_agency_id=p.police.pk)
 
 
 def test_every_problem_with_a_draft_is_reported_at_once() -> None:
