@@ -73,11 +73,12 @@ def front_door_queue(
     if getattr(user, "role", None) not in REFERRING_ROLES or not user.agency_id:
         return []
     label, where = QUEUES.get(queue, QUEUES["to-decide"])
+    # Waiting queues: urgent first ("urgent" sorts after "standard", hence descending).
     now = now or timezone.now()
     rows = list(
         _base()
         .filter(where, to_agency_id=user.agency_id)
-        .order_by("urgency" if queue in ("to-decide", "waiting") else "-sent_at", "due_at", "id")[
+        .order_by("-urgency" if queue in ("to-decide", "waiting") else "-sent_at", "due_at", "id")[
             :500
         ]
     )

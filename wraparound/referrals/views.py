@@ -20,6 +20,7 @@ from wraparound.directory.models import Service
 from wraparound.referrals import reading, selectors, services
 from wraparound.referrals.forms import ACTION_FORMS, ReferralForm
 from wraparound.referrals.rules import (
+    ReferralConflictError,
     ReferralDraft,
     ReferralError,
     ReferralInvalidError,
@@ -195,10 +196,12 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         except ReferralInvalidError as invalid:
             for name, message in invalid.errors.items():
                 form.add_error(name if name in form.fields else None, message)
+        except ReferralConflictError as conflict:
+            # The referral moved on (or someone acted at the same moment): show it as it is now.
+            messages.error(request, str(conflict))
+            return redirect("referrals:detail", reference=referral.reference)
         except ReferralError as error:
-            if not reading.actions_for(request.user, referral) or action not in ACTION_FORMS:
-                raise PermissionDenied(str(error)) from error
-            form.add_error(None, str(error))
+            raise PermissionDenied(str(error)) from error
         else:
             messages.success(request, reading.DONE[action].format(ref=referral.reference))
             return redirect("referrals:detail", reference=referral.reference)
