@@ -78,7 +78,7 @@ def _escalate(referral: Referral, now: dt.datetime) -> None:
 def _expire(referral: Referral, now: dt.datetime) -> None:
     referral.expire(by=None, at=now, description="expired without a decision")
     _end(referral.pending_relationship, None, now)
-    _save(referral)
+    _save(referral, now)
     _audit(referral, None, "expired without a decision (never accepted automatically)")
     _notify(
         referral,

@@ -14,10 +14,12 @@ import datetime as dt
 import inspect
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm_log.models import StateLog
 
 from wraparound.core.models import Role, User
 from wraparound.notifications.services import notify
@@ -144,13 +146,21 @@ def _locked(referral: Referral) -> Referral:
     )
 
 
-def _save(referral: Referral) -> None:
+def _save(referral: Referral, at: dt.datetime | None = None) -> None:
+    """Save, refusing a stale copy; ``at`` dates the transition's state-log row (the clock's
+    or the demo's time rather than the moment the row was written)."""
     try:
         referral.save()
     except ConcurrentTransition as error:
         raise ReferralConflictError(
             "Someone else acted on this referral at the same moment: reload it to see what changed."
         ) from error
+    if at is not None:
+        logs = StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Referral), object_id=referral.pk
+        )
+        latest = logs.order_by("-id").values_list("id", flat=True).first()
+        logs.filter(pk=latest).update(timestamp=at)
 
 
 # --- send -----------------------------------------------------------------------------------
@@ -217,10 +227,10 @@ def send_referral(
                 notes=referral.no_consent_reason or f"Agreed to referral {referral.reference}.",
                 request_id=request_id,
             )
-        referral.send(by=by, at=now, description="sent")
+        referral.send(by=by, at=now)
         _start_clock(referral, now)
         referral.pending_relationship = _add_relationship(referral, by, now)
-        _save(referral)
+        _save(referral, now)
         _audit(
             referral,
             by,
@@ -328,7 +338,7 @@ def accept_referral(
     _end(r.pending_relationship, by, now)
     r.receiving_relationship = _add_relationship(r, by, now)
     r.end_note = note.strip()
-    _save(r)
+    _save(r, now)
     _audit(r, by, "accepted", request_id=request_id)
     _notify(r, _sender_side(r), "referral_accepted", f"accepted by {r.to_agency.name}")
     return r
@@ -376,7 +386,7 @@ def decline_referral(
             f"Referral {r.reference} is {r.get_state_display().lower()}: it cannot be declined now."
         ) from error
     _end(r.pending_relationship, by, now)
-    _save(r)
+    _save(r, now)
     _audit(r, by, f"declined ({reason_code}); signposted to {r.signpost}", request_id=request_id)
     _notify(
         r,
@@ -411,7 +421,7 @@ def request_information(
         question=question.strip(),
     )
     _start_clock(r, now)  # the sender's answer is now what is due
-    _save(r)
+    _save(r, now)
     _audit(r, by, "more information requested", request_id=request_id)
     _notify(
         r,
@@ -446,7 +456,7 @@ def provide_information(
         answer=answer.strip(),
     )
     _start_clock(r, now)  # the decision clock starts again from the answer
-    _save(r)
+    _save(r, now)
     _audit(r, by, "information provided", request_id=request_id)
     _notify(
         r,
@@ -484,7 +494,7 @@ def withdraw_referral(
     r.end_reason, r.end_note = reason_code, note.strip()
     _end(r.pending_relationship, by, now)
     _end(r.receiving_relationship, by, now)
-    _save(r)
+    _save(r, now)
     _audit(r, by, f"withdrawn ({reason_code})", request_id=request_id)
     _notify(
         r,
@@ -521,7 +531,7 @@ def close_referral(
     )
     r.end_reason, r.end_note = reason_code, note.strip()
     _end(r.receiving_relationship, by, now)
-    _save(r)
+    _save(r, now)
     _audit(r, by, f"closed ({reason_code})", request_id=request_id)
     _notify(
         r,
