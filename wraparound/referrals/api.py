@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
+from wraparound.core.access import refuse_by_role
 from wraparound.referrals import reading, selectors, services
 from wraparound.referrals.models import Referral
 from wraparound.referrals.rules import (
@@ -47,6 +48,7 @@ def api_view(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if getattr(request.user, "role", None) not in REFERRING_ROLES:
+            refuse_by_role(request)  # audited, like every refusal by role
             return error(403, "Only practitioners and team managers use the referrals API.")
         try:
             return view(request, *args, **kwargs)
@@ -177,6 +179,7 @@ def _check_types(draft: ReferralDraft) -> None:
         "urgency",
         "consent_basis",
         "consent_given_by",
+        "consent_method",
         "no_consent_condition",
         "no_consent_reason",
     ):

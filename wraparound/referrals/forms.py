@@ -10,7 +10,7 @@ from wraparound.core.models import Agency
 from wraparound.directory.vocabulary import outcome_labels
 from wraparound.referrals.catalogues import reasons
 from wraparound.referrals.models import ConsentBasis, Urgency
-from wraparound.referrals.rules import ReferralDraft, individual_purposes
+from wraparound.referrals.rules import CONSENT_METHODS, ReferralDraft, individual_purposes
 from wraparound.sharing.catalogues import catalogues
 
 
@@ -64,6 +64,12 @@ class ReferralForm(forms.Form):
         label="Who agreed?",
         help_text="For example: Mother, or the young person.",
     )
+    consent_method = forms.ChoiceField(
+        required=False,
+        label="How did they agree?",
+        choices=list(CONSENT_METHODS.items()),
+        widget=forms.RadioSelect,
+    )
     no_consent_condition = forms.ChoiceField(
         required=False, label="Legal condition for referring without consent"
     )
@@ -106,6 +112,7 @@ class ReferralForm(forms.Form):
             urgency=data["urgency"],
             consent_basis=data["consent_basis"],
             consent_given_by=data.get("consent_given_by") or "",
+            consent_method=data.get("consent_method") or "",
             no_consent_condition=data.get("no_consent_condition") or "",
             no_consent_reason=data.get("no_consent_reason") or "",
             shared_categories=list(data["shared_categories"]),

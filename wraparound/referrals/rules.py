@@ -17,11 +17,12 @@ from wraparound.core import working_days
 from wraparound.core.models import Agency, Role
 from wraparound.directory.vocabulary import outcome_labels
 from wraparound.referrals.models import ConsentBasis, Urgency
-from wraparound.sharing import agreement_cache
+from wraparound.sharing import agreement_cache, subjects
 from wraparound.sharing.catalogues import catalogues, category_label, primary_category_for_kind
-from wraparound.sharing.models import AgreementStatus, SharingAgreement
+from wraparound.sharing.models import AgreementStatus, ConsentMethod, SharingAgreement
 
 REFERRING_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
+CONSENT_METHODS = {m.value: m.label for m in ConsentMethod if m != ConsentMethod.NOT_APPLICABLE}
 MIN_REASON = 20
 
 
@@ -54,6 +55,7 @@ class ReferralDraft:
     urgency: str = Urgency.STANDARD
     consent_basis: str = ""
     consent_given_by: str = ""
+    consent_method: str = ""
     no_consent_condition: str = ""
     no_consent_reason: str = ""
     shared_categories: list[str] = field(default_factory=list)
@@ -73,13 +75,8 @@ class CheckedReferral:
 
 
 def individual_purposes() -> dict[str, str]:
-    """Purposes a referral may be made for: those that read a named family, for casework."""
-    excluded = {"linkage_review", "subject_access"}
-    return {
-        code: p.label
-        for code, p in catalogues().purposes.items()
-        if not p.aggregate and code not in excluded
-    }
+    """Purposes a referral may be made for: the casework purposes (a named family)."""
+    return {code: p.label for code, p in catalogues().purposes.items() if p.reader == "casework"}
 
 
 def agreement_between(
@@ -126,6 +123,8 @@ def _check_consent(
     if basis == ConsentBasis.GIVEN:
         if not draft.consent_given_by.strip():
             errors["consent_given_by"] = "Say who agreed to the referral (for example 'Mother')."
+        if draft.consent_method not in CONSENT_METHODS:
+            errors["consent_method"] = "Say how they agreed: in person, by telephone or in writing."
         return errors, _basis_text(agreement, sender_agency) + "; UK GDPR Article 6(1)(a): consent"
     if basis == ConsentBasis.NOT_REQUIRED:
         if agreement.consent_required:
@@ -166,6 +165,11 @@ def check_draft(*, by: Any, draft: ReferralDraft, today: dt.date | None = None) 
         raise ReferralError("Only practitioners and team managers of a partner agency refer.")
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
+    if not subjects.family_exists(draft.family_public_id.strip()):
+        errors["family_public_id"] = (
+            f"There is no family {draft.family_public_id.strip() or '(blank)'} in the master "
+            "index: check the id on the family's page."
+        )
     service = None
     if draft.to_service_id:
         service = (

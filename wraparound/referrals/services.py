@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -39,6 +41,7 @@ from wraparound.sharing import audit
 from wraparound.sharing import services as sharing
 from wraparound.sharing.models import AuditAction, AuditOutcome, CareRelationship, RelationshipKind
 from wraparound.sharing.policy import decide
+from wraparound.sharing.services import SharingError
 
 RELATIONSHIP = RelationshipKind.REFERRAL_TO_AGENCY
 DEFAULT_PURPOSE = "early_help_coordination"
@@ -52,6 +55,18 @@ VERBS = {
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+@contextmanager
+def _as_referral_error(field: str = "") -> Iterator[None]:
+    """A sharing action refused inside a referral action: the referral action is refused too
+    (its transaction rolls back), with sharing's reason, never a 500."""
+    try:
+        yield
+    except SharingError as error:
+        if field:
+            raise ReferralInvalidError({field: str(error)}) from error
+        raise ReferralError(str(error)) from error
 
 
 def _add_relationship(referral: Referral, by: Any, at: dt.datetime) -> CareRelationship:
@@ -68,12 +83,14 @@ def _add_relationship(referral: Referral, by: Any, at: dt.datetime) -> CareRelat
     }
     if "purpose" in inspect.signature(sharing.add_relationship).parameters:
         kwargs["purpose"] = referral.purpose
-    return sharing.add_relationship(**kwargs)
+    with _as_referral_error("purpose"):
+        return sharing.add_relationship(**kwargs)
 
 
 def _end(relationship: CareRelationship | None, by: Any, at: dt.datetime) -> None:
     if relationship is not None and relationship.ended_at is None:
-        sharing.end_relationship(relationship=relationship, by=by, ended_at=at)
+        with _as_referral_error():
+            sharing.end_relationship(relationship=relationship, by=by, ended_at=at)
 
 
 def _audit(
@@ -215,18 +232,20 @@ def send_referral(
         referral.save()
         referral.reference = f"R-{referral.pk:05d}"
         if draft.consent_basis in (ConsentBasis.GIVEN, ConsentBasis.WITHOUT_CONSENT):
-            referral.consent_record = sharing.record_consent(
-                by=by,
-                family_public_id=family,
-                decision="given" if draft.consent_basis == ConsentBasis.GIVEN else "not_sought",
-                agreement=checked.agreement,
-                categories=referral.shared_categories,
-                purposes=[referral.purpose],
-                no_consent_condition=referral.no_consent_condition,
-                given_by=referral.consent_given_by,
-                notes=referral.no_consent_reason or f"Agreed to referral {referral.reference}.",
-                request_id=request_id,
-            )
+            with _as_referral_error("consent_basis"):
+                referral.consent_record = sharing.record_consent(
+                    by=by,
+                    family_public_id=family,
+                    decision="given" if draft.consent_basis == ConsentBasis.GIVEN else "not_sought",
+                    agreement=checked.agreement,
+                    categories=referral.shared_categories,
+                    purposes=[referral.purpose],
+                    no_consent_condition=referral.no_consent_condition,
+                    given_by=referral.consent_given_by,
+                    method=draft.consent_method,
+                    notes=referral.no_consent_reason or f"Agreed to referral {referral.reference}.",
+                    request_id=request_id,
+                )
         referral.send(by=by, at=now)
         _start_clock(referral, now)
         referral.pending_relationship = _add_relationship(referral, by, now)

@@ -18,6 +18,13 @@ FAMILY = "F-REFER001"
 TUESDAY = timezone.make_aware(dt.datetime(2026, 12, 1, 10, 0))
 
 
+def family_in_index(public_id: str) -> None:
+    """The family exists in the master index (consent and referrals are for real families)."""
+    from wraparound.matching.models import Family
+
+    Family.objects.get_or_create(public_id=public_id)
+
+
 @dataclass
 class Partnership:
     early_help: Agency
@@ -42,6 +49,7 @@ def partnership(*, consent_required: bool = False, conditions: tuple[str, ...] =
         consent_required=consent_required,
         no_consent_conditions=conditions,
     )
+    family_in_index(FAMILY)
     sender = sharing.worker(early_help, username="sender", email="sender@example.org")
     sharing.relationship(sender, FAMILY)
     return Partnership(
@@ -69,6 +77,7 @@ def draft(p: Partnership, **changes: Any) -> ReferralDraft:
         "urgency": "standard",
         "consent_basis": "given",
         "consent_given_by": "Mother",
+        "consent_method": "in_person",
         "shared_categories": ["identity", "early_help"],
     }
     values.update(changes)

@@ -10,6 +10,8 @@ from wraparound.core.tests.factories import AgencyFactory, UserFactory
 from wraparound.notifications.models import Notification
 from wraparound.referrals.models import Referral, State
 
+SEEDED_REASON = "Quentin Albermarle-Fotheringay's rent arrears (seeded referral)."
+
 
 def seed(context: dict[str, Any]) -> None:
     sender_agency = AgencyFactory(
@@ -26,7 +28,7 @@ def seed(context: dict[str, Any]) -> None:
         from_agency=sender_agency,
         sent_by=sender,
         to_agency=receiver_agency,
-        reason="Seeded referral for the access test.",
+        reason=SEEDED_REASON,
         needs=["secure_housing"],
         consent_basis="given",
         consent_given_by="Seed",
@@ -34,6 +36,7 @@ def seed(context: dict[str, Any]) -> None:
         state=State.SENT,
     )
     context["referral"] = referral
+    context.setdefault("personal_values", []).append(SEEDED_REASON)
     context["notification"] = Notification.objects.create(
         recipient=sender, kind="seed", subject="Seeded notification"
     )

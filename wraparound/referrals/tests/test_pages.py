@@ -25,6 +25,7 @@ FORM = {
     "urgency": "urgent",
     "consent_basis": "given",
     "consent_given_by": "Mother",
+    "consent_method": "phone",
     "shared_categories": ["identity", "early_help"],
 }
 

@@ -41,6 +41,7 @@ def test_a_referral_from_send_to_accept(browser_page: Any) -> None:  # noqa: F81
     page.get_by_label("Urgent: decide within 1 working day").check()
     page.get_by_label("The family agreed to this referral").check()
     page.get_by_label("Who agreed?").fill("Mother")
+    page.get_by_label("By telephone").check()
     page.get_by_label("Early help", exact=True).check()
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()

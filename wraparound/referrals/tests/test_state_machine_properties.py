@@ -25,7 +25,13 @@ from wraparound.referrals import services
 from wraparound.referrals.clock import tick
 from wraparound.referrals.models import FINAL_STATES, OPEN_STATES, TRANSITIONS, Referral, State
 from wraparound.referrals.rules import ReferralError
-from wraparound.referrals.tests.builders import TUESDAY, Partnership, draft, partnership
+from wraparound.referrals.tests.builders import (
+    TUESDAY,
+    Partnership,
+    draft,
+    family_in_index,
+    partnership,
+)
 from wraparound.sharing.models import AuditEntry
 from wraparound.sharing.tests import factories as sharing
 
@@ -69,6 +75,7 @@ class ReferralLife(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         family = f"F-PROP{next(_families):04d}"
+        family_in_index(family)
         sharing.relationship(self.p.sender, family)
         self.now = TUESDAY
         self.referral = services.send_referral(
