@@ -45,6 +45,7 @@ from wraparound.sharing.services import SharingError
 
 RELATIONSHIP = RelationshipKind.REFERRAL_TO_AGENCY
 DEFAULT_PURPOSE = "early_help_coordination"
+VERBS_PAST = {"withdraw": "withdrawn", "close": "closed"}
 VERBS = {
     "accept": "accept it",
     "request_information": "ask for more information",
@@ -487,6 +488,42 @@ def provide_information(
     return r
 
 
+def _finish(
+    referral: Referral,
+    *,
+    by: Any,
+    name: str,
+    reason_code: str,
+    codes: dict[str, str],
+    field: str,
+    allowed: bool,
+    who: str,
+    note: str,
+    request_id: str,
+    now: dt.datetime | None,
+) -> Referral:
+    """Withdraw or close: a coded reason, the transition, every open relationship ended."""
+    if reason_code not in codes:
+        raise ReferralInvalidError({field: f"Choose why the referral is {VERBS_PAST[name]}."})
+    now = now or timezone.now()
+    r = _transition(
+        referral,
+        by=by,
+        name=name,
+        allowed=allowed,
+        who=who,
+        request_id=request_id,
+        now=now,
+        description=codes[reason_code],
+    )
+    r.end_reason, r.end_note = reason_code, note.strip()
+    _end(r.pending_relationship, by, now)
+    _end(r.receiving_relationship, by, now)
+    _save(r, now)
+    _audit(r, by, f"{VERBS_PAST[name]} ({reason_code})", request_id=request_id)
+    return r
+
+
 @transaction.atomic
 def withdraw_referral(
     *,
@@ -497,24 +534,20 @@ def withdraw_referral(
     request_id: str = "",
     now: dt.datetime | None = None,
 ) -> Referral:
-    if reason_code not in reasons().withdraw:
-        raise ReferralInvalidError({"withdraw_reason": "Choose why the referral is withdrawn."})
-    now = now or timezone.now()
-    r = _transition(
+    """The sender (or their manager) withdraws it, before or after a decision."""
+    r = _finish(
         referral,
         by=by,
         name="withdraw",
+        reason_code=reason_code,
+        codes=reasons().withdraw,
+        field="withdraw_reason",
         allowed=may_act_for_sender(by, referral),
         who="the sender or their team manager",
+        note=note,
         request_id=request_id,
         now=now,
-        description=reasons().withdraw[reason_code],
     )
-    r.end_reason, r.end_note = reason_code, note.strip()
-    _end(r.pending_relationship, by, now)
-    _end(r.receiving_relationship, by, now)
-    _save(r, now)
-    _audit(r, by, f"withdrawn ({reason_code})", request_id=request_id)
     _notify(
         r,
         front_door(r.to_agency_id),
@@ -535,23 +568,20 @@ def close_referral(
     request_id: str = "",
     now: dt.datetime | None = None,
 ) -> Referral:
-    if reason_code not in reasons().close:
-        raise ReferralInvalidError({"close_reason": "Choose why the work is closing."})
-    now = now or timezone.now()
-    r = _transition(
+    """The receiving agency closes accepted work with a coded reason."""
+    r = _finish(
         referral,
         by=by,
         name="close",
+        reason_code=reason_code,
+        codes=reasons().close,
+        field="close_reason",
         allowed=may_decide(by, referral),
         who=f"{referral.to_agency.name}'s practitioners and team managers",
+        note=note,
         request_id=request_id,
         now=now,
-        description=reasons().close[reason_code],
     )
-    r.end_reason, r.end_note = reason_code, note.strip()
-    _end(r.receiving_relationship, by, now)
-    _save(r, now)
-    _audit(r, by, f"closed ({reason_code})", request_id=request_id)
     _notify(
         r,
         _sender_side(r),
