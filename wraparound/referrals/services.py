@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -43,6 +44,8 @@ from wraparound.sharing.models import AuditAction, AuditOutcome, CareRelationshi
 from wraparound.sharing.policy import decide
 from wraparound.sharing.services import SharingError
 
+P = ParamSpec("P")
+T = TypeVar("T")
 RELATIONSHIP = RelationshipKind.REFERRAL_TO_AGENCY
 DEFAULT_PURPOSE = "early_help_coordination"
 VERBS_PAST = {"withdraw": "withdrawn", "close": "closed"}
@@ -118,18 +121,44 @@ def _audit(
     )
 
 
+class _RefusedError(ReferralError):
+    """A refusal to audit once the action's transaction has rolled back."""
+
+    def __init__(self, message: str, entry: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
 def _refuse(by: Any, referral: Referral | None, family: str, message: str, request_id: str) -> None:
-    """Audit a refused referral action as a denial, then raise it."""
-    audit.record_access(
-        user=by,
-        action=AuditAction.AMEND,
-        outcome=AuditOutcome.DENY,
-        purpose=referral.purpose if referral else "",
-        family_public_id=family,
-        reason=(f"Referral {referral.reference}: " if referral else "Referral: ") + message,
-        request_id=request_id,
+    """Refuse the action; ``referral_action`` audits the denial after the rollback."""
+    raise _RefusedError(
+        message,
+        {
+            "user": by,
+            "action": AuditAction.AMEND,
+            "outcome": AuditOutcome.DENY,
+            "purpose": referral.purpose if referral else "",
+            "family_public_id": family,
+            "reason": (f"Referral {referral.reference}: " if referral else "Referral: ") + message,
+            "request_id": request_id,
+        },
     )
-    raise ReferralError(message)
+
+
+def referral_action(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run a referral action in one transaction; a refusal is audited after the rollback
+    (so it survives it) and raised as a plain ``ReferralError``."""
+
+    @wraps(fn)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except _RefusedError as refused:
+            audit.record_access(**refused.entry)
+            raise ReferralError(str(refused)) from refused
+
+    return wrapped
 
 
 def front_door(agency_id: int, *, managers_only: bool = False) -> list[User]:
@@ -184,6 +213,7 @@ def _save(referral: Referral, at: dt.datetime | None = None) -> None:
 # --- send -----------------------------------------------------------------------------------
 
 
+@referral_action
 def send_referral(
     *, by: Any, draft: ReferralDraft, request_id: str = "", now: dt.datetime | None = None
 ) -> Referral:
@@ -335,7 +365,7 @@ def _transition(
 # --- decisions ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@referral_action
 def accept_referral(
     *,
     by: Any,
@@ -364,7 +394,7 @@ def accept_referral(
     return r
 
 
-@transaction.atomic
+@referral_action
 def decline_referral(
     *,
     by: Any,
@@ -418,7 +448,7 @@ def decline_referral(
     return r
 
 
-@transaction.atomic
+@referral_action
 def request_information(
     *,
     by: Any,
@@ -453,7 +483,7 @@ def request_information(
     return r
 
 
-@transaction.atomic
+@referral_action
 def provide_information(
     *,
     by: Any,
@@ -524,7 +554,7 @@ def _finish(
     return r
 
 
-@transaction.atomic
+@referral_action
 def withdraw_referral(
     *,
     by: Any,
@@ -558,7 +588,7 @@ def withdraw_referral(
     return r
 
 
-@transaction.atomic
+@referral_action
 def close_referral(
     *,
     by: Any,

@@ -154,6 +154,10 @@ def test_only_the_receiving_agency_decides_never_the_sender() -> None:
     for person in (p.sender, p.sender_manager, p.outsider):
         with pytest.raises(ReferralError, match="Only Hartshire Homes"):
             services.accept_referral(by=person, referral=referral)
+        # The refusal is audited, and survives the action's rollback.
+        assert AuditEntry.objects.filter(
+            actor_id=person.pk, outcome=AuditOutcome.DENY, reason__contains="Only Hartshire Homes"
+        ).exists()
     assert Referral.objects.get(pk=referral.pk).state == State.SENT
 
 
