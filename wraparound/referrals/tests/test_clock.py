@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wraparound.notifications.models import Notification
 from wraparound.referrals import services
@@ -103,3 +105,33 @@ def test_the_tick_command_refuses_a_bad_date() -> None:
 
     with pytest.raises(CommandError, match="ISO date-time"):
         call_command("referrals-tick", "--at", "next tuesday")
+
+
+@given(
+    start=st.datetimes(min_value=dt.datetime(2015, 1, 1), max_value=dt.datetime(2039, 11, 30)),
+    urgency=st.sampled_from(["urgent", "standard"]),
+)
+def test_every_clock_is_counted_in_working_days_from_any_moment(
+    start: dt.datetime, urgency: str
+) -> None:
+    """Whenever a referral is sent (weekend, bank holiday, midnight), it is due at the end of a
+    working day exactly N working days on, reminded that day, and expires M working days later."""
+    from django.conf import settings as django_settings
+
+    from wraparound.core import working_days
+    from wraparound.referrals.rules import clock_for, decision_days
+
+    sent = timezone.make_aware(start)
+    clock = clock_for(urgency, sent)
+    due_day = timezone.localdate(clock.due_at - dt.timedelta(microseconds=1))
+    expiry_day = timezone.localdate(clock.expires_at - dt.timedelta(microseconds=1))
+    assert working_days.is_working_day(due_day)
+    assert working_days.working_days_between(timezone.localdate(sent), due_day) == decision_days(
+        urgency
+    )
+    assert (
+        working_days.working_days_between(due_day, expiry_day)
+        == django_settings.REFERRAL_EXPIRY_DAYS
+    )
+    assert sent <= clock.remind_at <= clock.due_at < clock.expires_at
+    assert timezone.localdate(clock.remind_at) == due_day or clock.remind_at == sent
