@@ -26,7 +26,7 @@ from wraparound.referrals.rules import (
     ReferralInvalidError,
     check_draft,
 )
-from wraparound.referrals.suggestions import suggestions_for_family
+from wraparound.referrals.suggestions import family_fit, suggest
 from wraparound.sharing.gate import FamilyNotVisibleError
 
 CASEWORK = (Role.PRACTITIONER, Role.TEAM_MANAGER)
@@ -45,6 +45,26 @@ def _suggestion_from_session(
     offered = request.session.get(OFFERED_KEY, {}).get(family, [])
     chosen = next((s for s in offered if s["rank"] == rank and s["service_id"] == service_id), None)
     return {**chosen, "offered": [s["service_id"] for s in offered]} if chosen else {}
+
+
+def _initial(request: HttpRequest, family: str, service: Any) -> dict[str, Any]:
+    """The form's starting answers: the draft being changed (from check your answers), or
+    the family and service the user came from."""
+    raw = request.session.get(DRAFT_KEY) if request.GET.get("change") else None
+    if raw and raw.get("family_public_id") == family:
+        suggestion = raw.get("suggestion") or {}
+        return {
+            **{k: v for k, v in raw.items() if k in ReferralForm.base_fields},
+            "to_agency": raw.get("to_agency_id"),
+            "suggested": suggestion.get("rank"),
+        }
+    return {
+        "family_public_id": family,
+        "to_service_id": str(service.pk) if service else "",
+        "suggested": request.GET.get("suggested") or None,
+        "purpose": "early_help_coordination",
+        "shared_categories": ["identity", "contact"],
+    }
 
 
 @role_required(*CASEWORK)
@@ -74,19 +94,10 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 request.session[DRAFT_KEY] = dataclasses.asdict(draft)
                 return redirect("referrals:check")
     else:
-        form = ReferralForm(
-            user=request.user,
-            initial={
-                "family_public_id": family,
-                "to_service_id": str(service.pk) if service else "",
-                "suggested": request.GET.get("suggested") or None,
-                "purpose": "early_help_coordination",
-                "shared_categories": ["identity", "contact"],
-            },
-        )
+        form = ReferralForm(user=request.user, initial=_initial(request, family, service))
         if family:
             try:
-                suggestions = suggestions_for_family(
+                fit = family_fit(
                     user=request.user,
                     family_public_id=family,
                     purpose="early_help_coordination",
@@ -94,6 +105,9 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                 )
             except FamilyNotVisibleError as error:
                 refusal = str(error)
+            else:
+                suggestions = suggest(fit)
+                form.initial.setdefault("needs", fit.needs)  # what the user sees it needs
             offered = request.session.get(OFFERED_KEY, {})
             offered[family] = [s.record([]) for s in suggestions]
             request.session[OFFERED_KEY] = dict(list(offered.items())[-5:])

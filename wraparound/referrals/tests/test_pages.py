@@ -185,3 +185,52 @@ def test_notifications_show_unread_and_opening_one_marks_it_read_and_follows_it(
         _client(p.sender).post(reverse("notifications:open", kwargs={"pk": note.pk})).status_code
         == 404
     )
+
+
+def _housing_service(p: Any) -> Any:
+    from wraparound.directory.geography import load_geography
+    from wraparound.directory.models import Attribute, Service, ServiceArea
+    from wraparound.directory.services import ensure_agency_organization, ensure_vocabulary
+    from wraparound.directory.vocabulary import NEEDS, term_id
+
+    ensure_vocabulary()
+    organization = ensure_agency_organization(agency=p.housing)
+    service = Service.objects.create(organization=organization, name="Tenancy Sustainment")
+    ServiceArea.objects.create(service=service, name=load_geography().county)
+    Attribute.objects.create(service=service, taxonomy_term_id=term_id(NEEDS, "secure_housing"))
+    return service
+
+
+def test_a_referral_from_a_suggestion_records_what_was_offered(monkeypatch: Any) -> None:
+    from wraparound.referrals import views
+    from wraparound.referrals.suggestions import FamilyFit
+
+    p = partnership()
+    service = _housing_service(p)
+    monkeypatch.setattr(views, "family_fit", lambda **_: FamilyFit(["secure_housing"], [7.0], ""))
+    client = _client(p.sender)
+    page = client.get(reverse("referrals:new"), {"family": FAMILY})
+    [offered] = page.context["suggestions"]
+    assert offered.name == "Tenancy Sustainment"
+    assert page.context["form"].initial["needs"] == ["secure_housing"]
+
+    form = {**FORM, "to_service_id": str(service.pk), "suggested": "1"}
+    assert client.post(reverse("referrals:new"), form).status_code == 302
+    changing = client.get(reverse("referrals:new"), {"family": FAMILY, "change": "1"})
+    assert changing.context["form"].initial["reason"] == FORM["reason"]  # answers kept
+    client.post(reverse("referrals:check"))
+    referral = Referral.objects.get()
+    assert referral.to_service == service
+    assert referral.to_agency == p.housing
+    assert referral.suggestion["rank"] == 1
+    assert referral.suggestion["offered"] == [str(service.pk)]
+
+
+def test_a_forged_suggestion_rank_is_not_recorded() -> None:
+    p = partnership()
+    service = _housing_service(p)
+    client = _client(p.sender)
+    form = {**FORM, "to_service_id": str(service.pk), "suggested": "3"}
+    client.post(reverse("referrals:new"), form)
+    client.post(reverse("referrals:check"))
+    assert Referral.objects.get().suggestion == {}
