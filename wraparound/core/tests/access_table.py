@@ -242,3 +242,43 @@ EXPECTED += [
     ),
     AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
 ]
+
+# --- referrals (wraparound.referrals) and notifications ---------------------------------------
+# A referral opens only to its two agencies' practitioners and managers: the seeded one is
+# between agencies no access-test user belongs to, so its page, its actions and its API are
+# refused to every role (403). Check-your-answers with nothing to check goes back to the form.
+_REFERRING = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_REFERRAL = lambda s: {"reference": s["referral"].reference}  # noqa: E731
+EXPECTED += [
+    AccessRow("referrals:mine", _REFERRING, personal_data=True),
+    AccessRow("referrals:front-door", _REFERRING, personal_data=True),
+    # With a family named, the form offers services fitting what the family page shows.
+    AccessRow(
+        "referrals:new",
+        _REFERRING,
+        query=lambda s: {"family": "F-ACCESS01"},
+        personal_data=True,
+    ),
+    AccessRow("referrals:check", _REFERRING, ok_statuses=frozenset({302})),
+    AccessRow("referrals:detail", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow(
+        "referrals:act",
+        NO_ROLE,
+        lambda s: {"reference": s["referral"].reference, "action": "accept"},
+        method="post",
+    ),
+    AccessRow("referrals-api:referrals", _REFERRING, personal_data=True),
+    AccessRow("referrals-api:openapi", PUBLIC),
+    AccessRow("referrals-api:referral", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow("referrals-api:transition", NO_ROLE, _REFERRAL, method="post"),
+    # Notifications are every signed-in person's own: someone else's is not found (404).
+    AccessRow("notifications:list", ALL_ROLES),
+    AccessRow(
+        "notifications:open",
+        ALL_ROLES,
+        lambda s: {"pk": s["notification"].pk},
+        method="post",
+        ok_statuses=frozenset({404}),
+    ),
+    AccessRow("notifications:read-all", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
+]
