@@ -54,3 +54,10 @@ def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
             }
         )
     return flags
+
+
+def family_exists(family_public_id: str) -> bool:
+    """Whether the master index knows this family (a write must not invent one)."""
+    from wraparound.matching.models import Family
+
+    return Family.objects.filter(public_id=family_public_id).exists()
