@@ -41,9 +41,11 @@ class StaleEditError(CaseworkError):
         )
 
 
-def _shown(value: Any) -> str:
-    if hasattr(value, "label"):
-        return str(value.label)
+def _shown(model: type[models.Model], name: str, value: Any) -> str:
+    """A value as a person reads it: a choice's label, a related object's name."""
+    choices = dict(model._meta.get_field(name).flatchoices)  # type: ignore[union-attr]
+    if choices:
+        return str(choices.get(value, value))
     return "" if value is None else str(value)
 
 
@@ -69,15 +71,11 @@ def save_if_current(
     if not updated:
         current = model._default_manager.select_related("updated_by").get(pk=obj.pk)  # type: ignore[attr-defined]
         names = labels or {}
-        differences = [
-            Change(
-                names.get(name, name.replace("_", " ")),
-                _shown(getattr(current, name)),
-                _shown(value),
-            )
-            for name, value in changes.items()
-            if _shown(getattr(current, name)) != _shown(value)
-        ]
+        differences = []
+        for name, value in changes.items():
+            saved, yours = _shown(model, name, getattr(current, name)), _shown(model, name, value)
+            if saved != yours:
+                differences.append(Change(names.get(name, name.replace("_", " ")), saved, yours))
         saved_by = str(current.updated_by) if current.updated_by else "someone"
         raise StaleEditError(
             label=label, saved_by=saved_by, saved_at=current.updated_at, changes=differences
