@@ -196,6 +196,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("WRAPAROUND_LOG_LEVEL", "WARNING")},
 }
 
+# --- Working days: England and Wales bank holidays as data (wraparound.core.working_days) -------
+# Empty: the list shipped in core/catalogues. Or a YAML file of the same shape, or GOV.UK's
+# bank-holidays.json, so a newly announced bank holiday is a file edit, not a release.
+BANK_HOLIDAYS_FILE = os.environ.get("WRAPAROUND_BANK_HOLIDAYS_FILE", "")
+
 SERVICE_NAME = os.environ.get("WRAPAROUND_SERVICE_NAME", "Wraparound")
 PARTNERSHIP_NAME = os.environ.get(
     "WRAPAROUND_PARTNERSHIP_NAME", "Hartshire Children and Families Partnership"
