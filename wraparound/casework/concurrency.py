@@ -76,8 +76,11 @@ def save_if_current(
             saved, yours = _shown(model, name, getattr(current, name)), _shown(model, name, value)
             if saved != yours:
                 differences.append(Change(names.get(name, name.replace("_", " ")), saved, yours))
-        saved_by = str(current.updated_by) if current.updated_by else "someone"
+        saved_by = str(getattr(current, "updated_by", None) or "someone")
         raise StaleEditError(
-            label=label, saved_by=saved_by, saved_at=current.updated_at, changes=differences
+            label=label,
+            saved_by=saved_by,
+            saved_at=getattr(current, "updated_at", None),
+            changes=differences,
         )
     obj.refresh_from_db()

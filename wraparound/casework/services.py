@@ -355,6 +355,7 @@ def close_case(
     if case.transfers.filter(status="pending").exists():
         raise CaseworkError("A transfer is waiting for an answer: withdraw it before closing.")
     lead = case.lead
+    assert lead is not None  # an open case always has one (database constraint)
     save_if_current(
         case,
         expected_version=expected_version,

@@ -103,6 +103,7 @@ def request_transfer(
         raise CaseworkError("Say why the family needs this transfer.")
     if case.transfers.filter(status=TransferStatus.PENDING).exists():
         raise CaseworkError("A transfer for this family is already waiting for an answer.")
+    assert case.lead is not None  # open cases always have one (database constraint)
     relationship = add_relationship(
         family_public_id=case.family_public_id,
         kind=RelationshipKind.REFERRAL_TO_AGENCY,

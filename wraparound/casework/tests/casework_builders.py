@@ -28,7 +28,9 @@ class Team:
 def team_around_family(family_public_id: str = "F-TEST0001", extra_events: int = 0) -> Team:
     family = known_family(family_public_id, extra_events=extra_events)
     manager = sharing.worker(family.early_help, role=Role.TEAM_MANAGER, username="mo-manager")
-    lead = sharing.worker(family.early_help, username="lee-lead", first_name="Lee", last_name="Lead")
+    lead = sharing.worker(
+        family.early_help, username="lee-lead", first_name="Lee", last_name="Lead"
+    )
     colleague = sharing.worker(family.early_help, username="cal-colleague")
     health_visitor = sharing.worker(
         family.health, username="hana-hv", first_name="Hana", last_name="Visitor"
@@ -42,5 +44,13 @@ def team_around_family(family_public_id: str = "F-TEST0001", extra_events: int =
     services.add_member(by=lead, case=case, user=health_visitor, role="Health visitor")
     case.refresh_from_db()
     return Team(
-        family, case, manager, lead, colleague, health_visitor, social_care, sc_manager, social_worker
+        family,
+        case,
+        manager,
+        lead,
+        colleague,
+        health_visitor,
+        social_care,
+        sc_manager,
+        social_worker,
     )

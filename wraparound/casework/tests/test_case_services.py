@@ -53,7 +53,9 @@ def test_a_practitioner_cannot_allocate_a_family_to_a_colleague() -> None:
     family = team_around_family().family
     other = sharing.worker(family.early_help, username="pat")
     with pytest.raises(CaseworkError, match="team manager"):
-        services.open_case(by=other, family_public_id="F-TEST0001", lead=family.early_help.staff.first())
+        services.open_case(
+            by=other, family_public_id="F-TEST0001", lead=family.early_help.staff.first()
+        )
 
 
 def test_a_member_from_another_agency_joins_with_a_role_and_gains_need_to_know() -> None:
@@ -120,7 +122,9 @@ def test_a_worker_who_still_leads_families_cannot_be_deactivated() -> None:
 def test_only_a_manager_of_the_workers_agency_hands_over() -> None:
     team = team_around_family()
     with pytest.raises(CaseworkError, match="team manager of the worker's agency"):
-        services.hand_over_caseload(by=team.social_care_manager, leaving=team.lead, to=team.colleague)
+        services.hand_over_caseload(
+            by=team.social_care_manager, leaving=team.lead, to=team.colleague
+        )
 
 
 def test_changing_the_lead_from_a_stale_page_is_refused_and_says_who_changed_it() -> None:
@@ -184,15 +188,20 @@ def test_closing_needs_a_coded_reason_ends_all_access_and_reopening_keeps_histor
     )
 
     team.case.refresh_from_db()
-    assert team.case.status == CaseStatus.CLOSED and team.case.lead is None
+    assert team.case.status == CaseStatus.CLOSED
+    assert team.case.lead is None
     assert closure.lead_at_closure == team.lead
     assert not team.case.members.filter(left_on__isnull=True).exists()
     assert visible_families(team.health_visitor, "early_help_coordination") == set()
 
-    services.reopen_case(by=team.manager, case=team.case, lead=team.colleague, reason="New concerns")
+    services.reopen_case(
+        by=team.manager, case=team.case, lead=team.colleague, reason="New concerns"
+    )
 
     team.case.refresh_from_db()
     closure.refresh_from_db()
-    assert team.case.is_open and team.case.lead == team.colleague
-    assert closure.reopened_by == team.manager and closure.reason == "needs_met"
+    assert team.case.is_open
+    assert team.case.lead == team.colleague
+    assert closure.reopened_by == team.manager
+    assert closure.reason == "needs_met"
     assert CaseHistory.objects.filter(case=team.case, what__startswith="Case closed").exists()

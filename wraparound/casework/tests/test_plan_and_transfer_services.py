@@ -170,7 +170,9 @@ def test_two_people_saving_the_same_action_the_second_is_told_what_changed() -> 
         )
 
     message = str(refused.value)
-    assert "Hana Visitor" in message and "'Done'" in message and "'In progress'" in message
+    assert "Hana Visitor" in message
+    assert "'Done'" in message
+    assert "'In progress'" in message
     assert PlanAction.objects.get(pk=action.pk).progress_note == "Seen"
 
 
@@ -185,19 +187,25 @@ def test_step_up_keeps_the_current_lead_responsible_until_the_receiver_accepts()
         reason="Escalating domestic abuse; child protection threshold likely met.",
     )
     case = FamilyCase.objects.get(pk=team.case.pk)
-    assert case.lead == team.lead and case.service_level == ServiceLevel.EARLY_HELP
+    assert case.lead == team.lead
+    assert case.service_level == ServiceLevel.EARLY_HELP
     assert transfer.pack["assessment"]["areas"]
     # The receiving team can read the family to decide, through the referral relationship.
-    assert team.family.family_public_id in visible_families(team.social_care_manager, "safeguarding")
+    assert team.family.family_public_id in visible_families(
+        team.social_care_manager, "safeguarding"
+    )
     with pytest.raises(CaseworkError, match="receiving agency"):
         transfers.accept_transfer(by=team.manager, transfer=transfer, new_lead=team.lead)
 
-    transfers.accept_transfer(by=team.social_care_manager, transfer=transfer, new_lead=team.social_worker)
+    transfers.accept_transfer(
+        by=team.social_care_manager, transfer=transfer, new_lead=team.social_worker
+    )
 
     case.refresh_from_db()
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.ACCEPTED
-    assert case.lead == team.social_worker and case.service_level == ServiceLevel.STATUTORY
+    assert case.lead == team.social_worker
+    assert case.service_level == ServiceLevel.STATUTORY
     assert case.members.filter(user=team.lead, left_on__isnull=True).exists()  # stays, for now
     with pytest.raises(CaseworkError, match="already accepted"):
         transfers.decline_transfer(by=team.social_care_manager, transfer=transfer, note="x")
