@@ -1,9 +1,10 @@
 """Reads of identified families' needs: always through the sharing policy and gate.
 
 The "at risk, not supported" list names families, so a practitioner sees only the families
-the policy says they may open (``visible_families``), and within each family only the flags
-whose evidence comes from agencies and categories the gate permits; every family shown is an
-audited read. Team managers get the same question answered in aggregate only (see
+the policy says they may open (``gate.list_families``, an audited list question), and within
+each family only the flags *all* of whose evidence comes from agencies and categories the gate
+permits; every family shown is an audited read. Counts and levels shown for a family are
+computed from those flags only, never from the stored profile (which counts withheld flags). Team managers get the same question answered in aggregate only (see
 ``reports``): the list never names a family to a manager.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from wraparound.core.models import Agency
 from wraparound.needs.indicators import VOCABULARY_FILE, _read_yaml, load_catalogue
 from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
+from wraparound.sharing.readers import Reader
 
 LIST_PURPOSE = "early_help_coordination"
 
@@ -71,19 +73,31 @@ def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[Evi
 
 
 def _visible_flags(
-    user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag], agencies: dict[str, int]
+    user: Reader,
+    profile: FamilyNeedsProfile,
+    flags: list[NeedFlag],
+    agencies: dict[str, int],
+    request_id: str | None = None,
 ) -> tuple[list[VisibleFlag], int]:
     from wraparound.sharing.gate import read
 
     catalogue = load_catalogue()
     indicators = {i.key: i for i in catalogue.indicators}
+    evidence = _evidence_items(flags, agencies)
     filtered = read(
         user=user,
         family_public_id=profile.family_public_id,
         purpose=LIST_PURPOSE,
-        items=_evidence_items(flags, agencies),
+        items=evidence,
+        request_id=request_id,
     )
-    shown_ids = {item.flag_id for item in filtered.visible_items}
+    permitted = {(i.agency_id, i.category, i.flag_id) for i in filtered.visible_items}
+    needed: dict[int, set[tuple[int, str, int]]] = {}
+    for item in evidence:
+        needed.setdefault(item.flag_id, set()).add((item.agency_id, item.category, item.flag_id))
+    # A flag is shown only when every agency's evidence behind it may be seen: its level was
+    # computed from all of it, so showing it on partial evidence would disclose the rest.
+    shown_ids = {flag_id for flag_id, keys in needed.items() if keys <= permitted}
     names = {pk: slug for slug, pk in agencies.items()}
     shown = []
     for flag in flags:
@@ -109,12 +123,12 @@ def _visible_flags(
 
 
 def families_at_risk_not_supported(
-    *, user: Any, run: NeedsRun, locality: str | None = None
+    *, user: Reader, run: NeedsRun, locality: str | None = None, request_id: str | None = None
 ) -> list[FamilyToActOn]:
     """Families the user may open that are at risk and not supported, with what they may see."""
-    from wraparound.sharing.policy import visible_families
+    from wraparound.sharing.gate import list_families
 
-    visible = visible_families(user, LIST_PURPOSE)
+    visible = list_families(user=user, purpose=LIST_PURPOSE, request_id=request_id)
     if not visible:
         return []
     profiles = FamilyNeedsProfile.objects.filter(
@@ -131,14 +145,16 @@ def families_at_risk_not_supported(
     result = []
     for profile in profiles:
         shown, withheld = _visible_flags(
-            user, profile, flags_of.get(profile.family_public_id, []), agencies
+            user, profile, flags_of.get(profile.family_public_id, []), agencies, request_id
         )
+        if not shown:  # at risk only on evidence the user may not see: listing it would tell
+            continue
         result.append(
             FamilyToActOn(
                 family_public_id=profile.family_public_id,
                 locality=profile.locality,
-                outcome_count=profile.outcome_count,
-                max_level=profile.max_level,
+                outcome_count=len({f.outcome for f in shown}),
+                max_level=max((f.level for f in shown), default=0),
                 flags=shown,
                 withheld=withheld,
             )

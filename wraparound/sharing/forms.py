@@ -14,6 +14,7 @@ from wraparound.sharing.models import (
     AuditOutcome,
     BreakGlassOutcome,
     ConsentDecision,
+    ConsentMethod,
     DataSubject,
     SharingAgreement,
 )
@@ -77,6 +78,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
     start_date = forms.DateField(widget=DateInput)
     end_date = forms.DateField(widget=DateInput, required=False)
     review_date = forms.DateField(widget=DateInput, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +154,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
             for name in (
                 "reference", "title", "purpose_statement", "purposes", "data_subjects",
                 "consent_required", "no_consent_conditions", "retention", "dpia_reference",
-                "start_date", "end_date", "review_date",
+                "start_date", "end_date", "review_date", "revision",
             )
         }  # fmt: skip
         for party in agreement.parties.all():
@@ -200,7 +202,15 @@ class ConsentForm(GovukFormMixin, forms.Form):
         help_text="Leave all unticked when the decision covers every purpose.",
     )
     given_by = forms.CharField(
-        max_length=200, required=False, label="Who gave, refused or withdrew it"
+        max_length=200,
+        required=False,
+        label="Who gave, refused or withdrew it",
+        help_text="Their name and relation to the child, e.g. Sam Jones (mother).",
+    )
+    method = forms.ChoiceField(
+        choices=[("", "Choose how"), *ConsentMethod.choices],
+        required=False,
+        label="How it was given",
     )
     notes = forms.CharField(widget=forms.Textarea, required=False)
 

@@ -18,7 +18,7 @@ from wraparound.sharing.models import (
     ConsentRecord,
     SharingAgreement,
 )
-from wraparound.sharing.tests.factories import agency, agreement, relationship, worker
+from wraparound.sharing.tests.factories import agency, agreement, family, relationship, worker
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_ig_officers_draft_an_agreement_and_it_is_in_force_only_when_every_party
     _client(health_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
     made.refresh_from_db()
     assert made.status == AgreementStatus.APPROVED
-    assert made.versions.count() == 1
+    assert made.versions.filter(note="Approved by every party").count() == 1
     page = _client(worker(police)).get(reverse("sharing:agreement-text", args=[made.pk]))
     assert "Crime and Disorder Act 1998 section 115" in page.content.decode()
     assert (
@@ -109,10 +109,16 @@ def test_an_ig_officer_of_another_agency_cannot_approve_or_suspend() -> None:
 def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     early = agency(AgencyKind.EARLY_HELP)
     practitioner = worker(early)
+    family("F-PAGE")
     relationship(practitioner, "F-PAGE")
     response = _client(practitioner).post(
         reverse("sharing:consent-new"),
-        {"family_public_id": "F-PAGE", "decision": "withdrawn", "given_by": "Mother"},
+        {
+            "family_public_id": "F-PAGE",
+            "decision": "withdrawn",
+            "given_by": "Mother",
+            "method": "phone",
+        },
     )
     assert response.status_code == 302
     assert ConsentRecord.objects.get().decision == "withdrawn"

@@ -49,7 +49,7 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.review_break_glass(
-                by=request.user,
+                by=signed_in(request),
                 grant=grant,
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],

@@ -1,7 +1,9 @@
 """Writes to sharing agreements: draft, edit, approve per party, suspend, expire, new version.
 
 Each is one transaction that re-reads the agreement under a row lock, checks who is acting,
-changes it and appends an ``amend`` entry to the audit chain.
+changes it and appends an ``amend`` entry to the audit chain. Every change bumps the
+agreement's ``revision``; an edit made from an older revision is refused with what changed
+(two IG officers editing one draft never silently revert each other).
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from wraparound.core.models import Agency
-from wraparound.sharing.actions import SharingError, audit_change, require_ig_officer
+from wraparound.core.models import Agency, User
 from wraparound.sharing.catalogues import catalogues
 from wraparound.sharing.models import (
     AgreementParty,
@@ -24,6 +24,14 @@ from wraparound.sharing.models import (
     DataSubject,
     SharedCategory,
     SharingAgreement,
+)
+from wraparound.sharing.readers import agency_name
+from wraparound.sharing.services.base import (
+    SharingError,
+    StaleEditError,
+    action,
+    audit_change,
+    require_ig_officer,
 )
 
 
@@ -99,6 +107,7 @@ def snapshot(agreement: SharingAgreement) -> dict[str, Any]:
         "reference": agreement.reference,
         "title": agreement.title,
         "version": agreement.version,
+        "revision": agreement.revision,
         "status": agreement.status,
         "purpose_statement": agreement.purpose_statement,
         "purposes": agreement.purposes,
@@ -147,22 +156,41 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def _lock(agreement: SharingAgreement, by: Any, *, party: bool = True) -> SharingAgreement:
-    """Re-read the agreement under a row lock; check the IG officer's agency is a party."""
+def _lock(
+    agreement: SharingAgreement,
+    by: User,
+    *,
+    party: bool = True,
+    expected_revision: int | None = None,
+) -> SharingAgreement:
+    """Re-read the agreement under a row lock; check the IG officer's agency is a party and
+    that nobody has saved it since the acting officer opened it (``expected_revision``)."""
     require_ig_officer(by)
     locked = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
-    if party and not locked.parties.filter(agency_id=by.agency_id).exists():
+    if party and not locked.parties.filter(agency_id=by.agency_id or 0).exists():
         raise SharingError(f"Your agency is not a party to {locked.reference}.")
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StaleEditError(
+            f"{locked.reference} was changed by someone else since you opened it "
+            f"(revision {expected_revision}, now {locked.revision}). Nothing was saved: "
+            "check their changes and try again.",
+            changes_since(locked, expected_revision),
+        )
     return locked
 
 
 def _set_status(agreement: SharingAgreement, status: str, reason: str = "") -> None:
     agreement.status, agreement.status_reason = status, reason
+    _save_revision(agreement)
+
+
+def _save_revision(agreement: SharingAgreement) -> None:
+    agreement.revision += 1
     agreement.updated_at = timezone.now()
     agreement.save()
 
 
-def _keep_version(agreement: SharingAgreement, by: Any, note: str) -> None:
+def _keep_version(agreement: SharingAgreement, by: User, note: str) -> None:
     AgreementVersion.objects.create(
         agreement=agreement,
         version=agreement.version,
@@ -176,8 +204,8 @@ def _ref(agreement: SharingAgreement) -> list[str]:
     return [f"{agreement.reference} v{agreement.version}"]
 
 
-@transaction.atomic
-def create_agreement(*, by: Any, draft: AgreementDraft, request_id: str = "") -> SharingAgreement:
+@action
+def create_agreement(*, by: User, draft: AgreementDraft, request_id: str = "") -> SharingAgreement:
     """Draft a new agreement; it permits nothing until every party's IG officer approves it."""
     require_ig_officer(by)
     _validate(draft)
@@ -189,16 +217,26 @@ def create_agreement(*, by: Any, draft: AgreementDraft, request_id: str = "") ->
         **{name: getattr(draft, name) for name in _FIELDS},
     )
     _write_parties(agreement, draft.parties)
+    _keep_version(agreement, by, "Drafted (revision 1)")
     audit_change(by, f"Drafted agreement {agreement.reference} v1", request_id=request_id)
     return agreement
 
 
-@transaction.atomic
+@action
 def update_draft(
-    *, by: Any, agreement: SharingAgreement, draft: AgreementDraft, request_id: str = ""
+    *,
+    by: User,
+    agreement: SharingAgreement,
+    draft: AgreementDraft,
+    expected_revision: int | None = None,
+    request_id: str = "",
 ) -> SharingAgreement:
-    """Change a draft. Approved agreements are revised into a new version instead."""
-    agreement = _lock(agreement, by, party=False)
+    """Change a draft. Approved agreements are revised into a new version instead.
+
+    ``expected_revision`` is the revision the editor opened; when someone has saved since,
+    the edit is refused and the error lists what they changed.
+    """
+    agreement = _lock(agreement, by, party=False, expected_revision=expected_revision)
     if agreement.status != AgreementStatus.DRAFT:
         raise SharingError(
             f"{agreement.reference} is {agreement.get_status_display().lower()}: start a new "
@@ -208,27 +246,35 @@ def update_draft(
     _validate(draft)
     for name in _FIELDS:
         setattr(agreement, name, getattr(draft, name))
-    agreement.updated_at = timezone.now()
-    agreement.save()
+    _save_revision(agreement)
     _write_parties(agreement, draft.parties)
+    _keep_version(agreement, by, f"Draft edited (revision {agreement.revision})")
     audit_change(
         by, f"Edited draft {agreement.reference} v{agreement.version}", request_id=request_id
     )
     return agreement
 
 
-@transaction.atomic
+@action
 def approve_agreement(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
+    *,
+    by: User,
+    agreement: SharingAgreement,
+    expected_revision: int | None = None,
+    request_id: str = "",
 ) -> SharingAgreement:
-    """Record the approval of the acting IG officer's agency; the last approval brings it in force."""
-    agreement = _lock(agreement, by)
+    """Record the approval of the acting IG officer's agency; the last approval brings it in force.
+
+    With ``expected_revision``, an approval of a draft someone has edited since it was read
+    is refused: an officer approves only the text they saw.
+    """
+    agreement = _lock(agreement, by, expected_revision=expected_revision)
     if agreement.status != AgreementStatus.DRAFT:
         raise SharingError(
             f"{agreement.reference} is {agreement.get_status_display().lower()}; only drafts "
             "are approved. Start a new version to change it."
         )
-    party = agreement.parties.get(agency_id=by.agency_id)
+    party = agreement.parties.get(agency_id=by.agency_id or 0)
     if party.approved_version == agreement.version:
         raise SharingError(
             f"Your agency has already approved {agreement.reference} v{agreement.version}."
@@ -243,9 +289,11 @@ def approve_agreement(
     if waiting == 0:
         _set_status(agreement, AgreementStatus.APPROVED)
         _keep_version(agreement, by, "Approved by every party")
+    else:
+        _save_revision(agreement)
     audit_change(
         by,
-        f"{by.agency.name} approved {agreement.reference} v{agreement.version}"
+        f"{agency_name(by)} approved {agreement.reference} v{agreement.version}"
         + (
             "; now in force"
             if waiting == 0
@@ -257,9 +305,9 @@ def approve_agreement(
     return agreement
 
 
-@transaction.atomic
+@action
 def suspend_agreement(
-    *, by: Any, agreement: SharingAgreement, reason: str, request_id: str = ""
+    *, by: User, agreement: SharingAgreement, reason: str, request_id: str = ""
 ) -> SharingAgreement:
     """Stop all sharing under an agreement at once (any party's IG officer may)."""
     agreement = _lock(agreement, by)
@@ -280,9 +328,9 @@ def suspend_agreement(
     return agreement
 
 
-@transaction.atomic
+@action
 def expire_agreement(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
+    *, by: User, agreement: SharingAgreement, request_id: str = ""
 ) -> SharingAgreement:
     """Mark an agreement expired (the policy already treats one past its end date as expired).
 
@@ -294,9 +342,9 @@ def expire_agreement(
     return agreement
 
 
-@transaction.atomic
+@action
 def start_new_version(
-    *, by: Any, agreement: SharingAgreement, request_id: str = ""
+    *, by: User, agreement: SharingAgreement, request_id: str = ""
 ) -> SharingAgreement:
     """Open a new draft version of an approved, suspended or expired agreement.
 
@@ -312,3 +360,31 @@ def start_new_version(
         by, f"Started version {agreement.version} of {agreement.reference}", request_id=request_id
     )
     return agreement
+
+
+def changes_since(agreement: SharingAgreement, revision: int) -> list[str]:
+    """What differs between the agreement at ``revision`` and now, field by field, and who."""
+    then = next(
+        (
+            v
+            for v in agreement.versions.order_by("-recorded_at", "-pk")
+            if v.snapshot.get("revision") == revision
+        ),
+        None,
+    )
+    latest = agreement.versions.order_by("-recorded_at", "-pk").first()
+    who = (
+        f" (last saved by {latest.recorded_by} at {timezone.localtime(latest.recorded_at):%H:%M})"
+        if latest is not None and latest.recorded_by is not None
+        else ""
+    )
+    if then is None:
+        return [f"revision {revision} is not in the history{who}"]
+    now = snapshot(agreement)
+    skip = {"revision", "version", "status"}
+    changed = [
+        f"{name.replace('_', ' ')}: {then.snapshot.get(name)!r} -> {now.get(name)!r}"
+        for name in now
+        if name not in skip and then.snapshot.get(name) != now.get(name)
+    ]
+    return [*changed, f"saved{who}"] if changed else [f"status or approvals only{who}"]
