@@ -28,7 +28,7 @@ from wraparound.casework.models import (
     ServiceLevel,
     TeamMember,
 )
-from wraparound.core.models import User
+from wraparound.core.models import Agency, AgencyKind, User
 from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues
 from wraparound.sharing.models import AuditAction, AuditOutcome, RelationshipKind
@@ -56,6 +56,14 @@ def _name(user: Any) -> str:
     return str(user.get_full_name() or user.username)
 
 
+def purpose_for(case: FamilyCase, agency: Agency) -> str:
+    """The purpose a membership is held for: children's social care holds a statutory case
+    for safeguarding (its own basis); everyone else for early help coordination."""
+    if case.service_level == ServiceLevel.STATUTORY and agency.kind == AgencyKind.SOCIAL_CARE:
+        return "safeguarding"
+    return CASE_PURPOSE
+
+
 def join_team(
     *, by: Any, case: FamilyCase, user: Any, role: str, kind: str, request_id: str = ""
 ) -> TeamMember:
@@ -66,6 +74,7 @@ def join_team(
         agency=user.agency,
         user=user,
         by=by,
+        purpose=purpose_for(case, user.agency),
         request_id=request_id,
     )
     return TeamMember.objects.create(

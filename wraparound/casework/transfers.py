@@ -24,7 +24,7 @@ from wraparound.casework.models import (
     TransferStatus,
 )
 from wraparound.casework.plan_services import current_assessment, snapshot
-from wraparound.casework.services import make_lead, record
+from wraparound.casework.services import CASE_PURPOSE, make_lead, record
 from wraparound.core.models import Agency, AgencyKind
 from wraparound.sharing.models import RelationshipKind
 from wraparound.sharing.services import add_relationship, end_relationship
@@ -109,6 +109,7 @@ def request_transfer(
         kind=RelationshipKind.REFERRAL_TO_AGENCY,
         agency=to_agency,
         by=by,
+        purpose="safeguarding" if to_agency.kind == AgencyKind.SOCIAL_CARE else CASE_PURPOSE,
         request_id=request_id,
     )
     transfer = CaseTransfer.objects.create(
