@@ -87,6 +87,7 @@ class Workspace:
     assessment_withheld: bool = False
     plan: PlanView | None = None
     plan_withheld: bool = False
+    actions_withheld: int = 0
     transfer: CaseTransfer | None = None
     is_lead_or_manager: bool = False
     is_member: bool = False
@@ -134,21 +135,29 @@ def casework_items(case: FamilyCase | None) -> list[Item]:
     plan = FamilyPlan.objects.filter(case=case).first()
     if plan is not None:
         items.append(Item(plan.agency_id, CASEWORK_CATEGORY, plan))
+        # Each action is its owner's agency's record: an owner always reads (and updates)
+        # their own action; others read it as the agreements allow.
+        items += [
+            Item(a.owner_agency_id, CASEWORK_CATEGORY, a)
+            for a in plan.actions.select_related("owner", "owner_agency")
+        ]
     return items
 
 
-def _plan_view(plan: FamilyPlan, assessment: Assessment | None) -> PlanView:
-    actions = list(plan.actions.select_related("owner", "owner_agency"))
+def _plan_view(
+    plan: FamilyPlan, actions: list[PlanAction], assessment: Assessment | None, plan_visible: bool
+) -> PlanView:
+    """The plan from its permitted parts: needs and reviews only when the plan itself is."""
     needs = (
         sorted(assessment.areas.filter(is_need=True).values_list("outcome", flat=True))
-        if assessment is not None
+        if assessment is not None and plan_visible
         else []
     )
     covered = {a.outcome for a in actions if a.status != ActionStatus.DROPPED}
     return PlanView(
         plan=plan,
         actions=actions,
-        reviews=list(plan.reviews.all()),
+        reviews=list(plan.reviews.all()) if plan_visible else [],
         needs_without_action=[n for n in needs if n not in covered],
         identified_needs=needs,
         today=timezone.localdate(),
@@ -166,6 +175,10 @@ def build_workspace(
     notes = [p for p in visible if isinstance(p, CaseNote)]
     assessment = next((p for p in visible if isinstance(p, Assessment)), None)
     plan = next((p for p in visible if isinstance(p, FamilyPlan)), None)
+    actions = [p for p in visible if isinstance(p, PlanAction)]
+    plan_visible = plan is not None
+    if plan is None and actions:
+        plan = actions[0].plan
     transfer = (
         case.transfers.filter(status=TransferStatus.PENDING).select_related("to_agency").first()
     )
@@ -179,8 +192,9 @@ def build_workspace(
         notes_withheld=sum(1 for i in withheld if isinstance(i.payload, CaseNote)),
         assessment=assessment,
         assessment_withheld=any(isinstance(i.payload, Assessment) for i in withheld),
-        plan=_plan_view(plan, assessment) if plan is not None else None,
+        plan=_plan_view(plan, actions, assessment, plan_visible) if plan is not None else None,
         plan_withheld=any(isinstance(i.payload, FamilyPlan) for i in withheld),
+        actions_withheld=sum(1 for i in withheld if isinstance(i.payload, PlanAction)),
         transfer=transfer,
         is_lead_or_manager=case.lead_id == user.pk or may.manages(user, case.lead_agency_id),
         is_member=any(m.user_id == user.pk and m.is_current for m in members),

@@ -54,3 +54,12 @@ def team_around_family(family_public_id: str = "F-TEST0001", extra_events: int =
         sc_manager,
         social_worker,
     )
+
+
+def taf_agreement(team: Team) -> Any:
+    """The team's agreement: early help and health share their early help (casework) records."""
+    return sharing.agreement(
+        parties=[team.family.early_help, team.family.health],
+        shares=[(team.family.early_help, "early_help"), (team.family.health, "early_help")],
+        purposes=["early_help_coordination"],
+    )
