@@ -135,10 +135,10 @@ def casework_items(case: FamilyCase | None) -> list[Item]:
     plan = FamilyPlan.objects.filter(case=case).first()
     if plan is not None:
         items.append(Item(plan.agency_id, CASEWORK_CATEGORY, plan))
-        # Each action is its owner's agency's record: an owner always reads (and updates)
-        # their own action; others read it as the agreements allow.
+        # Actions are part of the one shared plan, held by the plan's agency: a team member
+        # reads (and so updates) them when an agreement shares that agency's early help records.
         items += [
-            Item(a.owner_agency_id, CASEWORK_CATEGORY, a)
+            Item(plan.agency_id, CASEWORK_CATEGORY, a)
             for a in plan.actions.select_related("owner", "owner_agency")
         ]
     return items

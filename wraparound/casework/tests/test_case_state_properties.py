@@ -62,7 +62,9 @@ def leave(team: Team, actor: Any) -> None:
 
 def change_lead(team: Team, actor: Any) -> None:
     case = _case(team)
-    services.change_lead(by=actor, case=case, new_lead=team.colleague, expected_version=case.version)
+    services.change_lead(
+        by=actor, case=case, new_lead=team.colleague, expected_version=case.version
+    )
 
 
 def hand_over(team: Team, actor: Any) -> None:

@@ -220,9 +220,10 @@ def test_my_tasks_lists_my_overdue_action_and_the_caseload_counts_it() -> None:
     assert (lee.families, lee.children, lee.overdue_actions) == (["F-TEST0001"], 1, 1)
 
 
-def test_without_the_teams_agreement_the_lead_sees_that_another_agencys_action_is_withheld() -> (
+def test_without_the_teams_agreement_another_agency_cannot_read_the_plan_even_its_own_action() -> (
     None
 ):
+    """The plan is one record of the lead's agency: the agreement decides, not ownership."""
     team = team_around_family()
     plan_services.add_action(
         by=team.lead,
@@ -232,13 +233,14 @@ def test_without_the_teams_agreement_the_lead_sees_that_another_agencys_action_i
         owner=team.health_visitor,
         due_on=timezone.localdate(),
     )
-    lead_view = _family(_client(team.lead)).context["page"].workspace
     owner_view = _family(_client(team.health_visitor)).context["page"].workspace
-    assert lead_view.actions_withheld == 1
-    assert [a.description for a in owner_view.plan.actions] == [
+    assert owner_view.plan is None
+    assert owner_view.plan_withheld
+    assert owner_view.actions_withheld == 1
+    lead_view = _family(_client(team.lead)).context["page"].workspace
+    assert [a.description for a in lead_view.plan.actions] == [
         "Hana rebooks the missed health visit"
     ]
-    assert owner_view.plan_withheld  # the plan itself is early help's record
 
 
 def test_the_summary_downloads_only_what_the_page_shows_and_is_audited_as_an_export() -> None:
