@@ -11,9 +11,18 @@ from wraparound.casework.catalogues import closure_reasons, outcome_areas
 from wraparound.casework.models import ActionStatus, TransferDirection
 from wraparound.core.models import Agency, Role, User
 from wraparound.sharing.catalogues import catalogues
-from wraparound.sharing.forms import DateInput, GovukFormMixin
+from wraparound.sharing.forms import GovukFormMixin
 
 CASEWORK_ROLES = (Role.PRACTITIONER, Role.TEAM_MANAGER)
+
+
+class DateInput(forms.DateInput):
+    """A native date picker: its value must be ISO (YYYY-MM-DD) whatever the locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
