@@ -244,11 +244,18 @@ def snapshot(plan: FamilyPlan) -> dict[str, Any]:
 
 
 def _new_version(by: Any, plan: FamilyPlan, change: str) -> None:
-    plan.version += 1
-    plan.updated_at = timezone.now()
-    plan.save(update_fields=["version", "updated_at"])
+    """Bump the plan's version and keep a snapshot; the row lock orders concurrent changes."""
+    locked = FamilyPlan.objects.select_for_update().get(pk=plan.pk)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["version", "updated_at"])
+    plan.version, plan.updated_at = locked.version, locked.updated_at
     PlanVersion.objects.create(
-        plan=plan, number=plan.version, change=change[:300], snapshot=snapshot(plan), recorded_by=by
+        plan=locked,
+        number=locked.version,
+        change=change[:300],
+        snapshot=snapshot(locked),
+        recorded_by=by,
     )
 
 
