@@ -111,6 +111,15 @@ EXPECTED += [
     ),
     AccessRow("casework:assessment-start", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
     AccessRow("casework:assessment-sign-off", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
+    # The plans API: its description is public; a plan needs need to know (JSON 403 otherwise).
+    AccessRow("casework-api:openapi", PUBLIC),
+    AccessRow("casework-api:plan", NO_ROLE, kwargs=lambda s: _FAMILY),
+    AccessRow(
+        "casework-api:action",
+        NO_ROLE,
+        kwargs=lambda s: {**_FAMILY, "action_id": 1},
+        method="post",
+    ),
 ]
 EXPECTED += [
     AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
