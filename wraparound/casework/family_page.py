@@ -235,7 +235,7 @@ def _support_kinds() -> frozenset[str]:
 def _needs_profile(
     family_public_id: str, visible_event_keys: set[str]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Need flags whose evidence the user can see; others are counted as withheld, not shown.
+    """Need flags all of whose evidence the user can see; others are counted as withheld.
 
     A flag is derived from other agencies' events, so showing a flag whose evidence the user
     may not see would disclose that evidence indirectly.
@@ -245,11 +245,13 @@ def _needs_profile(
     shown, withheld = [], 0
     by_outcome: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for flag in latest_flags_for_family(family_public_id):
-        evidence = [e for e in flag["evidence"] if e["event_key"] in visible_event_keys]
-        if not evidence:
+        evidence = flag["evidence"]
+        # Its level was computed from all of its evidence: shown on part of it, the flag
+        # (and the outcome's level) would disclose the part the user may not see.
+        if not evidence or any(e["event_key"] not in visible_event_keys for e in evidence):
             withheld += 1
             continue
-        by_outcome[flag["outcome"]].append({**flag, "evidence": evidence})
+        by_outcome[flag["outcome"]].append(flag)
     for outcome, flags in sorted(by_outcome.items()):
         shown.append({"outcome": outcome, "flags": flags, "level": max(f["level"] for f in flags)})
     return shown, withheld

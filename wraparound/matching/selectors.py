@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from wraparound.matching.models import (
+    FamilyMembership,
     IndexChange,
     LinkageRun,
     PairDecision,
@@ -196,3 +197,12 @@ def person_links(person: Person) -> QuerySet[PersonRecordLink]:
 
 def index_history(limit: int = 100) -> QuerySet[IndexChange]:
     return IndexChange.objects.select_related("actor")[:limit]
+
+
+def memberships_of(person: Person) -> QuerySet[FamilyMembership]:
+    """The person's families (public ids and roles only, no names)."""
+    return person.memberships.select_related("family")
+
+
+def current_person(public_id: str) -> Person | None:
+    return Person.objects.filter(public_id=public_id).first()

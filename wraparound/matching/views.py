@@ -113,7 +113,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
             "person": found,
             "links": [(link, read.records.get(link.record_key, {})) for link in links],
             "withheld": read.withheld,
-            "memberships": found.memberships.select_related("family"),
+            "memberships": selectors.memberships_of(found),
         },
     )
 
@@ -122,7 +122,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*ANALYSTS)
 def merge(request: HttpRequest, public_id: str) -> HttpResponse:
     keep = get_object_or_404(Person, public_id=public_id)
-    other = Person.objects.filter(public_id=request.POST.get("other", "").strip().upper()).first()
+    other = selectors.current_person(request.POST.get("other", "").strip().upper())
     reason = request.POST.get("reason", "").strip()
     if other is None or not reason:
         messages.error(request, "Give the id of the person to merge in (P-...) and a reason.")

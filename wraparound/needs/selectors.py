@@ -20,6 +20,7 @@ from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
 from wraparound.sharing.readers import Reader
 
 LIST_PURPOSE = "early_help_coordination"
+AGGREGATE_PURPOSE = "service_planning_aggregate"
 
 
 @cache
@@ -168,21 +169,44 @@ def localities(run: NeedsRun) -> list[str]:
     return sorted(set(names.values_list("locality", flat=True).distinct()))
 
 
-def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
+class NeedCountsRefusedError(Exception):
+    """The reader may not see need counts (no aggregate agreement for them); audited."""
+
+
+def need_counts_by_locality(
+    *, user: Reader, request_id: str | None = None
+) -> list[tuple[str, str, int]] | None:
     """(locality, outcome, families with a flag for it) from the latest run, for gap analysis.
 
-    Aggregate: the counts are for finding gaps; whoever displays them must suppress small
-    numbers (the directory's gaps page shows a count under the suppression threshold as
-    "fewer than N"). None when no needs run has finished yet (the page then says needs data is
-    not available, rather than "no gaps").
+    Aggregate: released only through the gate's aggregate question (service planning, under
+    an approved agreement naming the reader's agency), audited either way, the same rule as
+    the targeting report; whoever displays them must suppress small numbers (the gaps page
+    shows a count under the threshold as "fewer than N"). None when no needs run has
+    finished yet (the page then says needs data is not available, rather than "no gaps").
+    Raises NeedCountsRefusedError with the reason when the gate refuses.
     """
-    from collections import Counter
-
     from wraparound.needs.reports import latest_run
+    from wraparound.sharing.gate import read_aggregate
+    from wraparound.sharing.models import AuditAction
 
     run = latest_run()
     if run is None:
         return None
+    released = read_aggregate(
+        user=user,
+        purpose=AGGREGATE_PURPOSE,
+        description="need counts by locality for the directory's gap analysis",
+        action=AuditAction.VIEW,
+        request_id=request_id,
+    )
+    if not released.permitted:
+        raise NeedCountsRefusedError(released.reason)
+    return _need_counts(run)
+
+
+def _need_counts(run: NeedsRun) -> list[tuple[str, str, int]]:
+    from collections import Counter
+
     counts: Counter[tuple[str, str]] = Counter()
     rows = FamilyNeedsProfile.objects.filter(run=run).values_list("locality", "outcomes")
     for locality, outcomes in rows.iterator():

@@ -23,6 +23,7 @@ from wraparound.records.services import (
     suggest_for,
 )
 from wraparound.records.staging import UploadNotFoundError, discard, stage_upload, staged_upload
+from wraparound.sharing.records_access import extract_warnings
 
 ANALYSTS = (Role.DATA_ANALYST,)
 
@@ -44,26 +45,25 @@ def extract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "records/extract.html",
-        {"extract": extract, "issues": warnings_for(_analyst(request), extract)},
+        {
+            "extract": extract,
+            "issues": extract_warnings(
+                user=_analyst(request),
+                extract=extract,
+                request_id=getattr(request, "request_id", None),
+            ),
+        },
     )
-
-
-def warnings_for(user: User, extract: Extract) -> list[dict[str, Any]]:
-    """The extract's row warnings; cell values only for the agency that supplied the file.
-
-    A warning's value is a cell of the agency's extract (a name, a date of birth): personal
-    data that no sharing agreement covers for another agency's analysts. The row, column and
-    reason are enough for them to see the extract's quality.
-    """
-    own = user.agency_id == extract.agency_id or user.pk == extract.imported_by_id
-    if own:
-        return list(extract.warnings)
-    return [{**issue, "value": None, "withheld": True} for issue in extract.warnings]
 
 
 @role_required(*ANALYSTS)
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None, max_bytes=import_limit_bytes())
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        max_bytes=import_limit_bytes(),
+        uploader=_analyst(request),
+    )
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         staged = stage_upload(

@@ -16,6 +16,7 @@ from wraparound.sharing.models import (
     ConsentDecision,
     ConsentMethod,
     DataSubject,
+    RedactionReason,
     SharingAgreement,
 )
 from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, PartySpec
@@ -297,13 +298,48 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
 
 
 class SubjectAccessForm(GovukFormMixin, forms.Form):
-    person = forms.CharField(max_length=32, label="Person id", help_text="For example P-1A2B3C4D.")
-    family = forms.CharField(
+    """Find the person: by surname and date of birth (as requesters give them), or by id."""
+
+    surname = forms.CharField(max_length=100, required=False)
+    first_name = forms.CharField(max_length=100, required=False, label="First name (optional)")
+    dob = forms.DateField(widget=DateInput, required=False, label="Date of birth")
+    person = forms.CharField(
         max_length=32,
         required=False,
-        label="Family id (optional)",
-        help_text="Adds the family-level records: consent, relationships and who opened them.",
+        label="Or the person id",
+        help_text="For example P-1A2B3C4D.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        by_name = bool(data.get("surname", "").strip() and data.get("dob"))
+        if not by_name and not data.get("person", "").strip():
+            raise forms.ValidationError(
+                "Give the person's surname and date of birth, or their person id."
+            )
+        return data
+
+
+class SubjectAccessRequestForm(GovukFormMixin, forms.Form):
+    person = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    requester = forms.CharField(
+        max_length=200, label="Who made the request", help_text="Name and relation to the person."
+    )
+    received_on = forms.DateField(widget=DateInput, label="Date received")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class RedactionForm(GovukFormMixin, forms.Form):
+    item_ref = forms.CharField(max_length=300, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=RedactionReason.choices, label="Exemption relied on")
+    note = forms.CharField(max_length=500, required=False, label="Note")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

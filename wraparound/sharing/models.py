@@ -460,3 +460,71 @@ class PolicyGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"policy generation {self.token}"
+
+
+class RedactionReason(models.TextChoices):
+    THIRD_PARTY = "third_party", "Third-party information (DPA 2018 Sch 2 para 16)"
+    CHILD_ABUSE = (
+        "child_abuse",
+        "Child abuse data: disclosure not in the child's best interests (DPA 2018 Sch 3 Part 5)",
+    )
+    SERIOUS_HARM = "serious_harm", "Serious harm to physical or mental health (DPA 2018 Sch 3)"
+    CRIME = "crime", "Prevention or detection of crime (DPA 2018 Sch 2 para 2)"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for what an agency holds about them, and how it was answered.
+
+    Each agency is the controller of its own records and answers for them; ``coordinated``
+    marks a partnership response made under an agreement listing subject access.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Being prepared"
+        DISCLOSED = "disclosed", "Disclosed"
+
+    person_public_id = models.CharField(max_length=32, db_index=True)
+    requester = models.CharField(max_length=200, help_text="Who asked, and their relation.")
+    received_on = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    disclosed_at = models.DateTimeField(null=True, blank=True)
+    disclosed_items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"SAR-{self.pk} for {self.person_public_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"SAR-{self.pk:05d}"
+
+
+class SubjectAccessRedaction(models.Model):
+    """One item withheld from a subject access response, and why."""
+
+    request = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions"
+    )
+    item_ref = models.CharField(max_length=300)
+    reason = models.CharField(max_length=16, choices=RedactionReason.choices)
+    note = models.TextField(blank=True)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "item_ref"], name="one_redaction_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_ref} redacted ({self.reason})"

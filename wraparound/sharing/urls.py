@@ -37,4 +37,19 @@ urlpatterns = [
         name="report-break-glass",
     ),
     path("governance/subject-access/", governance.subject_access, name="subject-access"),
+    path(
+        "governance/subject-access/open/",
+        governance.subject_access_open,
+        name="subject-access-open",
+    ),
+    path(
+        "governance/subject-access/<int:pk>/",
+        governance.subject_access_request,
+        name="subject-access-request",
+    ),
+    path(
+        "governance/subject-access/<int:pk>/response/",
+        governance.subject_access_response,
+        name="subject-access-response",
+    ),
 ]

@@ -1,7 +1,24 @@
 """The expected access table: every URL of the service, and which roles may open it.
 
-This is the specification the access test enforces. Every new page must add a row here;
+This is the specification the access tests enforce. Every new page must add a row here;
 the test fails for any URL without one. Rows are data, not code paths of the product.
+
+How to add a row::
+
+    AccessRow("app:url-name", frozenset({R.PRACTITIONER}),          # roles that may open it
+              kwargs=lambda s: {"pk": s["my_object"].pk},           # URL arguments from the seed
+              query=lambda s: {"q": "..."},                         # optional GET query
+              method="get", ok_statuses=frozenset({200}),
+              personal_data=True)                                   # see below
+
+``personal_data=True`` says the page shows (or could show) personal data about a named family
+or person, or figures derived from it. For every such row, every role and every kind of
+agency, ``test_personal_data_is_always_audited`` signs in a user with no need to know (no
+relationship, no agreement, no emergency access) and asserts: the page refuses or shows
+nothing personal, the response wrote exactly one audit entry for that user, and no seeded
+personal value (the seed context's ``personal_values`` list) appears in the body. Seed what
+your page would show through your app's ``tests/seed.py`` (and add its distinctive values to
+``personal_values``) so that check has something to catch.
 """
 
 from __future__ import annotations
@@ -27,6 +44,9 @@ class AccessRow:
     method: str = "get"
     # Statuses that count as "allowed" (a page may redirect, e.g. sign-in when signed in).
     ok_statuses: frozenset[int] = field(default_factory=lambda: frozenset({200}))
+    # Shows personal data (or figures derived from it): enumerated by the audit test.
+    personal_data: bool = False
+    query: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 R = Role
@@ -44,6 +64,7 @@ EXPECTED: list[AccessRow] = [
         "records:extract",
         frozenset({R.DATA_ANALYST}),
         kwargs=lambda s: {"pk": s["records_extract"].pk},
+        personal_data=True,
     ),
     # A staged upload belongs to the analyst who uploaded it: other analysts get 404, other roles 403.
     AccessRow(
@@ -55,8 +76,15 @@ EXPECTED: list[AccessRow] = [
     # Casework. A family page opens only with a legitimate relationship (or break-glass): the
     # access-test users have none, so every role is refused. Relationship cases are tested in
     # wraparound/casework/tests.
-    AccessRow("casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
-    AccessRow("casework:family", NO_ROLE, kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"}),
+    AccessRow(
+        "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER}), personal_data=True
+    ),
+    AccessRow(
+        "casework:family",
+        NO_ROLE,
+        kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"},
+        personal_data=True,
+    ),
 ]
 # Casework workspace (issue 13). Work lists for caseworkers; caseload and handover for managers.
 # Every page about one family checks need to know first, so the access-test users (who have
@@ -122,14 +150,15 @@ EXPECTED += [
     ),
 ]
 EXPECTED += [
-    AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), personal_data=True),
     AccessRow(
         "needs:targeting-export",
         frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
         kwargs=lambda seeded: {"fmt": "csv"},
         ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the report
+        personal_data=True,
     ),
-    AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER}), personal_data=True),
     AccessRow("needs:indicators", ALL_ROLES),
 ]
 # Directory (issue 7): the public ORUK 3.0 API needs no sign-in; the directory is open to every
@@ -168,7 +197,7 @@ EXPECTED += [
     ),
     AccessRow("directory:map", _DIRECTORY_MAP),
     AccessRow("directory:overlaps", _DIRECTORY_MAP),
-    AccessRow("directory:gaps", _DIRECTORY_MAP),
+    AccessRow("directory:gaps", _DIRECTORY_MAP, personal_data=True),
     AccessRow("directory:feed", _DIRECTORY_FEED),
     AccessRow("directory:feed-export", _DIRECTORY_FEED),
 ]
@@ -197,7 +226,7 @@ EXPECTED += [
     AccessRow(
         "sharing:agreement-new-version", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
     ),
-    AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG),
+    AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG, personal_data=True),
     AccessRow("sharing:consent-new", _SHARING_CASEWORK | _SHARING_IG),
     AccessRow("sharing:break-glass-new", _SHARING_CASEWORK),
     AccessRow("sharing:governance", _SHARING_IG),
@@ -208,17 +237,47 @@ EXPECTED += [
     AccessRow("sharing:audit-log", _SHARING_IG),
     AccessRow("sharing:report-denied", _SHARING_IG),
     AccessRow("sharing:report-break-glass", _SHARING_IG),
-    AccessRow("sharing:subject-access", _SHARING_IG),
+    AccessRow(
+        "sharing:subject-access",
+        _SHARING_IG,
+        query=lambda s: {"surname": s["personal"]["surname"], "dob": s["personal"]["dob"]},
+        personal_data=True,
+    ),
+    AccessRow(
+        "sharing:subject-access-open",
+        _SHARING_IG,
+        method="post",
+        ok_statuses=frozenset({302}),  # an empty form goes back to the search with an error
+    ),
+    # A request belongs to the agency answering it: other agencies' IG officers get 404.
+    AccessRow(
+        "sharing:subject-access-request",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["subject_access"].pk},
+        ok_statuses=frozenset({404}),
+        personal_data=True,
+    ),
+    AccessRow(
+        "sharing:subject-access-response",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["subject_access"].pk},
+        ok_statuses=frozenset({404}),
+        personal_data=True,
+    ),
 ]
 EXPECTED += [
     AccessRow("matching:queue", frozenset({R.DATA_ANALYST})),
     AccessRow(
-        "matching:pair", frozenset({R.DATA_ANALYST}), lambda s: {"pk": s["matching_pair"].pk}
+        "matching:pair",
+        frozenset({R.DATA_ANALYST}),
+        lambda s: {"pk": s["matching_pair"].pk},
+        personal_data=True,
     ),
     AccessRow(
         "matching:person",
         frozenset({R.DATA_ANALYST}),
         lambda s: {"public_id": s["matching_person"].public_id},
+        personal_data=True,
     ),
     # Merge and split are POST-only actions: an empty form redirects back with an error.
     AccessRow(

@@ -43,6 +43,11 @@ from wraparound.sharing.services.relationships import (
     end_relationship,
     record_safeguarding_basis,
 )
+from wraparound.sharing.services.subject_access import (
+    disclose_response,
+    open_subject_access_request,
+    redact_item,
+)
 
 __all__ = [
     "MAX_BREAK_GLASS_HOURS",
@@ -58,12 +63,15 @@ __all__ = [
     "changes_since",
     "create_agreement",
     "delegate_uploads",
+    "disclose_response",
     "end_relationship",
     "expire_agreement",
     "may_record_consent",
+    "open_subject_access_request",
     "providing_agencies",
     "record_consent",
     "record_safeguarding_basis",
+    "redact_item",
     "request_break_glass",
     "review_break_glass",
     "revoke_upload_delegation",
