@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "wraparound.directory",
     "wraparound.needs",
     "wraparound.casework",
+    "wraparound.outcomes",
     "wraparound.training",
 ]
 
