@@ -125,20 +125,25 @@ def evaluate_sustained(
     end = support_ended_on + dt.timedelta(days=rule.window_days)
     seen_until = min(as_of, data_covers_until, end)
     in_window = sorted(d for d in concern_dates if start <= d <= seen_until)
-    window = {"window_start": start, "window_end": end, "events_in_window": len(in_window)}
+
+    def result(
+        state: SustainState, reason: str, relapsed_on: dt.date | None = None
+    ) -> SustainResult:
+        return SustainResult(state, reason, start, end, len(in_window), relapsed_on)
+
     if len(in_window) > rule.max_events:
         relapse = in_window[rule.max_events]
         reason = f"Concern event on {relapse:%d %b %Y}, inside the window after support ended."
-        return SustainResult(SustainState.RELAPSED, reason, relapsed_on=relapse, **window)
+        return result(SustainState.RELAPSED, reason, relapse)
     if seen_until < end:
         reason = (
             f"The window runs to {end:%d %b %Y}; the data cover it up to {seen_until:%d %b %Y}."
         )
-        return SustainResult(SustainState.PENDING, reason, **window)
+        return result(SustainState.PENDING, reason)
     reason = (
         f"No more than {rule.max_events} concern event(s) from {start:%d %b %Y} to {end:%d %b %Y}."
     )
-    return SustainResult(SustainState.SUSTAINED, reason, **window)
+    return result(SustainState.SUSTAINED, reason)
 
 
 @dataclass(frozen=True)
