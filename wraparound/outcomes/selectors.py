@@ -80,6 +80,7 @@ class GatedEvents:
     withheld: list[gate.Withheld]
     withheld_by_kind: dict[str, int] = field(default_factory=dict)
     coverage: dict[str, dt.date] = field(default_factory=dict)
+    visible_pointers: set[Any] = field(default_factory=set)
 
     def for_descriptor(self, descriptor: Descriptor) -> tuple[list[RecordRead], int]:
         records = [r for k in descriptor.concern_kinds for r in self.by_kind.get(k, [])]
@@ -92,13 +93,33 @@ def framework_of(baseline: Baseline) -> Framework:
 
 
 def _gated_events(
-    *, user: Any, family_public_id: str, purpose: str, kinds: set[str], request_id: str | None
+    *,
+    user: Any,
+    family_public_id: str,
+    purpose: str,
+    kinds: set[str],
+    request_id: str | None,
+    pointers: list[tuple[Any, dict[str, Any]]] = (),  # type: ignore[assignment]
 ) -> GatedEvents:
-    """The family's concern events the user may see for ``purpose``; raises if not visible."""
+    """The family's concern events the user may see for ``purpose``; raises if not visible.
+
+    ``pointers`` (key, evidence pointer) ride in the same gate call, so a page that shows both
+    derived needs and the events behind proposals makes one decision and one audit record.
+    """
     events = sources.family_events(family_public_id, kinds)
+    agencies = sources.agencies_by_slug()
     items = [
         Item(e.extract.agency_id, sources.event_category(e.kind, e.extract.agency), e)
         for e in events
+    ]
+    items += [
+        Item(
+            agencies[p["agency_slug"]].pk,
+            sources.event_category(p["kind"], agencies[p["agency_slug"]]),
+            (key, p),
+        )
+        for key, p in pointers
+        if p.get("agency_slug") in agencies
     ]
     filtered = gate.read(
         user=user,
@@ -112,7 +133,11 @@ def _gated_events(
     by_kind: dict[str, list[RecordRead]] = {}
     coverage = sources.coverage_by_agency()
     covered: dict[str, dt.date] = {}
+    visible_pointer_keys: set[Any] = set()
     for item in filtered.visible_items:
+        if isinstance(item.payload, tuple):
+            visible_pointer_keys.add(item.payload[0])
+            continue
         event = item.payload
         agency = event.extract.agency
         by_kind.setdefault(event.kind, []).append(
@@ -121,23 +146,34 @@ def _gated_events(
     visible_ids = {id(i.payload) for i in filtered.visible_items}
     hidden: dict[str, int] = {}
     for item in items:
-        if id(item.payload) not in visible_ids:
+        if not isinstance(item.payload, tuple) and id(item.payload) not in visible_ids:
             hidden[item.payload.kind] = hidden.get(item.payload.kind, 0) + 1
     for event in events:
         if event.extract.agency_id in coverage:
             covered[event.kind] = max(
                 covered.get(event.kind, dt.date.min), coverage[event.extract.agency_id]
             )
-    return GatedEvents(by_kind, filtered.withheld, hidden, covered)
+    return GatedEvents(by_kind, filtered.withheld, hidden, covered, visible_pointer_keys)
 
 
 def baseline_for(
-    *, user: Any, baseline_id: int, purpose: str = REVIEW_PURPOSE, request_id: str | None = None
+    *,
+    user: Any,
+    baseline_id: int,
+    purpose: str = REVIEW_PURPOSE,
+    request_id: str | None = None,
+    check: bool = True,
 ) -> Baseline:
-    """Access helper: the baseline, once the gate says the user may open its family."""
+    """Access helper: the baseline, once the gate says the user may open its family.
+
+    ``check=False`` is for views whose next step is a gated read that refuses by itself, so a
+    page makes one audited decision rather than two.
+    """
     baseline = Baseline.objects.filter(pk=baseline_id).select_related("lead_agency").first()
     if baseline is None:
         raise Baseline.DoesNotExist(f"No baseline {baseline_id}.")
+    if not check:
+        return baseline
     gate.open_family(
         user=user,
         family_public_id=baseline.family_public_id,
@@ -222,10 +258,10 @@ def assess_outcome(
     request_id: str | None = None,
 ) -> OutcomeAssessment:
     """Is the family's outcome achieved: every need met and sustained, or equivalent progress?"""
-    as_of = as_of or timezone.localdate()
     framework = framework_of(baseline)
-    needs = list(baseline.needs.all())
-    kinds = {k for n in needs for k in framework.descriptor(n.descriptor).concern_kinds}
+    kinds = {
+        k for n in baseline.needs.all() for k in framework.descriptor(n.descriptor).concern_kinds
+    }
     seen = _gated_events(
         user=user,
         family_public_id=baseline.family_public_id,
@@ -233,9 +269,14 @@ def assess_outcome(
         kinds=kinds,
         request_id=request_id,
     )
+    return _assess(baseline, seen, as_of or timezone.localdate())
+
+
+def _assess(baseline: Baseline, seen: GatedEvents, as_of: dt.date) -> OutcomeAssessment:
+    framework = framework_of(baseline)
     latest = last_statuses(baseline)
     assessed = []
-    for need in needs:
+    for need in baseline.needs.all():
         descriptor = framework.descriptor(need.descriptor)
         records, hidden = seen.for_descriptor(descriptor)
         covers = min((seen.coverage.get(k, as_of) for k in descriptor.concern_kinds), default=as_of)
@@ -337,3 +378,112 @@ __all__ = [
     "review_proposals",
     "visible_baselines",
 ]
+
+
+@dataclass
+class BaselineView:
+    baseline: Baseline
+    needs: list[BaselineNeed]
+    needs_withheld: int
+    assessment: OutcomeAssessment
+    reviews: list[Any]
+    chart: Any
+    claim: Claim | None
+
+
+@dataclass
+class FamilyOutcomes:
+    family_public_id: str
+    baselines: list[BaselineView]
+
+
+def _chart(baseline: Baseline, needs: list[BaselineNeed], framework: Framework) -> Any:
+    from wraparound.outcomes.charts import timeline
+
+    reviews = list(baseline.reviews.order_by("reviewed_on", "pk"))
+    dates = [baseline.engaged_on, *[r.reviewed_on for r in reviews]]
+    dates = list(dict.fromkeys(dates))
+    order = [
+        ProgressStatus.WORSE,
+        ProgressStatus.NO_CHANGE,
+        ProgressStatus.IMPROVING,
+        ProgressStatus.MET,
+    ]
+    statuses = {
+        (s.review.reviewed_on, s.need_id): ProgressStatus(s.status)
+        for s in NeedProgress.objects.filter(review__baseline=baseline).select_related("review")
+    }
+    areas = []
+    for outcome in framework.outcomes:
+        own = [n for n in needs if n.outcome == outcome]
+        if not own:
+            continue
+        points: list[tuple[dt.date, ProgressStatus | None]] = [(baseline.engaged_on, None)]
+        for when in dates[1:]:
+            seen = [statuses[(when, n.pk)] for n in own if (when, n.pk) in statuses]
+            if seen:
+                points.append((when, min(seen, key=order.index)))
+        areas.append((framework.label(outcome), points))
+    return timeline(areas=areas, dates=dates)
+
+
+def family_outcomes(
+    *,
+    user: Any,
+    family_public_id: str,
+    purpose: str = REVIEW_PURPOSE,
+    as_of: dt.date | None = None,
+    request_id: str | None = None,
+) -> FamilyOutcomes:
+    """Everything the outcomes page (and the family page's include) shows of one family.
+
+    One gate call covers the concern events and every need's evidence pointers. A need is
+    derived from other agencies' events, so a need with no visible pointer is counted, not
+    shown: the page never discloses another agency's data through a derived need.
+    """
+    as_of = as_of or timezone.localdate()
+    baselines = list(
+        Baseline.objects.filter(family_public_id=family_public_id)
+        .select_related("lead_agency", "fixed_by")
+        .prefetch_related("needs")
+    )
+    kinds: set[str] = set()
+    pointers: list[tuple[Any, dict[str, Any]]] = []
+    for baseline in baselines:
+        framework = framework_of(baseline)
+        for need in baseline.needs.all():
+            kinds |= set(framework.descriptor(need.descriptor).concern_kinds)
+            pointers += [(need.pk, p) for p in need.evidence]
+    seen = _gated_events(
+        user=user,
+        family_public_id=family_public_id,
+        purpose=purpose,
+        kinds=kinds,
+        request_id=request_id,
+        pointers=pointers,
+    )
+    views = []
+    for baseline in baselines:
+        all_needs = list(baseline.needs.all())
+        needs = [n for n in all_needs if n.pk in seen.visible_pointers or not n.evidence]
+        assessment = _assess(baseline, seen, as_of)
+        shown = {n.pk for n in needs}
+        assessment.needs = [a for a in assessment.needs if a.need.pk in shown]
+        reviews = list(
+            baseline.reviews.select_related("recorded_by").prefetch_related(
+                "statuses__need", "tool_scores"
+            )
+        )
+        chart = _chart(baseline, needs, framework_of(baseline))
+        views.append(
+            BaselineView(
+                baseline,
+                needs,
+                len(all_needs) - len(needs),
+                assessment,
+                reviews,
+                chart,
+                getattr(baseline, "claim", None),
+            )
+        )
+    return FamilyOutcomes(family_public_id, views)

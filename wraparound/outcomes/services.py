@@ -363,6 +363,12 @@ def make_claim(
     )
     if not assessment.achieved:
         raise OutcomesError(f"No claim: {assessment.reason}")
+    hidden = sum(a.withheld for a in assessment.needs)
+    if hidden and assessment.basis != "equivalent_progress":
+        raise OutcomesError(
+            f"No claim: {hidden} record(s) needed to check that progress was sustained are not "
+            "shared with you for outcomes review; a colleague whose agency may see them can claim."
+        )
     if hasattr(baseline, "claim"):
         raise OutcomesError("This engagement has already been claimed.")
     period = claim_period(as_of)
