@@ -120,8 +120,15 @@ def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[st
 
 @role_required(*CASEWORK)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    # The proposals below are read through the gate, which refuses without need to know.
+    # The proposals are read through the gate, which refuses without need to know.
     baseline = _baseline(request, pk, check=False)
+    try:
+        return _review(request, baseline)
+    except FamilyNotVisibleError as refusal:
+        raise _refuse(baseline.family_public_id, refusal) from refusal
+
+
+def _review(request: HttpRequest, baseline: Baseline) -> HttpResponse:
     today = timezone.localdate()
     review_on = _date(request.POST.get("reviewed_on", "") or request.GET.get("on", "")) or today
     errors: list[str] = []
@@ -244,6 +251,8 @@ def claim_action(request: HttpRequest, action: str) -> HttpResponse:
             messages.success(request, f"{len(done)} claim(s) submitted for {period}.")
         else:
             raise Http404("No such claim action.")
+    except FamilyNotVisibleError as refusal:
+        raise PermissionDenied(f"You cannot act on this claim: {refusal}") from refusal
     except OutcomesError as error:
         messages.error(request, str(error))
     return redirect("outcomes:claims")
