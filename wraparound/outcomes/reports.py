@@ -22,12 +22,16 @@ from wraparound.outcomes import sources
 from wraparound.outcomes.framework import framework_version
 from wraparound.outcomes.models import Baseline, Claim, ClaimStatus
 from wraparound.outcomes.rules import (
-    NeedOutcome,
     ProgressStatus,
     evaluate_sustained,
     family_outcome,
 )
-from wraparound.outcomes.selectors import AGGREGATE_PURPOSE, OutcomesAccessError, last_statuses
+from wraparound.outcomes.selectors import (
+    AGGREGATE_PURPOSE,
+    OutcomesAccessError,
+    last_statuses,
+    need_outcome,
+)
 from wraparound.sharing import gate
 
 GROUPINGS = {"locality": "Locality", "lead_agency": "Lead agency", "service": "Service"}
@@ -81,9 +85,7 @@ def _result(
             data_covers_until=covers,
         )
         last = latest.get(need.pk)
-        outcomes.append(
-            NeedOutcome(need.descriptor, ProgressStatus(last.status) if last else None, sustain)
-        )
+        outcomes.append(need_outcome(need.descriptor, last, sustain))
     decided = family_outcome(
         outcomes, equivalent_progress=hasattr(baseline, "equivalent"), min_needs=framework.min_needs
     )

@@ -153,6 +153,8 @@ class NeedOutcome:
     descriptor: str
     last_status: ProgressStatus | None
     sustain: SustainResult
+    # What the data proposed at that review (None when nothing could be read).
+    proposed_status: ProgressStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,12 @@ class FamilyOutcome:
 def family_outcome(
     needs: Sequence[NeedOutcome], *, equivalent_progress: bool = False, min_needs: int = 1
 ) -> FamilyOutcome:
-    """Achieved only when every baseline need is met and sustained, or by a recorded decision."""
+    """Achieved only when every baseline need is met and sustained, or by a recorded decision.
+
+    Two keys: the practitioner's status at the last review *and* the data's proposal at that
+    review must both say met (a disagreement is resolved by a new review or by an equivalent
+    progress decision with its reason and approver), then the window must be sustained.
+    """
     if equivalent_progress:
         return FamilyOutcome(
             True, "equivalent_progress", "An equivalent progress decision is recorded."
@@ -177,6 +184,19 @@ def family_outcome(
     not_met = [n.descriptor for n in needs if n.last_status != ProgressStatus.MET]
     if not_met:
         return FamilyOutcome(False, "", f"Not met at the last review: {', '.join(not_met)}.")
+    disputed = [
+        (n.descriptor, n.proposed_status)
+        for n in needs
+        if n.proposed_status is not None and n.proposed_status != ProgressStatus.MET
+    ]
+    if disputed:
+        descriptor, proposed = disputed[0]
+        return FamilyOutcome(
+            False,
+            "",
+            f"{descriptor}: recorded as met, but the data at that review proposed "
+            f"{proposed.label.lower()}; review it again or record equivalent progress.",
+        )
     unsustained = [n for n in needs if n.sustain.state != SustainState.SUSTAINED]
     if unsustained:
         first = unsustained[0]

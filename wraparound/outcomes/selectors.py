@@ -220,6 +220,14 @@ def review_proposals(
     return proposals
 
 
+def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainResult) -> NeedOutcome:
+    """A need at the claim decision: the practitioner's and the data's status at its last review."""
+    if last is None:
+        return NeedOutcome(descriptor, None, sustain)
+    proposed = ProgressStatus(last.proposed_status) if last.proposed_status else None
+    return NeedOutcome(descriptor, ProgressStatus(last.status), sustain, proposed)
+
+
 def last_statuses(baseline: Baseline) -> dict[int, NeedProgress]:
     """Each need's status at the latest review that recorded it."""
     latest: dict[int, NeedProgress] = {}
@@ -294,12 +302,7 @@ def _assess(baseline: Baseline, seen: GatedEvents, as_of: dt.date) -> OutcomeAss
             NeedAssessment(need, descriptor, latest.get(need.pk), sustain, in_window, hidden)
         )
     outcome = family_outcome(
-        [
-            NeedOutcome(
-                a.descriptor.key, ProgressStatus(a.last.status) if a.last else None, a.sustain
-            )
-            for a in assessed
-        ],
+        [need_outcome(a.descriptor.key, a.last, a.sustain) for a in assessed],
         equivalent_progress=hasattr(baseline, "equivalent"),
         min_needs=framework.min_needs,
     )

@@ -20,7 +20,7 @@ from wraparound.core.models import Agency, AgencyKind, Role
 from wraparound.records.models import Extract, SourceEvent, SourceRecord
 from wraparound.sharing.tests import factories as sharing
 
-ENGAGED_DAYS_AGO = 300
+ENGAGED_DAYS_AGO = 500
 PURPOSES = ("outcomes_review", "claim_assurance")
 
 

@@ -175,3 +175,23 @@ def test_equivalent_progress_is_an_outcome_by_decision() -> None:
     )
     assert result.achieved
     assert result.basis == "equivalent_progress"
+
+
+def test_a_need_recorded_met_against_the_datas_proposal_is_not_claimable() -> None:
+    ok = _need(ProgressStatus.MET, SustainState.SUSTAINED)
+    disputed = NeedOutcome(
+        "school",
+        ProgressStatus.MET,
+        SustainResult(SustainState.SUSTAINED, "why"),
+        ProgressStatus.WORSE,
+    )
+    result = family_outcome([ok, ok, disputed], min_needs=3)
+    assert not result.achieved
+    assert "the data at that review proposed worse" in result.reason
+    agreed = NeedOutcome(
+        "school",
+        ProgressStatus.MET,
+        SustainResult(SustainState.SUSTAINED, "why"),
+        ProgressStatus.MET,
+    )
+    assert family_outcome([ok, ok, agreed], min_needs=3).achieved

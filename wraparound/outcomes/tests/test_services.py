@@ -118,9 +118,9 @@ def _claimable(story: StoryFamily):  # type: ignore[no-untyped-def]
     baseline = _baseline(story)
     school = story.records["school"]
     school.events.filter(kind="persistent_absence", event_date__gt=story.engaged_on).delete()
-    _review_all(story, baseline, ProgressStatus.MET, on=story.engaged_on + dt.timedelta(days=60))
+    _review_all(story, baseline, ProgressStatus.MET, on=story.engaged_on + dt.timedelta(days=185))
     services.end_support(
-        by=story.practitioner, baseline=baseline, ended_on=story.engaged_on + dt.timedelta(days=20)
+        by=story.practitioner, baseline=baseline, ended_on=story.engaged_on + dt.timedelta(days=190)
     )
     return baseline
 
@@ -129,7 +129,7 @@ def test_an_outcome_is_achieved_only_when_every_need_is_met_and_sustained() -> N
     story = story_family()
     baseline = _claimable(story)
     assert selectors.assess_outcome(user=story.practitioner, baseline=baseline).achieved
-    add_event(story.records["housing"], "rent_arrears", story.engaged_on + dt.timedelta(days=100))
+    add_event(story.records["housing"], "rent_arrears", story.engaged_on + dt.timedelta(days=200))
     assessment = selectors.assess_outcome(user=story.practitioner, baseline=baseline)
     assert not assessment.achieved
     assert "inside the window" in assessment.reason
