@@ -64,15 +64,13 @@ class FamilyOutcomeResult:
     claim_status: str
 
 
-def _result(
-    baseline: Baseline, as_of: dt.date, coverage: dict[int, dt.date]
-) -> FamilyOutcomeResult:
+def _result(baseline: Baseline, as_of: dt.date) -> FamilyOutcomeResult:
     framework = framework_version(baseline.framework_version)
     needs = list(baseline.needs.all())
     latest = last_statuses(baseline)
     kinds = {k for n in needs for k in framework.descriptor(n.descriptor).concern_kinds}
     events = sources.family_events(baseline.family_public_id, kinds)
-    covers = min(coverage.values(), default=as_of)
+    coverage = sources.coverage_by_kind(kinds)
     outcomes = []
     for need in needs:
         descriptor = framework.descriptor(need.descriptor)
@@ -82,7 +80,7 @@ def _result(
             support_ended_on=baseline.support_ended_on,
             rule=descriptor.sustained,
             as_of=as_of,
-            data_covers_until=covers,
+            data_covers_until=min(coverage[k] for k in descriptor.concern_kinds),
         )
         last = latest.get(need.pk)
         outcomes.append(need_outcome(need.descriptor, last, sustain))
@@ -122,11 +120,10 @@ def family_outcome_results(
     if end < start:
         raise ValueError("The period ends before it starts.")
     _release(user, f"Per-family outcome results for families engaged {start} to {end}", request_id)
-    coverage = sources.coverage_by_agency()
     baselines = Baseline.objects.filter(engaged_on__gte=start, engaged_on__lte=end).select_related(
         "lead_agency"
     )
-    return [_result(b, as_of or end, coverage) for b in baselines.prefetch_related("needs")]
+    return [_result(b, as_of or end) for b in baselines.prefetch_related("needs")]
 
 
 @dataclass
@@ -140,9 +137,8 @@ class CohortTable:
 def cohort_tables(*, user: Any, as_of: dt.date, request_id: str | None = None) -> list[CohortTable]:
     """Families with a baseline, support ended, outcome achieved and claimed, by each grouping."""
     _release(user, "Outcomes cohort dashboard by locality, lead agency and service", request_id)
-    coverage = sources.coverage_by_agency()
     results = [
-        _result(b, as_of, coverage)
+        _result(b, as_of)
         for b in Baseline.objects.select_related("lead_agency").prefetch_related("needs")
     ]
     threshold = suppression_threshold()

@@ -131,8 +131,7 @@ def _gated_events(
     if not filtered.decision.has_need_to_know:
         raise FamilyNotVisibleError(filtered.decision.need_to_know_reason)
     by_kind: dict[str, list[RecordRead]] = {}
-    coverage = sources.coverage_by_agency()
-    covered: dict[str, dt.date] = {}
+    covered = sources.coverage_by_kind(kinds)
     visible_pointer_keys: set[Any] = set()
     for item in filtered.visible_items:
         if isinstance(item.payload, tuple):
@@ -148,11 +147,6 @@ def _gated_events(
     for item in items:
         if not isinstance(item.payload, tuple) and id(item.payload) not in visible_ids:
             hidden[item.payload.kind] = hidden.get(item.payload.kind, 0) + 1
-    for event in events:
-        if event.extract.agency_id in coverage:
-            covered[event.kind] = max(
-                covered.get(event.kind, dt.date.min), coverage[event.extract.agency_id]
-            )
     return GatedEvents(by_kind, filtered.withheld, hidden, covered, visible_pointer_keys)
 
 

@@ -83,7 +83,8 @@ def fix_baseline(
         )
         for flag in flags
         for e in flag.evidence
-        if e.get("agency_slug") in agencies
+        # The baseline is the family at engagement: later events are progress, not baseline.
+        if e.get("agency_slug") in agencies and e.get("event_date", "") <= engaged_on.isoformat()
     ]
     read = gate.read(
         user=by,
@@ -513,6 +514,8 @@ def record_spot_check(
     claim = _locked(claim, ClaimStatus.SAMPLED)
     if claim.created_by_id == by.pk:
         raise OutcomesError("An auditor cannot check a claim they made.")
+    if claim.transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
+        raise OutcomesError("An auditor cannot check a claim they validated: ask another auditor.")
     if set(answers) != set(AUDIT_QUESTIONS):
         raise OutcomesError("Answer every spot-check question.")
     if not all(answers.values()) and not note.strip():

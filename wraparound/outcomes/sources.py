@@ -46,14 +46,27 @@ def event_category(kind: str, agency: Agency) -> str:
     return entry.get("category") or primary_category_for_kind(agency.kind)
 
 
-def coverage_by_agency() -> dict[int, dt.date]:
-    """Up to when each agency's current extracts have data (its latest event date)."""
-    rows = (
-        SourceEvent.objects.filter(extract__status=ExtractStatus.CURRENT)
-        .values("extract__agency_id")
-        .annotate(latest=Max("event_date"))
+def coverage_by_kind(kinds: set[str]) -> dict[str, dt.date]:
+    """Up to when the current extracts have data for each kind of event.
+
+    A kind is covered as far as the least current of the agencies that record it (each
+    agency's extracts reach its latest event of any kind). A kind no current extract records
+    is covered only as far as the least current agency, so an absence of events is never read
+    as evidence beyond what the data reach.
+    """
+    current = SourceEvent.objects.filter(extract__status=ExtractStatus.CURRENT)
+    latest = {
+        row["extract__agency_id"]: row["latest"]
+        for row in current.values("extract__agency_id").annotate(latest=Max("event_date"))
+    }
+    floor = min(latest.values(), default=dt.date.min)
+    recorders: dict[str, set[int]] = {}
+    pairs = (
+        current.filter(kind__in=sorted(kinds)).values_list("kind", "extract__agency_id").distinct()
     )
-    return {row["extract__agency_id"]: row["latest"] for row in rows}
+    for kind, agency_id in pairs:
+        recorders.setdefault(kind, set()).add(agency_id)
+    return {k: min((latest[a] for a in recorders.get(k, ())), default=floor) for k in kinds}
 
 
 def flags_at(family_public_id: str, on: dt.date) -> list[Any]:

@@ -248,3 +248,23 @@ def test_a_failed_spot_check_rejects_the_claim_with_the_reason() -> None:
         by=story.auditor, claim=sampled, answers=answers, note="No plan on file."
     )
     assert rejected.status == ClaimStatus.REJECTED
+
+
+def test_a_window_the_schools_data_do_not_yet_reach_is_pending_not_sustained() -> None:
+    story = story_family()
+    baseline = _claimable(story)
+    story.records["school"].events.filter(kind="other").delete()
+    assessment = selectors.assess_outcome(user=story.practitioner, baseline=baseline)
+    assert not assessment.achieved
+    assert "the data cover it up to" in assessment.reason
+
+
+def test_the_validator_cannot_also_audit_the_sample() -> None:
+    story = story_family()
+    claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
+    services.validate_claim(by=story.manager, claim=claim)
+    [sampled] = services.sample_for_audit(by=story.manager, period=claim.period)
+    with pytest.raises(OutcomesError, match="they validated"):
+        services.record_spot_check(
+            by=story.manager, claim=sampled, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
+        )
