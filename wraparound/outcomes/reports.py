@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from wraparound.needs.reports import suppression_threshold
 from wraparound.needs.suppression import Cell, suppress
 from wraparound.outcomes import sources
@@ -114,6 +116,9 @@ def family_outcome_results(
 ) -> list[FamilyOutcomeResult]:
     """Per-family outcome results for families engaged from ``start`` to ``end`` (inclusive).
 
+    Outcomes are judged on the data as of ``as_of`` (default today), so a family engaged in
+    the period whose window has since passed counts as sustained.
+
     The selector the evaluation app reads to compare services. Released as an aggregate-purpose
     dataset (audited, agreement required); raises ``OutcomesAccessError`` when refused.
     """
@@ -123,7 +128,7 @@ def family_outcome_results(
     baselines = Baseline.objects.filter(engaged_on__gte=start, engaged_on__lte=end).select_related(
         "lead_agency"
     )
-    return [_result(b, as_of or end) for b in baselines.prefetch_related("needs")]
+    return [_result(b, as_of or timezone.localdate()) for b in baselines.prefetch_related("needs")]
 
 
 @dataclass

@@ -201,3 +201,22 @@ def test_the_cohort_dashboard_suppresses_small_numbers() -> None:
     assert "&lt;5" in body
     exported = client.get(reverse("outcomes:dashboard-export", kwargs={"fmt": "json"})).json()
     assert exported["tables"]["lead_agency"][0]["families"] == "<5"
+
+
+def test_evaluation_reads_per_family_results_only_under_an_aggregate_agreement() -> None:
+    from wraparound.outcomes.reports import family_outcome_results
+    from wraparound.outcomes.selectors import OutcomesAccessError
+
+    story = story_family()
+    claim = _submitted_claim(story)
+    start, end = story.engaged_on, story.engaged_on
+    with pytest.raises(OutcomesAccessError):
+        family_outcome_results(user=story.manager, start=start, end=end)
+    sharing.agreement(
+        parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
+    )
+    [result] = family_outcome_results(user=story.manager, start=start, end=end)
+    assert result.family_public_id == story.family_public_id
+    assert (result.needs, result.needs_met, result.needs_sustained) == (3, 3, 3)
+    assert result.achieved
+    assert result.claim_status == claim.status
