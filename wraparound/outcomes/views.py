@@ -70,7 +70,10 @@ def family(request: HttpRequest, family_public_id: str) -> HttpResponse:
 
 @require_POST
 @role_required(*CASEWORK)
-def fix_baseline(request: HttpRequest, family_public_id: str) -> HttpResponse:
+def fix_baseline(request: HttpRequest) -> HttpResponse:
+    family_public_id = request.POST.get("family_public_id", "").strip()
+    if not family_public_id:
+        raise Http404("Say which family the baseline is for.")
     engaged_on = _date(request.POST.get("engaged_on", ""))
     if engaged_on is None:
         messages.error(request, "Enter the date the family engaged, for example 2026-03-01.")

@@ -220,3 +220,30 @@ def test_evaluation_reads_per_family_results_only_under_an_aggregate_agreement()
     assert (result.needs, result.needs_met, result.needs_sustained) == (3, 3, 3)
     assert result.achieved
     assert result.claim_status == ClaimStatus.SAMPLED
+
+
+def test_fixing_a_baseline_from_the_family_page() -> None:
+    story = story_family()
+    client = _client(story.practitioner)
+    page = client.get(
+        reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+    )
+    assert "Fix baseline" in page.content.decode()
+    url = reverse("outcomes:fix-baseline")
+    bad = client.post(
+        url, {"family_public_id": story.family_public_id, "engaged_on": "last spring"}, follow=True
+    )
+    assert "Enter the date the family engaged" in bad.content.decode()
+    client.post(
+        url,
+        {"family_public_id": story.family_public_id, "engaged_on": story.engaged_on.isoformat()},
+    )
+    from wraparound.outcomes.models import Baseline
+
+    baseline = Baseline.objects.get(family_public_id=story.family_public_id)
+    assert baseline.needs.count() == 3
+    stranger = sharing.worker(story.early_help, username="not-theirs")
+    refused = _client(stranger).post(
+        url, {"family_public_id": story.family_public_id, "engaged_on": "2026-01-01"}
+    )
+    assert refused.status_code == 403
