@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wraparound.needs",
     "wraparound.casework",
     "wraparound.training",
+    "wraparound.evaluation",
 ]
 
 MIDDLEWARE = [

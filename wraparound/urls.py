@@ -20,6 +20,7 @@ APP_PREFIXES = {
     "casework": "families/",
     "outcomes": "outcomes/",
     "training": "training/",
+    "evaluation": "evaluation/",
 }
 
 

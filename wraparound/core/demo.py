@@ -30,6 +30,7 @@ DEMO_LOADERS = (
     "casework",
     "outcomes",
     "training",
+    "evaluation",
 )
 
 STAFF_NAMES = [

@@ -77,11 +77,11 @@ def _outcome_result(
         "treated_with": int(y[matched.treated].sum()),
         "treated_without": int(pairs - y[matched.treated].sum()),
         "comparison_with": int(y[matched.control].sum()),
-        "comparison_without": int(pairs - y[matched.control].sum()),
+        "comparison_without": int(len(matched.control) - y[matched.control].sum()),
     }
     if pairs < 2:
         return result
-    m = estimation.matched_regression(y, x, matched.treated, matched.control)
+    m = estimation.matched_regression(y, x, matched)
     low_rr, high_rr = estimation.risk_ratio_interval(m)
     support = matched.on_support
     result.update(
@@ -102,10 +102,13 @@ def evaluate(
     *,
     progress: Progress | None = None,
     last_event_date: Any = None,
+    starts: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Run the locked plan over the data; JSON-ready, withheld unless the gates pass."""
     tick = progress or (lambda step: None)
-    cohort = build_cohort(events, membership, deprivation, spec, last_event_date=last_event_date)
+    cohort = build_cohort(
+        events, membership, deprivation, spec, last_event_date=last_event_date, starts=starts
+    )
     tick("design")
     x, t = as_arrays(cohort)
     n_treated, n_pool = int(t.sum()), int((1 - t).sum())
@@ -124,13 +127,16 @@ def evaluate(
         return result
     ps = propensity_scores(x, t)
     tick("propensity")
-    matched = match(ps, t, _strata(cohort, spec.exact_fields), caliper_sd=spec.caliper_sd)
+    matched = match(
+        ps, t, _strata(cohort, spec.exact_fields), caliper_sd=spec.caliper_sd, ratio=spec.ratio
+    )
     tick("matching")
     rows = balance(x, t, matched, cohort.covariates)
     tick("balance")
     pairs = len(matched.treated)
     result["families"].update(
-        matched_pairs=pairs,
+        matched_treated=pairs,
+        matched_comparison=len(matched.control),
         trimmed_off_support=int((~matched.on_support).sum()),
         unmatched_treated=matched.unmatched_treated,
     )

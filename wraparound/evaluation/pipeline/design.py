@@ -62,6 +62,7 @@ class PlanSpec:
     covariates: tuple[str, ...]
     exact_fields: tuple[str, ...] = ()
     caliper_sd: float = 0.2
+    ratio: int = 1
     min_group_size: int = 50
     seed: int = 1
     outcome_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -114,9 +115,31 @@ def _family_events(events: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _index_dates(fam_events: pl.DataFrame, families: pl.Series, spec: PlanSpec) -> pl.DataFrame:
-    """Treated: first start in the intake period, none before. Pool: no start through follow-up."""
-    starts = (
+def _index_dates(
+    fam_events: pl.DataFrame,
+    families: pl.Series,
+    spec: PlanSpec,
+    given_starts: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Treated: first start in the intake period, none before. Pool: no start through follow-up.
+
+    Starts are the plan's treatment events, or ``given_starts`` (family_public_id,
+    start_date), e.g. accepted referrals, when the plan's treatment source provides them.
+    """
+    if given_starts is not None:
+        starts = given_starts.group_by("family_public_id").agg(
+            pl.col("start_date").cast(pl.Date).min().alias("first_start")
+        )
+    else:
+        starts = _event_starts(fam_events, spec)
+    frame = pl.DataFrame({"family_public_id": families}).join(
+        starts, on="family_public_id", how="left"
+    )
+    return _classified(frame, spec)
+
+
+def _event_starts(fam_events: pl.DataFrame, spec: PlanSpec) -> pl.DataFrame:
+    return (
         fam_events.filter(
             (pl.col("agency_slug") == spec.treatment_agency)
             & pl.col("kind").is_in(list(spec.treatment_kinds))
@@ -124,9 +147,9 @@ def _index_dates(fam_events: pl.DataFrame, families: pl.Series, spec: PlanSpec) 
         .group_by("family_public_id")
         .agg(pl.col("event_date").min().alias("first_start"))
     )
-    frame = pl.DataFrame({"family_public_id": families}).join(
-        starts, on="family_public_id", how="left"
-    )
+
+
+def _classified(frame: pl.DataFrame, spec: PlanSpec) -> pl.DataFrame:
     in_intake = pl.col("first_start").is_between(spec.intake_start, spec.intake_end)
     frame = frame.with_columns(
         pl.when(pl.col("first_start").is_null())
@@ -227,6 +250,7 @@ def build_cohort(
     spec: PlanSpec,
     *,
     last_event_date: date | None = None,
+    starts: pl.DataFrame | None = None,
 ) -> Cohort:
     """Eligible families with index date, treatment, covariates and outcomes."""
     missing = [c for c in MEMBERSHIP_COLUMNS if c not in membership.columns]
@@ -239,7 +263,7 @@ def build_cohort(
         )
     fam_events = _family_events(events, membership)
     families = membership["family_public_id"].unique().sort()
-    index = _index_dates(fam_events, families, spec)
+    index = _index_dates(fam_events, families, spec, starts)
     excluded = {
         str(k): int(v)
         for k, v in index.group_by("status").len().iter_rows()

@@ -3,8 +3,8 @@
 - naive: difference in the share with the outcome, treated versus the whole comparison pool
   (no adjustment), with a normal-approximation interval: what a commissioner would compute
   without this page, shown to make the selection visible;
-- matched: OLS of the outcome on treatment and the covariates in the matched sample, errors
-  clustered on the matched pair (a linear probability model: the coefficient is a
+- matched: weighted least squares of the outcome on treatment and the covariates in the
+  matched sample (each control weighted 1/k in its matched set), errors clustered on the set (a linear probability model: the coefficient is a
   difference in risk, on the treated);
 - doubly robust: statsmodels ``TreatmentEffect.aipw`` (logit treatment model, OLS outcome
   model) on the common-support sample; it estimates the effect over everyone on support,
@@ -48,19 +48,21 @@ def _add_constant(x: FloatArray) -> FloatArray:
     return np.asarray(sm.add_constant(x, has_constant="add"))
 
 
-def matched_regression(
-    y: FloatArray, x: FloatArray, treated_rows: npt.NDArray[np.int64], control_rows: npt.NDArray[np.int64]
-) -> dict[str, float]:
-    """Treatment coefficient with pair-clustered errors, plus the matched rates."""
+def matched_regression(y: FloatArray, x: FloatArray, matched: Any) -> dict[str, float]:
+    """Treatment coefficient (WLS, controls weighted 1/k) with set-clustered errors."""
+    treated_rows, control_rows = matched.treated, matched.control
     rows = np.concatenate([treated_rows, control_rows])
     treat = np.concatenate([np.ones(len(treated_rows)), np.zeros(len(control_rows))])
-    pair = np.concatenate([np.arange(len(treated_rows)), np.arange(len(control_rows))])
+    cluster = np.concatenate([np.arange(len(treated_rows)), matched.control_set])
+    weight = np.concatenate([np.ones(len(treated_rows)), matched.control_weight])
     design = _add_constant(np.column_stack([treat, x[rows]]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = sm.OLS(y[rows], design).fit(cov_type="cluster", cov_kwds={"groups": pair})
+        fit = sm.WLS(y[rows], design, weights=weight).fit(
+            cov_type="cluster", cov_kwds={"groups": cluster}
+        )
     p1 = float(y[treated_rows].mean())
-    p0 = float(y[control_rows].mean())
+    p0 = float(np.average(y[control_rows], weights=matched.control_weight))
     return {
         **interval(float(fit.params[1]), float(fit.bse[1])),
         "rate_treated": p1,
