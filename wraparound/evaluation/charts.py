@@ -44,7 +44,7 @@ def _x(value: float, axis_max: float) -> float:
 
 def love_plot(balance: list[dict[str, Any]], labels: dict[str, str]) -> LovePlot:
     """|SMD| before (open circle) and after matching (filled), with the 0.1 line."""
-    values = [abs(r["smd_before"]) for r in balance if r["smd_before"] == r["smd_before"]]
+    values = [abs(r["smd_before"]) for r in balance if r["smd_before"] is not None]
     axis_max = max(0.25, round(max(values, default=0.25) + 0.05, 1))
     rows = [
         LoveRow(
@@ -55,7 +55,7 @@ def love_plot(balance: list[dict[str, Any]], labels: dict[str, str]) -> LovePlot
             before=round(r["smd_before"], 3),
             after=round(r["smd_after"], 3),
         )
-        for i, r in enumerate(balance)
+        for i, r in enumerate(b for b in balance if b["smd_before"] is not None and b["smd_after"] is not None)
     ]
     steps = 5
     ticks = [

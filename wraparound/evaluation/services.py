@@ -284,6 +284,8 @@ def plan_from_entry(*, user: Any, entry: dict[str, Any], as_of: dt.date) -> Eval
         outcomes=list(entry["outcomes"]),
         primary_outcome=entry["primary_outcome"],
         exact_fields=list(entry.get("exact_fields", [])),
+        covariates=list(entry.get("covariates", DEFAULT_COVARIATES)),
+        reference=entry.get("reference"),
         controls_per_treated=int(entry.get("controls_per_treated", 1)),
         min_group_size=int(entry.get("min_group_size", 50)),
     )

@@ -124,7 +124,7 @@ def evaluate(
         result["balance"], result["outcomes"] = [], []
         for step in STEPS[1:]:
             tick(step)
-        return result
+        return json_safe(result)
     ps = propensity_scores(x, t)
     tick("propensity")
     matched = match(
@@ -148,5 +148,18 @@ def evaluate(
         for o in spec.outcomes
     ]
     tick("estimates")
-    return result
+    return json_safe(result)
+
+
+def json_safe(value: Any) -> Any:
+    """Plain Python with NaN and infinities as None, so the result is valid JSON."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 

@@ -305,6 +305,10 @@ def _design_columns(
             for place in sorted(frame["locality"].unique().to_list())[1:]:
                 exprs.append((pl.col("locality") == place).cast(pl.Float64).alias(f"locality:{place}"))
                 columns.append(f"locality:{place}")
+        elif name.startswith("prior_agency:"):
+            col = pl.col(name) if name in frame.columns else pl.lit(0)
+            exprs.append(col.fill_null(0).cast(pl.Float64).log1p().alias(name))
+            columns.append(name)
         elif name == "prior_events":
             exprs.append(pl.col(name).fill_null(0).cast(pl.Float64).log1p().alias(name))
             columns.append(name)
