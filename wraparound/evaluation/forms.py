@@ -9,7 +9,7 @@ from django import forms
 from wraparound.core.models import Agency
 from wraparound.directory.models import Service
 from wraparound.evaluation.catalogues import outcome_catalogue, vocabulary
-from wraparound.evaluation.models import TreatmentSource
+from wraparound.evaluation.models import CovariateAnchor, TreatmentSource
 from wraparound.evaluation.pipeline import COVARIATES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
@@ -27,6 +27,7 @@ class PlanForm(forms.Form):
     child_min_age = forms.IntegerField(min_value=0, max_value=25, label="Youngest eligible child (years)", widget=forms.NumberInput(attrs=NUMBER))
     child_max_age = forms.IntegerField(min_value=0, max_value=25, label="Oldest eligible child (years)", widget=forms.NumberInput(attrs=NUMBER))
     pre_window_days = forms.IntegerField(min_value=30, max_value=1095, initial=365, label="Covariate window before the start (days)", widget=forms.NumberInput(attrs=NUMBER))
+    covariate_anchor = forms.ChoiceField(choices=CovariateAnchor.choices, label="Covariate window ends")
     outcome_window_days = forms.IntegerField(min_value=30, max_value=1095, initial=365, label="Outcome window after the start (days)", widget=forms.NumberInput(attrs=NUMBER))
     outcomes = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, label="Outcomes")
     primary_outcome = forms.ChoiceField(choices=(), label="Primary outcome")
@@ -77,6 +78,7 @@ class PlanForm(forms.Form):
             "child_min_age": data["child_min_age"],
             "child_max_age": data["child_max_age"],
             "pre_window_days": data["pre_window_days"],
+            "covariate_anchor": data["covariate_anchor"],
             "outcome_window_days": data["outcome_window_days"],
             "outcomes": list(data["outcomes"]),
             "primary_outcome": data["primary_outcome"],
@@ -101,6 +103,7 @@ def initial_from(plan: Any) -> dict[str, Any]:
         "child_min_age": plan.child_min_age,
         "child_max_age": plan.child_max_age,
         "pre_window_days": plan.pre_window_days,
+        "covariate_anchor": plan.covariate_anchor,
         "outcome_window_days": plan.outcome_window_days,
         "outcomes": plan.outcomes,
         "primary_outcome": plan.primary_outcome,

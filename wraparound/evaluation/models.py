@@ -25,6 +25,11 @@ class TreatmentSource(models.TextChoices):
     ACCEPTED_REFERRALS = "accepted_referrals", "Accepted referral to the service"
 
 
+class CovariateAnchor(models.TextChoices):
+    INTAKE_START = "intake_start", "Before the intake period (the same baseline for every family)"
+    INDEX = "index", "Before each family's own start"
+
+
 # Fields that make up the question; the lock's fingerprint covers exactly these.
 SPEC_FIELDS = (
     "service_id",
@@ -37,6 +42,7 @@ SPEC_FIELDS = (
     "child_min_age",
     "child_max_age",
     "pre_window_days",
+    "covariate_anchor",
     "outcome_window_days",
     "outcomes",
     "primary_outcome",
@@ -69,6 +75,9 @@ class EvaluationPlan(models.Model):
     child_min_age = models.PositiveSmallIntegerField()
     child_max_age = models.PositiveSmallIntegerField()
     pre_window_days = models.PositiveIntegerField(default=365)
+    covariate_anchor = models.CharField(
+        max_length=16, choices=CovariateAnchor.choices, default=CovariateAnchor.INTAKE_START
+    )
     outcome_window_days = models.PositiveIntegerField(default=365)
     outcomes = models.JSONField(default=list)
     primary_outcome = models.CharField(max_length=64)

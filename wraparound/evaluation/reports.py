@@ -133,6 +133,7 @@ def plan_summary(plan: EvaluationPlan) -> dict[str, Any]:
         "intake_period": [plan.intake_start.isoformat(), plan.intake_end.isoformat()],
         "children_aged": [plan.child_min_age, plan.child_max_age],
         "covariate_window_days": plan.pre_window_days,
+        "covariate_window_ends": plan.covariate_anchor,
         "outcome_window_days": plan.outcome_window_days,
         "outcomes": plan.outcomes,
         "primary_outcome": plan.primary_outcome,

@@ -6,8 +6,8 @@ of a chunk is built. It
 
 1. picks, for each planted service, a start date for every eligible family (a child in the
    service's age range) and refers families by need: the chance of starting rises with the
-   family's social-care, police and other events in the year before that date and with
-   deprivation, so a naive treated-versus-untreated comparison is confounded;
+   family's social-care, police and other events in the year before the intake period
+   opens and with deprivation, so a naive treated-versus-untreated comparison is confounded;
 2. removes, for treated families, the given fraction of the named outcome events in the
    window after the start (the planted effect; 0 for a service that does nothing), from the
    agency's rows and from the event truth alike;
@@ -255,7 +255,8 @@ def plant(
         first, last = service.intake(params)
         start = rng.integers(first, last, families.height)
         eligible = _eligible(pop, service, start, as_of)
-        prior = _prior_counts(events, family_ids, start)
+        # referral decisions rest on what was known before the intake period opened
+        prior = _prior_counts(events, family_ids, np.full(families.height, first))
         score = service.selection.get("deprivation", 0.0) * deprivation
         for name in ("social_care", "police", "other"):
             score = score + service.selection.get(name, 0.0) * np.log1p(prior[name])

@@ -32,6 +32,14 @@ COVARIATES = {
 }
 
 
+# Where the covariate window ends: at the start of the intake period for every family (the
+# same baseline for treated and comparison families), or at each family's own index date.
+ANCHORS = {
+    "intake_start": "the start of the intake period (the same baseline for every family)",
+    "index": "each family's start (or, for comparison families, their assigned date)",
+}
+
+
 class DesignError(ValueError):
     """The plan cannot be applied to these data; the message says what is missing."""
 
@@ -63,6 +71,7 @@ class PlanSpec:
     exact_fields: tuple[str, ...] = ()
     caliper_sd: float = 0.2
     ratio: int = 1
+    covariate_anchor: str = "intake_start"
     min_group_size: int = 50
     seed: int = 1
     outcome_areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -74,6 +83,8 @@ class PlanSpec:
             raise DesignError("A plan needs at least one outcome.")
         if self.child_min_age > self.child_max_age:
             raise DesignError("The youngest eligible age is above the oldest.")
+        if self.covariate_anchor not in ANCHORS:
+            raise DesignError(f"Covariate window must end at one of {sorted(ANCHORS)}.")
 
     @property
     def follow_up_end(self) -> date:
@@ -196,10 +207,13 @@ def _children(membership: pl.DataFrame, index: pl.DataFrame, spec: PlanSpec) -> 
 def _window_counts(
     fam_events: pl.DataFrame, index: pl.DataFrame, spec: PlanSpec
 ) -> tuple[pl.DataFrame, list[str]]:
+    anchor = (
+        pl.col("index_date") if spec.covariate_anchor == "index" else pl.lit(spec.intake_start)
+    )
     pre = fam_events.join(index.select("family_public_id", "index_date"), on="family_public_id")
     pre = pre.filter(
-        (pl.col("event_date") < pl.col("index_date"))
-        & (pl.col("event_date") >= pl.col("index_date") - pl.duration(days=spec.pre_window_days))
+        (pl.col("event_date") < anchor)
+        & (pl.col("event_date") >= anchor - pl.duration(days=spec.pre_window_days))
         & ~(
             (pl.col("agency_slug") == spec.treatment_agency)
             & pl.col("kind").is_in(list(spec.treatment_kinds))

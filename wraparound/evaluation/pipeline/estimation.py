@@ -82,7 +82,7 @@ def doubly_robust(y: FloatArray, x: FloatArray, t: FloatArray) -> dict[str, Any]
     """
     method = "AIPW (statsmodels TreatmentEffect), influence-function standard error"
     try:
-        exog = _add_constant(x)
+        exog = _add_constant(_full_rank(x, t))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             select = sm.Logit(t, exog).fit(disp=False, maxiter=200)
@@ -96,6 +96,22 @@ def doubly_robust(y: FloatArray, x: FloatArray, t: FloatArray) -> dict[str, Any]
         return {**interval(float(ate), se), "method": method}
     except (np.linalg.LinAlgError, ValueError, IndexError) as error:
         return {"estimate": None, "method": method, "error": str(error)}
+
+
+def _full_rank(x: FloatArray, t: FloatArray) -> FloatArray:
+    """Covariates that vary within both groups and are not linear combinations of others.
+
+    A covariate constant among the treated (or the comparison families) makes the
+    separate outcome regressions of AIPW singular.
+    """
+    keep: list[int] = []
+    for j in range(x.shape[1]):
+        if x[t == 1, j].std() == 0 or x[t == 0, j].std() == 0:
+            continue
+        trial = _add_constant(x[:, [*keep, j]])
+        if np.linalg.matrix_rank(trial) == trial.shape[1]:
+            keep.append(j)
+    return x[:, keep]
 
 
 def e_value(risk_ratio: float, ci_low_rr: float, ci_high_rr: float) -> dict[str, float | None]:
