@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_fsm_log",  # one row per referral state transition (django-fsm-2)
     "wraparound.notifications",
     "wraparound.referrals",
+    "wraparound.evaluation",
 ]
 
 MIDDLEWARE = [
