@@ -103,3 +103,19 @@ def _caseload_by_need(user: User) -> list[str]:
         .values_list("family_public_id", flat=True)
     )
     return list(dict.fromkeys([*ranked, *sorted(caseload)]))
+
+
+def html_pages(stops: list[Stop]) -> list[Stop]:
+    """The stops that answer with an HTML page (not a download, an API or a redirect)."""
+    from django.test import Client
+
+    clients: dict[str, Client] = {}
+    pages = []
+    for stop in stops:
+        if stop.role not in clients:
+            clients[stop.role] = Client()
+            clients[stop.role].force_login(tour_user(stop.role))
+        response = clients[stop.role].get(stop.url)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            pages.append(stop)
+    return pages
