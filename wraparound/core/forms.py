@@ -79,7 +79,7 @@ class GovukDateField(forms.MultiValueField):
 
     def clean(self, value: Any) -> dt.date | None:  # type: ignore[override]
         parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
-        name = self.label or "The date"
+        name = str(self.label or "The date")
         if not any(parts):
             if self.required:
                 raise forms.ValidationError(f"Enter {_lower_first(name)}", code="required")

@@ -68,7 +68,7 @@ def test_a_date_error_says_what_is_wrong_with_it() -> None:
                 "start_date_day": day,
                 "start_date_month": month,
                 "start_date_year": year,
-            }  # fmt: skip
+            }
         )
         assert not form.is_valid()
         return str(form.errors["start_date"][0])
@@ -86,7 +86,7 @@ def test_check_your_answers_shows_labels_not_codes() -> None:
             "start_date_day": "1",
             "start_date_month": "4",
             "start_date_year": "2026",
-        }  # fmt: skip
+        }
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["start_date"] == dt.date(2026, 4, 1)
