@@ -35,7 +35,7 @@ class GovukDateWidget(forms.MultiWidget):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
             "month": forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
             "year": forms.TextInput({**box, "class": box["class"] + " govuk-input--width-4"}),
