@@ -57,3 +57,38 @@ def test_no_page_shows_any_role_a_raw_code() -> None:
             for problem in raw_codes_in(response.content.decode())
         ]
     assert not failures, f"{len(failures)} raw codes on pages:\n" + "\n".join(failures)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_no_page_offers_a_role_a_link_it_is_then_refused() -> None:
+    """Every internal link on every page opens for the role that sees it (one per URL name)."""
+    import re
+
+    from django.urls import Resolver404, resolve
+
+    seeded = load_tour_partnership()
+    clients: dict[str, Client] = {}
+    followed: set[tuple[str, str]] = set()
+    refused: list[str] = []
+    for stop in tour(seeded):
+        if stop.role not in clients:
+            clients[stop.role] = Client()
+            clients[stop.role].force_login(tour_user(stop.role))
+        client = clients[stop.role]
+        response = client.get(stop.url)
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        for href in re.findall(r'<a [^>]*href="(/[^"#]*)', response.content.decode()):
+            path = href.split("?")[0]
+            try:
+                name = resolve(path).view_name
+            except Resolver404:
+                continue
+            if path.startswith("/static/") or (stop.role, name) in followed:
+                continue
+            followed.add((stop.role, name))
+            if client.get(href.replace("&amp;", "&")).status_code == 403:
+                refused.append(f"{stop.role} on {stop.url}: link to {href} is refused")
+    assert followed
+    assert not refused, "\n".join(refused)
