@@ -23,7 +23,7 @@ def test_shortcuts_decide_and_skip_only_once_turned_on(browser_page: Any) -> Non
             record_key_l=f"police:incidents:{n}a",
             record_key_r=f"police:incidents:{n}b",
             match_probability=score,
-        )  # fmt: skip
+        )
         for n, score in ((1, 0.9), (2, 0.8), (3, 0.7))
     )
     sign_in(page, "dev", TEST_PASSWORD)
