@@ -1,0 +1,31 @@
+"""Capabilities import downwards only: needs stands on core (geography), not on directory."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.pipeline
+PACKAGE = Path(__file__).resolve().parents[2]
+
+
+def _imports(app: str, other: str) -> list[str]:
+    pattern = re.compile(rf"^\s*(from|import) wraparound\.{other}\b", re.MULTILINE)
+    return [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / app).rglob("*.py")
+        # Tests and commands (the CLI, which orchestrates every capability) are above the layers.
+        if not {"tests", "management"} & set(path.parts)
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_needs_does_not_import_directory() -> None:
+    assert _imports("needs", "directory") == []
+
+
+def test_core_imports_no_capability() -> None:
+    for capability in ("records", "matching", "sharing", "directory", "needs", "casework"):
+        assert _imports("core", capability) == [], capability
