@@ -67,7 +67,12 @@ INSTALLED_APPS = [
     "wraparound.directory",
     "wraparound.needs",
     "wraparound.casework",
+    "wraparound.outcomes",
     "wraparound.training",
+    "django_fsm_log",  # one row per referral state transition (django-fsm-2)
+    "wraparound.notifications",
+    "wraparound.referrals",
+    "wraparound.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -95,12 +100,18 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Catalogue codes as labels on every page without a {% load %} (wraparound.core.labels).
+            "builtins": [
+                "wraparound.core.templatetags.labels",
+                "wraparound.core.templatetags.access",
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "wraparound.core.context_processors.service",
+                "wraparound.notifications.context_processors.notifications",
             ],
         },
     },
@@ -274,6 +285,26 @@ if not _suppression.strip().isdigit() or int(_suppression) < 1:
     )
 SUPPRESSION_THRESHOLD = int(_suppression)
 REACH_MAX_KM = float(os.environ.get("WRAPAROUND_REACH_MAX_KM", "8"))
+
+# --- Working days: England and Wales bank holidays as data (wraparound.core.working_days) -------
+# Empty: the list shipped in core/catalogues. Or a YAML file of the same shape, or GOV.UK's
+# bank-holidays.json, so a newly announced bank holiday is a file edit, not a release.
+BANK_HOLIDAYS_FILE = os.environ.get("WRAPAROUND_BANK_HOLIDAYS_FILE", "")
+
+# --- Email (notifications): printed to the console unless an SMTP server is configured --------
+EMAIL_BACKEND = os.environ.get(
+    "WRAPAROUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("WRAPAROUND_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("WRAPAROUND_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("WRAPAROUND_FROM_EMAIL", "wraparound@localhost")
+# Links in emails: the address people open the service at.
+SITE_URL = os.environ.get("WRAPAROUND_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Referrals: how long the receiving agency has to decide, in working days ------------------
+REFERRAL_DECISION_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_DECISION_DAYS", "5"))
+REFERRAL_URGENT_DECISION_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_URGENT_DECISION_DAYS", "1"))
+REFERRAL_EXPIRY_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_EXPIRY_DAYS", "3"))
 
 SERVICE_NAME = os.environ.get("WRAPAROUND_SERVICE_NAME", "Wraparound")
 PARTNERSHIP_NAME = os.environ.get(

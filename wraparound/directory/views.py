@@ -18,6 +18,7 @@ from wraparound.directory.feed import FeedError, decode_feed, export_feed, impor
 from wraparound.directory.forms import FeedUploadForm, MapForm, OverlapForm, ServiceSearchForm
 from wraparound.directory.models import Service
 from wraparound.directory.vocabulary import NEEDS, load_age_groups, outcome_labels, term_id
+from wraparound.sharing.views.common import signed_in
 
 R = Role
 SEARCH_ROLES = ALL_ROLES
@@ -129,9 +130,16 @@ def overlaps(request: HttpRequest) -> HttpResponse:
 
 @role_required(*MAP_ROLES)
 def gaps(request: HttpRequest) -> HttpResponse:
+    from wraparound.needs.selectors import NeedCountsRefusedError
+
     geography = load_geography()
-    counts = map_data.need_counts()
-    found = None
+    found, refusal = None, ""
+    try:
+        counts = map_data.need_counts(
+            user=signed_in(request), request_id=getattr(request, "request_id", None)
+        )
+    except NeedCountsRefusedError as refused:
+        counts, refusal = None, str(refused)
     if counts is not None:
         found = analysis.find_gaps(counts, map_data.service_points(geography=geography), geography)
     return render(
@@ -139,6 +147,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
         "directory/gaps.html",
         {
             "available": counts is not None,
+            "refusal": refusal,
             "gaps": found,
             "labels": outcome_labels(),
             "suppress_below": _suppression_threshold(),

@@ -151,8 +151,15 @@ def import_extract(
 
     progress is called with the number of rows written after each batch; on_total, once
     validation has passed, with the number of rows (records + events) that will be written.
+
+    ``user`` (a person in the web UI) must be allowed to upload this agency's extracts: its
+    own analyst, or one of an agency it has delegated uploading to (``sharing.services``);
+    the refusal is audited. ``user=None`` is the operator's command line or the demo loader.
+    The import is audited in its transaction.
     """
     source = f"{agency.slug}:{dataset_kind}"
+    if user is not None:
+        _check_may_upload(user, agency, source)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -211,6 +218,41 @@ def import_extract(
         ) from exc
 
 
+class UploadRefusedError(ImportRejectedError):
+    """The user may not upload this agency's extracts (audited)."""
+
+
+def _check_may_upload(user: User, agency: Agency, source: str) -> None:
+    from wraparound.sharing.audit import record_access
+    from wraparound.sharing.services import upload_refusal
+
+    refusal = upload_refusal(user, agency)
+    if refusal:
+        record_access(
+            user=user,
+            action="amend",
+            outcome="deny",
+            reason=f"Refused upload of {source}: {refusal}",
+        )
+        raise UploadRefusedError(refusal)
+
+
+def _audit_import(user: User | None, extract: Extract, previous: Extract | None) -> None:
+    """An import writes personal data on an agency's behalf: record who, what and what it replaced."""
+    from wraparound.sharing.audit import record_access
+
+    record_access(
+        user=user,
+        action="amend",
+        outcome="permit",
+        reason=(
+            f"Imported {extract.source} ({extract.file_name}, sha256 {extract.sha256[:12]}): "
+            f"{extract.record_count} person records, {extract.event_count} events"
+            + (f"; supersedes extract {previous.pk}" if previous is not None else "")
+        ),
+    )
+
+
 @transaction.atomic
 def _write(
     *,
@@ -259,6 +301,7 @@ def _write(
     source = f"{agency.slug}:{dataset_kind}"
     record_ids = _write_records(extract, source, records, progress)
     _write_events(extract, events, record_ids, progress)
+    _audit_import(user, extract, previous)
     return ImportResult(status="imported", extract=extract, warnings=warnings, superseded=previous)
 
 
