@@ -1,4 +1,4 @@
-"""Capabilities import downwards only: needs stands on core (geography), not on directory."""
+"""Layout rules: needs stands on core (geography), not on directory; benchmarks are bench.py."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def test_needs_does_not_import_directory() -> None:
     assert _imports("needs", "directory") == []
 
 
-def test_core_imports_no_capability() -> None:
-    for capability in ("records", "matching", "sharing", "directory", "needs", "casework"):
-        assert _imports("core", capability) == [], capability
+def test_every_apps_benchmark_module_is_called_bench() -> None:
+    """One name for benchmark modules (``bench.py``), so a reader finds each app's at once."""
+    shims = {"needs/benchmark.py"}  # re-exports kept while another branch moves over
+    odd = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("benchmark*.py")
+        if "tests" not in path.parts and str(path.relative_to(PACKAGE)) not in shims
+    ]
+    assert odd == []
