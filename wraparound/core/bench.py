@@ -165,6 +165,7 @@ def run_open(
     max_requests: int,
     seed: int = 1,
     pool: int = 64,
+    grace: float = 30.0,
 ) -> Figures:
     """Poisson arrivals at users/think per second for ``seconds`` (at most ``max_requests``)."""
     rng = random.Random(seed)
@@ -186,12 +187,26 @@ def run_open(
         with lock:
             figures.outcomes.append(outcome)
 
-    with ThreadPoolExecutor(max_workers=pool) as executor:
-        for at, visit in zip(schedule, visits, strict=True):
-            delay = start + at - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            executor.submit(one, at, visit)
+    executor = ThreadPoolExecutor(max_workers=pool)
+    futures = []
+    for at, visit in zip(schedule, visits, strict=True):
+        delay = start + at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        futures.append((executor.submit(one, at, visit), visit))
+    # Bounded in time: requests still waiting for a free client ``grace`` seconds after the last
+    # arrival are dropped and counted as errors (the server fell that far behind).
+    drain_until = time.perf_counter() + grace
+    while time.perf_counter() < drain_until and not all(f.done() for f, _ in futures):
+        time.sleep(0.1)
+    executor.shutdown(wait=True, cancel_futures=True)
+    for future, visit in futures:
+        if future.cancelled():
+            figures.outcomes.append(
+                Outcome(
+                    visit.kind, 0, grace, error="not sent: the server fell behind", key=visit.key
+                )
+            )
     figures.elapsed = time.perf_counter() - start
     return figures
 
