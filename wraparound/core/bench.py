@@ -268,6 +268,12 @@ def audit_discrepancies(
                 f"{key} request {request_id}: {found} entries, expected {per_visit[key]}"
             )
     strays = set(entries_by_request) - set(answered)
-    if strays:
-        problems.append(f"{len(strays)} request ids in the log that no answered request had")
+    # A request the client gave up on (timeout) may still have been served and audited: the
+    # log is right to hold it. More strays than such requests would be entries from nowhere.
+    gave_up = sum(1 for o in outcomes if o.status == 0 and "TimeoutError" in o.error)
+    if len(strays) > gave_up:
+        problems.append(
+            f"{len(strays)} request ids in the log that no answered request had "
+            f"(only {gave_up} requests timed out on the client)"
+        )
     return problems
