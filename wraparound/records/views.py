@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from wraparound.core import jobs
 from wraparound.core.access import role_required
 from wraparound.core.models import Agency, Role, User
 from wraparound.records.forms import UploadForm
+from wraparound.records.jobs import IMPORT_EXTRACT
 from wraparound.records.models import Extract
 from wraparound.records.pipeline.mapping import FIELDS, Mapping, MappingError, event_kinds
 from wraparound.records.pipeline.reading import RawTable
@@ -78,6 +81,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportRejectedError as exc:
             discard(staged)
             form.add_error("file", exc.message)
+        except BaseException:
+            discard(staged)  # an unexpected failure must not leave the file on disk either
+            raise
         else:
             return redirect("records:confirm", token=staged.token)
     return render(
@@ -122,6 +128,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"staged": staged, "agency": agency, "table": table}
     if request.method == "POST":
         mapping = _mapping_from_post(request, table, mapping)
+        if staged.path.stat().st_size > settings.IMPORT_IN_BACKGROUND_FROM_BYTES:
+            try:
+                mapping.validate(event_kinds())
+            except MappingError as exc:
+                context["mapping_error"] = str(exc)
+            else:  # a large file: the worker imports it, its page shows progress
+                job = jobs.enqueue(
+                    IMPORT_EXTRACT,
+                    user=_analyst(request),
+                    label=f"Import {staged.file_name}",
+                    token=staged.token,
+                    user_id=_analyst(request).pk,
+                    mapping=mapping.as_dict(),
+                )
+                return redirect(jobs.page_url(job))
+    if request.method == "POST" and "mapping_error" not in context:
         try:
             mapping.validate(event_kinds())
             result = import_extract(
