@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "wraparound.directory",
     "wraparound.needs",
     "wraparound.casework",
+    "wraparound.outcomes",
     "wraparound.training",
     "django_fsm_log",  # one row per referral state transition (django-fsm-2)
     "wraparound.notifications",

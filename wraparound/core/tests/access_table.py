@@ -345,3 +345,58 @@ EXPECTED += [
     ),
     AccessRow("notifications:read-all", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
 ]
+
+# Progress and outcomes (issue 16). Family pages and baseline actions need a relationship
+# (the access-test users have none: refused, or 404 for a baseline that does not exist);
+# claims and the internal-audit sample are team managers' (the auditor is a team manager,
+# see docs/outcomes.md); aggregates are refused by the gate without an agreement (302 back).
+_CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_NOT_A_BASELINE = frozenset({404})
+EXPECTED += [
+    AccessRow("outcomes:home", _CASEWORK),
+    AccessRow("outcomes:family", NO_ROLE, kwargs=lambda s: {"family_public_id": "F-ACCESS01"}),
+    # POST-only; without a family named it is a 404 (nothing is read).
+    AccessRow("outcomes:fix-baseline", _CASEWORK, method="post", ok_statuses=_NOT_A_BASELINE),
+    AccessRow("outcomes:review", _CASEWORK, lambda s: {"pk": 999999}, ok_statuses=_NOT_A_BASELINE),
+    AccessRow(
+        "outcomes:end-support",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:make-claim",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow("outcomes:claims", frozenset({R.TEAM_MANAGER})),
+    AccessRow(
+        "outcomes:claim-action",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"action": "sample"},
+        method="post",
+        ok_statuses=frozenset({302}),  # nothing to sample: back to claims with the reason
+    ),
+    AccessRow(
+        "outcomes:audit",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"pk": 999999},
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:return",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"period": "2026-Q1"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate
+    ),
+    AccessRow("outcomes:dashboard", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow(
+        "outcomes:dashboard-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"fmt": "csv"},
+        ok_statuses=frozenset({200, 302}),
+    ),
+]
