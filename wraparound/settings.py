@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_fsm_log",  # one row per referral state transition (django-fsm-2)
     "wraparound.notifications",
     "wraparound.referrals",
+    "wraparound.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,11 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Catalogue codes as labels on every page without a {% load %} (wraparound.core.labels).
+            "builtins": [
+                "wraparound.core.templatetags.labels",
+                "wraparound.core.templatetags.access",
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -22,6 +22,7 @@ APP_PREFIXES = {
     "training": "training/",
     "referrals": "referrals/",
     "notifications": "notifications/",
+    "evaluation": "evaluation/",
 }
 
 

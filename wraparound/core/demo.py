@@ -31,6 +31,7 @@ DEMO_LOADERS = (
     "referrals",
     "outcomes",
     "training",
+    "evaluation",
 )
 
 STAFF_NAMES = [

@@ -46,6 +46,9 @@ NAVIGATION: list[NavEntry] = [
     ),
     NavEntry("Information governance", "sharing:governance", frozenset({R.IG_OFFICER})),
     NavEntry("Matching review", "matching:queue", frozenset({R.DATA_ANALYST})),
+    NavEntry(
+        "Service evaluations", "evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})
+    ),
 ]
 
 

@@ -112,3 +112,14 @@ def staged_upload(token: str, *, user_id: int) -> StagedUpload:
 
 def discard(upload: StagedUpload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
+
+
+def uploads_waiting(*, user_id: int) -> list[StagedUpload]:
+    """This analyst's uploads not yet imported or abandoned, oldest first (for the home page)."""
+    waiting = []
+    for folder in sorted(staging_root().iterdir(), key=lambda f: f.stat().st_mtime):
+        try:
+            waiting.append(staged_upload(folder.name, user_id=user_id))
+        except UploadNotFoundError:
+            continue
+    return waiting

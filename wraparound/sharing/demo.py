@@ -117,7 +117,11 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
             "To count needs and outcomes across Hartshire to plan and commission services and "
             "to evaluate them. Only aggregate figures leave the system; no family is named."
         ),
-        purposes=["service_planning_aggregate", "outcomes_evaluation_aggregate"],
+        purposes=[
+            "service_planning_aggregate",
+            "outcomes_evaluation_aggregate",
+            "service_evaluation_aggregate",
+        ],
         parties=[_party(a, {}, shares=False) for a in aggregate_parties],
         start_date=today - dt.timedelta(days=100),
         end_date=today + dt.timedelta(days=1000),

@@ -400,3 +400,32 @@ EXPECTED += [
         ok_statuses=frozenset({200, 302}),
     ),
 ]
+
+
+def _evaluation_plan(seeded: dict[str, Any]) -> dict[str, Any]:
+    from wraparound.evaluation.tests.seed import access_plan
+
+    return {"pk": access_plan().pk}
+
+
+# Evaluation (issue 17): commissioners (team managers) and data analysts read aggregate
+# results; only analysts write and lock plans. Results pages refuse inside the page (the
+# sharing gate) without an agreement listing service evaluation.
+EXPECTED += [
+    AccessRow("evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow("evaluation:plan-new", frozenset({R.DATA_ANALYST})),
+    AccessRow("evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan),
+    AccessRow(
+        "evaluation:plan-lock",
+        frozenset({R.DATA_ANALYST}),
+        kwargs=_evaluation_plan,
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
+    AccessRow(
+        "evaluation:plan-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        kwargs=lambda seeded: {**_evaluation_plan(seeded), "fmt": "json"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the page
+    ),
+]
