@@ -148,7 +148,7 @@ class PlanAction(models.Model):
 class PlanVersion(models.Model):
     """The plan as it stood after one change: who, when, what, and the whole plan as JSON."""
 
-    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="versions")
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="plan_versions")
     number = models.PositiveIntegerField()
     change = models.CharField(max_length=300)
     snapshot = models.JSONField()

@@ -202,6 +202,35 @@ def build_workspace(
     )
 
 
+def assessment_areas(assessment: Assessment) -> list[Any]:
+    """The areas of an assessment the gate has already let through."""
+    return list(assessment.areas.all())
+
+
+def plan_versions(plan: FamilyPlan) -> list[Any]:
+    """Every version of a plan the gate has already let through, newest first."""
+    return list(plan.plan_versions.select_related("recorded_by"))
+
+
+def amendments(note: CaseNote) -> list[Any]:
+    """The amendments of a note the gate has already let through (prefetched)."""
+    return list(note.amendments.all())
+
+
+def case_record(case: FamilyCase, model: type[Any], pk: int, **match: Any) -> Any:
+    """One record of an opened case (a member, a note, a transfer, an action), or Http404.
+
+    For writes after ``access_case``: the services check who may act; nothing is shown.
+    """
+    from django.http import Http404
+
+    related = {TeamMember: "case", CaseNote: "case", CaseTransfer: "case", PlanAction: "plan__case"}
+    found = model._default_manager.filter(pk=pk, **{related[model]: case}, **match).first()
+    if found is None:
+        raise Http404(f"No such {model._meta.verbose_name} in this family's case.")
+    return found
+
+
 def access_case(
     *, user: Any, family_public_id: str, purpose: str, request_id: str | None = None
 ) -> FamilyCase | None:
