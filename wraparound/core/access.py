@@ -74,3 +74,20 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if not user_has_role(request.user, self.allowed_roles):
             raise refuse_by_role(request)
         return super().dispatch(request, *args, **kwargs)
+
+
+def may_open(user: Any, url_name: str, **kwargs: Any) -> bool:
+    """Would the page named ``url_name`` let ``user`` in? For links: offer only what opens.
+
+    Reads the roles the view itself declares (``role_required`` or ``RoleRequiredMixin``), so a
+    link and its page cannot disagree. Record-level refusals (a family without a relationship)
+    are the sharing policy's and are not predicted here.
+    """
+    from django.urls import resolve, reverse
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    view = resolve(reverse(url_name, kwargs=kwargs or None)).func
+    view_class = getattr(view, "view_class", None)
+    roles = getattr(view, "allowed_roles", None) or getattr(view_class, "allowed_roles", None)
+    return roles is None or user_has_role(user, roles)

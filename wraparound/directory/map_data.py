@@ -9,10 +9,11 @@ map says so rather than showing invented numbers.
 from __future__ import annotations
 
 import importlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
 
 from wraparound.directory.analysis import Reach, ServicePoint
 from wraparound.directory.geography import Geography
@@ -20,7 +21,7 @@ from wraparound.directory.models import Attribute, Service
 from wraparound.directory.vocabulary import ACCESS, NEEDS, THRESHOLD, taxonomy_id
 from wraparound.sharing.readers import Reader
 
-DEFAULT_REACH_MAX_KM = float(os.environ.get("WRAPAROUND_REACH_MAX_KM", "8"))
+DEFAULT_REACH_MAX_KM = float(settings.REACH_MAX_KM)
 SVG_SCALE = 12  # pixels per km
 SVG_MARGIN = 30
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from wraparound.core.access import ALL_ROLES, role_required
 from wraparound.core.models import Role
 from wraparound.directory import analysis, map_data, selectors
-from wraparound.directory.feed import FeedError, export_feed, import_feed
+from wraparound.directory.feed import FeedError, decode_feed, export_feed, import_feed
 from wraparound.directory.forms import FeedUploadForm, MapForm, OverlapForm, ServiceSearchForm
 from wraparound.directory.geography import load_geography
 from wraparound.directory.models import Service
@@ -168,10 +168,8 @@ def feed(request: HttpRequest) -> HttpResponse:
     form = FeedUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            data = json.loads(form.cleaned_data["feed"].read().decode("utf-8-sig"))
+            data = decode_feed(form.cleaned_data["feed"].read())
             summary = import_feed(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as bad:
-            problems = [f"The file is not UTF-8 JSON: {bad}."]
         except FeedError as refused:
             problems = refused.problems
         else:

@@ -7,7 +7,6 @@ links / non-links, so a human decision is never silently undone by the model.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,11 +42,8 @@ class IndexActionError(Exception):
 
 
 def model_dir() -> Path:
-    """Where trained models are kept: WRAPAROUND_MODEL_DIR, else var/models."""
-    configured = os.environ.get("WRAPAROUND_MODEL_DIR")
-    if configured:
-        return Path(configured)
-    return Path(getattr(django_settings, "VAR_DIR", "var")) / "models"
+    """Where trained models are kept (settings.MODEL_DIR: WRAPAROUND_MODEL_DIR, else var/models)."""
+    return Path(django_settings.MODEL_DIR)
 
 
 def latest_decisions() -> tuple[frozenset[PairKey], frozenset[PairKey], set[PairKey]]:

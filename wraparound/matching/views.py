@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
 from wraparound.core.models import Role, User
-from wraparound.matching import selectors
+from wraparound.matching import review_queue, selectors
 from wraparound.matching.models import Person, ReviewPair, Verdict
 from wraparound.matching.services import (
     IndexActionError,
@@ -35,11 +37,22 @@ def _request_id(request: HttpRequest) -> str | None:
 
 @role_required(*ANALYSTS)
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.pending_pairs(), 50).get_page(request.GET.get("page"))
+    """The pairs waiting, filtered by agency, reason and score band, sorted, with counts."""
+    agencies = review_queue.agencies_in_queue()
+    chosen = review_queue.clean_choices(request.GET, list(agencies))
+    view = review_queue.queue_view(chosen, agencies)
+    page = Paginator(view.pairs, 50).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "likely")}
     return render(
         request,
         "matching/queue.html",
-        {"page": page, "run": selectors.latest_run(), "history": selectors.index_history(10)},
+        {
+            "page": page,
+            "queue": view,
+            "filter_query": urlencode(filters),
+            "run": selectors.latest_run(),
+            "history": selectors.index_history(10),
+        },
     )
 
 

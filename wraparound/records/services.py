@@ -9,7 +9,6 @@ twice changes nothing. A rejected file leaves the database exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,11 +76,9 @@ class ImportResult:
 
 
 def import_limit_bytes() -> int:
-    """The largest file accepted (settings.RECORDS_IMPORT_MAX_BYTES or WRAPAROUND_IMPORT_MAX_MB)."""
-    configured = getattr(settings, "RECORDS_IMPORT_MAX_BYTES", None)
-    if configured is not None:
-        return int(configured)
-    return int(float(os.environ.get("WRAPAROUND_IMPORT_MAX_MB", "512")) * 1024 * 1024)
+    """The largest file accepted (settings.IMPORT_MAX_BYTES, from WRAPAROUND_IMPORT_MAX_MB)."""
+    configured = getattr(settings, "RECORDS_IMPORT_MAX_BYTES", None)  # tests shrink it
+    return int(configured if configured is not None else settings.IMPORT_MAX_BYTES)
 
 
 def file_sha256(path: Path) -> str:
@@ -103,7 +100,12 @@ def mapping_for(agency: Agency, dataset_kind: str) -> Mapping | None:
 def read_for_import(path: Path, *, encoding: str | None = None) -> RawTable:
     """Read a file under the size limit, or raise ImportRejectedError with the reason."""
     try:
-        return read_extract(path, max_bytes=import_limit_bytes(), encoding=encoding)
+        return read_extract(
+            path,
+            max_bytes=import_limit_bytes(),
+            encoding=encoding,
+            max_columns=settings.IMPORT_MAX_COLUMNS,
+        )
     except ExtractUnreadableError as exc:
         raise ImportRejectedError(str(exc)) from exc
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from wraparound.core import jobs
 from wraparound.core.access import role_required
 from wraparound.core.models import Agency, Role, User
 from wraparound.records.forms import UploadForm
+from wraparound.records.jobs import IMPORT_EXTRACT
 from wraparound.records.models import Extract
-from wraparound.records.pipeline.mapping import FIELDS, Mapping, MappingError, event_kinds
+from wraparound.records.pipeline.mapping import (
+    FIELDS,
+    Mapping,
+    MappingError,
+    date_format_choices,
+    event_kinds,
+)
 from wraparound.records.pipeline.reading import RawTable
 from wraparound.records.selectors import import_history
 from wraparound.records.services import (
@@ -78,6 +87,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportRejectedError as exc:
             discard(staged)
             form.add_error("file", exc.message)
+        except BaseException:
+            discard(staged)  # an unexpected failure must not leave the file on disk either
+            raise
         else:
             return redirect("records:confirm", token=staged.token)
     return render(
@@ -97,8 +109,13 @@ def _mapping_from_post(request: HttpRequest, table: RawTable, base: Mapping) -> 
         dataset=base.dataset,
         rows=post.get("rows", base.rows),
         columns=columns,
-        date_format=post.get("date_format") or None,
-        event_date_format=post.get("event_date_format") or None,
+        # Each date column's format is picked from the ones its own values fit (no strftime
+        # typed by hand); the dataset-wide formats stay as fallbacks for shipped mappings.
+        date_format=base.date_format,
+        event_date_format=base.event_date_format,
+        column_formats={
+            h: post[f"format-{i}"] for i, h in enumerate(table.headers) if f"format-{i}" in post
+        },
         sex_values=sex,
         event_values=events,
     )
@@ -122,6 +139,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"staged": staged, "agency": agency, "table": table}
     if request.method == "POST":
         mapping = _mapping_from_post(request, table, mapping)
+        if staged.path.stat().st_size > settings.IMPORT_IN_BACKGROUND_FROM_BYTES:
+            try:
+                mapping.validate(event_kinds())
+            except MappingError as exc:
+                context["mapping_error"] = str(exc)
+            else:  # a large file: the worker imports it, its page shows progress
+                job = jobs.enqueue(
+                    IMPORT_EXTRACT,
+                    user=_analyst(request),
+                    label=f"Import {staged.file_name}",
+                    token=staged.token,
+                    user_id=_analyst(request).pk,
+                    mapping=mapping.as_dict(),
+                )
+                return redirect(jobs.page_url(job))
+    if request.method == "POST" and "mapping_error" not in context:
         try:
             mapping.validate(event_kinds())
             result = import_extract(
@@ -160,9 +193,12 @@ def _mapping_context(table: RawTable, mapping: Mapping) -> dict[str, Any]:
         chosen = mapping.columns.get(header, "ignore")
         options = targets if chosen in targets else [chosen, *targets]
         samples = [str(row[i]) for row in table.rows[:3] if row[i] not in (None, "")]
+        formats = date_format_choices([row[i] for row in table.rows[:2000]])
         columns.append(
-            {"index": i, "header": header, "chosen": chosen, "options": options, "samples": samples}
-        )
+            {"index": i, "header": header, "chosen": chosen, "options": options, "samples": samples,
+             "formats": formats, "format": mapping.format_for(header, event=chosen.startswith(
+                 "event")) or ""}
+        )  # fmt: skip
     return {
         "mapping": mapping,
         "columns": columns,

@@ -344,3 +344,14 @@ class RedactionForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style()
+
+
+class DelegationForm(GovukFormMixin, forms.Form):
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), label="Agency whose analysts will upload"
+    )
+    reason = forms.CharField(widget=forms.Textarea, label="Why")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()

@@ -30,6 +30,11 @@ urlpatterns = [
         name="break-glass-review",
     ),
     path("governance/audit/", governance.audit_log, name="audit-log"),
+    path(
+        "governance/upload-delegations/",
+        governance.upload_delegations,
+        name="upload-delegations",
+    ),
     path("governance/reports/denied/", governance.denied_report, name="report-denied"),
     path(
         "governance/reports/emergency-access/",

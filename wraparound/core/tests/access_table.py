@@ -58,6 +58,13 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:home", ALL_ROLES),
     AccessRow("core:sign-out", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    # A background job's page belongs to the person who asked for the work: anyone else, 404.
+    AccessRow(
+        "core:job",
+        ALL_ROLES,
+        kwargs=lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        ok_statuses=frozenset({404}),
+    ),
     AccessRow("records:history", frozenset({R.DATA_ANALYST})),
     AccessRow("records:upload", frozenset({R.DATA_ANALYST})),
     AccessRow(
@@ -192,6 +199,7 @@ _DIRECTORY_MAP = frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.AD
 _DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
 EXPECTED += [
     AccessRow("oruk:api-details", PUBLIC),
+    AccessRow("oruk:openapi", PUBLIC),
     AccessRow("oruk:services", PUBLIC),
     AccessRow(
         "oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}
@@ -260,6 +268,7 @@ EXPECTED += [
         "sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}
     ),
     AccessRow("sharing:audit-log", _SHARING_IG),
+    AccessRow("sharing:upload-delegations", _SHARING_IG),
     AccessRow("sharing:report-denied", _SHARING_IG),
     AccessRow("sharing:report-break-glass", _SHARING_IG),
     AccessRow(
@@ -320,4 +329,128 @@ EXPECTED += [
         ok_statuses=frozenset({302}),
     ),
     AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
+]
+
+# --- referrals (wraparound.referrals) and notifications ---------------------------------------
+# A referral opens only to its two agencies' practitioners and managers: the seeded one is
+# between agencies no access-test user belongs to, so its page, its actions and its API are
+# refused to every role (403). Check-your-answers with nothing to check goes back to the form.
+_REFERRING = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_REFERRAL = lambda s: {"reference": s["referral"].reference}  # noqa: E731
+EXPECTED += [
+    AccessRow("referrals:mine", _REFERRING, personal_data=True),
+    AccessRow("referrals:front-door", _REFERRING, personal_data=True),
+    # With a family named, the form offers services fitting what the family page shows.
+    AccessRow(
+        "referrals:new",
+        _REFERRING,
+        query=lambda s: {"family": "F-ACCESS01"},
+        personal_data=True,
+    ),
+    AccessRow("referrals:check", _REFERRING, ok_statuses=frozenset({302})),
+    AccessRow("referrals:detail", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow(
+        "referrals:act",
+        NO_ROLE,
+        lambda s: {"reference": s["referral"].reference, "action": "accept"},
+        method="post",
+    ),
+    AccessRow("referrals-api:referrals", _REFERRING, personal_data=True),
+    AccessRow("referrals-api:openapi", PUBLIC),
+    AccessRow("referrals-api:referral", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow("referrals-api:transition", NO_ROLE, _REFERRAL, method="post"),
+    # Notifications are every signed-in person's own: someone else's is not found (404).
+    AccessRow("notifications:list", ALL_ROLES),
+    AccessRow(
+        "notifications:open",
+        ALL_ROLES,
+        lambda s: {"pk": s["notification"].pk},
+        method="post",
+        ok_statuses=frozenset({404}),
+    ),
+    AccessRow("notifications:read-all", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
+]
+
+# Progress and outcomes (issue 16). Family pages and baseline actions need a relationship
+# (the access-test users have none: refused, or 404 for a baseline that does not exist);
+# claims and the internal-audit sample are team managers' (the auditor is a team manager,
+# see docs/outcomes.md); aggregates are refused by the gate without an agreement (302 back).
+_CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_NOT_A_BASELINE = frozenset({404})
+EXPECTED += [
+    AccessRow("outcomes:home", _CASEWORK),
+    AccessRow("outcomes:family", NO_ROLE, kwargs=lambda s: {"family_public_id": "F-ACCESS01"}),
+    # POST-only; without a family named it is a 404 (nothing is read).
+    AccessRow("outcomes:fix-baseline", _CASEWORK, method="post", ok_statuses=_NOT_A_BASELINE),
+    AccessRow("outcomes:review", _CASEWORK, lambda s: {"pk": 999999}, ok_statuses=_NOT_A_BASELINE),
+    AccessRow(
+        "outcomes:end-support",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:make-claim",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow("outcomes:claims", frozenset({R.TEAM_MANAGER})),
+    AccessRow(
+        "outcomes:claim-action",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"action": "sample"},
+        method="post",
+        ok_statuses=frozenset({302}),  # nothing to sample: back to claims with the reason
+    ),
+    AccessRow(
+        "outcomes:audit",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"pk": 999999},
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:return",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"period": "2026-Q1"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate
+    ),
+    AccessRow("outcomes:dashboard", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow(
+        "outcomes:dashboard-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"fmt": "csv"},
+        ok_statuses=frozenset({200, 302}),
+    ),
+]
+
+
+def _evaluation_plan(seeded: dict[str, Any]) -> dict[str, Any]:
+    from wraparound.evaluation.tests.seed import access_plan
+
+    return {"pk": access_plan().pk}
+
+
+# Evaluation (issue 17): commissioners (team managers) and data analysts read aggregate
+# results; only analysts write and lock plans. Results pages refuse inside the page (the
+# sharing gate) without an agreement listing service evaluation.
+EXPECTED += [
+    AccessRow("evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow("evaluation:plan-new", frozenset({R.DATA_ANALYST})),
+    AccessRow("evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan),
+    AccessRow(
+        "evaluation:plan-lock",
+        frozenset({R.DATA_ANALYST}),
+        kwargs=_evaluation_plan,
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
+    AccessRow(
+        "evaluation:plan-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        kwargs=lambda seeded: {**_evaluation_plan(seeded), "fmt": "json"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the page
+    ),
 ]

@@ -32,6 +32,7 @@ from wraparound.sharing.services.break_glass import (
 )
 from wraparound.sharing.services.consent import may_record_consent, record_consent
 from wraparound.sharing.services.delegation import (
+    active_delegations,
     agencies_uploadable_by,
     delegate_uploads,
     revoke_upload_delegation,
@@ -56,6 +57,7 @@ __all__ = [
     "PartySpec",
     "SharingError",
     "StaleEditError",
+    "active_delegations",
     "add_relationship",
     "agencies_uploadable_by",
     "approve_agreement",

@@ -214,3 +214,18 @@ def test_denied_and_break_glass_reports_count_what_happened() -> None:
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     assert ig.get(reverse("sharing:report-break-glass")).context["awaiting"] == 1
+
+
+def test_an_ig_officer_delegates_and_revokes_uploads_from_the_page() -> None:
+    from wraparound.sharing.models import UploadDelegation
+
+    police, charity = agency(AgencyKind.POLICE), agency(AgencyKind.VOLUNTARY)
+    client = _client(worker(police, Role.IG_OFFICER))
+    url = reverse("sharing:upload-delegations")
+    assert client.post(url, {"to_agency": charity.pk, "reason": "Runs our data"}).status_code == 302
+    delegation = UploadDelegation.objects.get()
+    assert (delegation.from_agency, delegation.to_agency) == (police, charity)
+    assert client.post(url, {"revoke": str(delegation.pk)}).status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None
+    assert client.post(url, {"to_agency": police.pk, "reason": "x"}).status_code == 400

@@ -19,6 +19,7 @@ from wraparound.sharing import audit, selectors, services, subjects
 from wraparound.sharing import subject_access as subject_access_reads
 from wraparound.sharing.forms import (
     AuditSearchForm,
+    DelegationForm,
     RedactionForm,
     ReviewForm,
     SubjectAccessForm,
@@ -30,6 +31,7 @@ from wraparound.sharing.models import (
     BreakGlassGrant,
     RedactionReason,
     SubjectAccessRequest,
+    UploadDelegation,
 )
 from wraparound.sharing.views.common import IG, request_id, signed_in
 
@@ -266,3 +268,39 @@ def _csv(sar: SubjectAccessRequest, response: subject_access_reads.Response) -> 
     download = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     download["Content-Disposition"] = f'attachment; filename="{sar.reference}.csv"'
     return download
+
+
+@role_required(IG)
+def upload_delegations(request: HttpRequest) -> HttpResponse:
+    """Delegate (or revoke) uploading the officer's agency's extracts to another agency."""
+    form = DelegationForm((request.POST or None) if "revoke" not in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                delegation = UploadDelegation.objects.filter(
+                    pk=int(request.POST["revoke"]) if request.POST["revoke"].isdigit() else 0
+                ).first()
+                if delegation is None:
+                    raise services.SharingError("No such delegation.")
+                services.revoke_upload_delegation(
+                    by=signed_in(request), delegation=delegation, request_id=request_id(request)
+                )
+                messages.success(request, "Delegation revoked.")
+                return redirect("sharing:upload-delegations")
+            if form.is_valid():
+                services.delegate_uploads(
+                    by=signed_in(request),
+                    to_agency=form.cleaned_data["to_agency"],
+                    reason=form.cleaned_data["reason"],
+                    request_id=request_id(request),
+                )
+                messages.success(request, "Delegation recorded.")
+                return redirect("sharing:upload-delegations")
+        except services.SharingError as error:
+            form.add_error(None, ValidationError(str(error)))
+    return render(
+        request,
+        "sharing/upload_delegations.html",
+        {"form": form, "delegations": services.active_delegations()},
+        status=400 if form.errors else 200,
+    )
