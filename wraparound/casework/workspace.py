@@ -57,12 +57,21 @@ class PlanView:
     needs_without_action: list[str]
     identified_needs: list[str]
     today: dt.date
+    overdue: list[PlanAction] = field(init=False)
+    rows: list[tuple[PlanAction, str, bool]] = field(init=False)
+    missing_labels: list[str] = field(init=False)
 
-    @property
-    def overdue(self) -> list[PlanAction]:
-        return [
+    def __post_init__(self) -> None:
+        labels = outcome_areas()
+        self.overdue = [
             a for a in self.actions if a.status in OPEN_ACTION_STATUSES and a.due_on < self.today
         ]
+        overdue_ids = {a.pk for a in self.overdue}
+        # One row per action with what the template shows, computed once per page.
+        self.rows = [
+            (a, labels.get(a.outcome, a.outcome), a.pk in overdue_ids) for a in self.actions
+        ]
+        self.missing_labels = [labels.get(n, n) for n in self.needs_without_action]
 
     @property
     def complete(self) -> bool:
