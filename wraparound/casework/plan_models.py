@@ -170,7 +170,7 @@ class PlanVersion(models.Model):
 class ReviewMeeting(models.Model):
     """A team-around-the-family review: who came, what was decided, when the next one is."""
 
-    plan = models.ForeignKey(FamilyPlan, on_delete=models.PROTECT, related_name="reviews")
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.PROTECT, related_name="plan_reviews")
     held_on = models.DateField()
     attendees = models.TextField(help_text="One attendee per line: name, agency or family role.")
     decisions = models.TextField()

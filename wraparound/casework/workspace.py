@@ -166,7 +166,7 @@ def _plan_view(
     return PlanView(
         plan=plan,
         actions=actions,
-        reviews=list(plan.reviews.all()) if plan_visible else [],
+        reviews=list(plan.plan_reviews.all()) if plan_visible else [],
         needs_without_action=[n for n in needs if n not in covered],
         identified_needs=needs,
         today=timezone.localdate(),
