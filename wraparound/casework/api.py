@@ -24,6 +24,7 @@ from wraparound.casework import plan_services
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import ActionStatus, PlanAction
 from wraparound.casework.openapi import OPENAPI
+from wraparound.casework.views import INDIVIDUAL_PURPOSES
 from wraparound.casework.workspace import (
     access_case,
     build_workspace,
@@ -37,7 +38,7 @@ from wraparound.sharing import gate
 from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.policy import PolicyError
 
-PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
+PURPOSES = INDIVIDUAL_PURPOSES
 ApiView = Callable[..., HttpResponse]
 
 

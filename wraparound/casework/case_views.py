@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from wraparound.casework import forms, services, transfers
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseNote, CaseTransfer, FamilyCase, TeamMember
+from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
 from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
@@ -29,8 +30,6 @@ from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.models import AuditAction, AuditOutcome
 
 CASEWORKERS = (Role.PRACTITIONER, Role.TEAM_MANAGER)
-INDIVIDUAL_PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
-DEFAULT_PURPOSE = "early_help_coordination"
 
 
 def purpose_of(request: HttpRequest) -> str:
