@@ -53,6 +53,11 @@ class Baseline(models.Model):
     def __str__(self) -> str:
         return f"Baseline of {self.family_public_id} from {self.engaged_on}"
 
+    @property
+    def equivalent_decision(self) -> EquivalentProgress | None:
+        """The equivalent progress decision, if one is recorded (for templates)."""
+        return EquivalentProgress.objects.filter(baseline=self).first()
+
 
 class BaselineNeed(models.Model):
     """One need in the baseline: a framework descriptor, with the needs flags that evidenced it."""
@@ -143,28 +148,42 @@ class ToolScore(models.Model):
 
 
 class EquivalentProgress(models.Model):
-    """A recorded decision that the family made progress equivalent to the framework's."""
+    """A decision that the family made progress equivalent to the framework's.
+
+    Recorded (with the reason) by the practitioner, then approved by a team manager who is
+    someone else; it counts towards an outcome only once approved.
+    """
 
     baseline = models.OneToOneField(Baseline, on_delete=models.CASCADE, related_name="equivalent")
     reason = models.TextField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(recorded_by=models.F("approved_by")),
                 name="equivalent_progress_approved_by_another",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True, approved_at__isnull=True)
+                | models.Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="equivalent_progress_approval_has_a_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Equivalent progress for {self.baseline.family_public_id}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_by_id is not None
 
 
 class ClaimStatus(models.TextChoices):

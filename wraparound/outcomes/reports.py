@@ -31,6 +31,7 @@ from wraparound.outcomes.rules import (
 from wraparound.outcomes.selectors import (
     AGGREGATE_PURPOSE,
     OutcomesAccessError,
+    equivalent_approved,
     last_statuses,
     need_outcome,
 )
@@ -87,7 +88,7 @@ def _result(baseline: Baseline, as_of: dt.date) -> FamilyOutcomeResult:
         last = latest.get(need.pk)
         outcomes.append(need_outcome(need.descriptor, last, sustain))
     decided = family_outcome(
-        outcomes, equivalent_progress=hasattr(baseline, "equivalent"), min_needs=framework.min_needs
+        outcomes, equivalent_progress=equivalent_approved(baseline), min_needs=framework.min_needs
     )
     claim = getattr(baseline, "claim", None)
     return FamilyOutcomeResult(

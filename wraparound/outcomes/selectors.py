@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from wraparound.outcomes import sources
 from wraparound.outcomes.framework import Descriptor, Framework, framework_version
-from wraparound.outcomes.models import Baseline, BaselineNeed, Claim, ClaimStatus, NeedProgress
+from wraparound.outcomes.models import (
+    Baseline,
+    BaselineNeed,
+    Claim,
+    ClaimStatus,
+    EquivalentProgress,
+    NeedProgress,
+)
 from wraparound.outcomes.rules import (
     NeedOutcome,
     ProgressStatus,
@@ -214,6 +221,11 @@ def review_proposals(
     return proposals
 
 
+def equivalent_approved(baseline: Baseline) -> bool:
+    """Whether an equivalent progress decision is recorded *and* approved for the baseline."""
+    return EquivalentProgress.objects.filter(baseline=baseline, approved_by__isnull=False).exists()
+
+
 def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainResult) -> NeedOutcome:
     """A need at the claim decision: the practitioner's and the data's status at its last review."""
     if last is None:
@@ -297,7 +309,7 @@ def _assess(baseline: Baseline, seen: GatedEvents, as_of: dt.date) -> OutcomeAss
         )
     outcome = family_outcome(
         [need_outcome(a.descriptor.key, a.last, a.sustain) for a in assessed],
-        equivalent_progress=hasattr(baseline, "equivalent"),
+        equivalent_progress=equivalent_approved(baseline),
         min_needs=framework.min_needs,
     )
     return OutcomeAssessment(

@@ -246,25 +246,50 @@ def end_support(
 
 @transaction.atomic
 def record_equivalent_progress(
-    *, by: Any, approver: Any, baseline: Baseline, reason: str, request_id: str | None = None
+    *, by: Any, baseline: Baseline, reason: str, request_id: str | None = None
 ) -> EquivalentProgress:
-    """A team manager's decision, recorded by another, that progress was equivalent."""
+    """The practitioner records that progress was equivalent, and why; a manager approves it."""
     _require_role(by, Role.PRACTITIONER, Role.TEAM_MANAGER)
-    if getattr(approver, "role", None) != Role.TEAM_MANAGER or approver.pk == by.pk:
-        raise OutcomesError(
-            "Equivalent progress is approved by a team manager other than the person recording it."
-        )
     if not reason.strip():
         raise OutcomesError("Give the reason progress is equivalent to the framework's.")
     if hasattr(baseline, "equivalent"):
         raise OutcomesError("An equivalent progress decision is already recorded for this family.")
+    if hasattr(baseline, "claim"):
+        raise OutcomesError("A claim has been made: the decision can no longer change.")
     decision = EquivalentProgress.objects.create(
-        baseline=baseline, reason=reason.strip(), recorded_by=by, approved_by=approver
+        baseline=baseline, reason=reason.strip(), recorded_by=by
     )
     _audit(
         by,
         baseline.family_public_id,
-        f"Equivalent progress recorded, approved by {approver.username}: {reason.strip()}",
+        f"Equivalent progress recorded, awaiting a manager's approval: {reason.strip()}",
+        purpose=selectors.REVIEW_PURPOSE,
+        request_id=request_id,
+    )
+    return decision
+
+
+@transaction.atomic
+def approve_equivalent_progress(
+    *, by: Any, baseline: Baseline, request_id: str | None = None
+) -> EquivalentProgress:
+    """A team manager, not the person who recorded it, approves the decision."""
+    _require_role(by, Role.TEAM_MANAGER)
+    decision = EquivalentProgress.objects.select_for_update().filter(baseline=baseline).first()
+    if decision is None:
+        raise OutcomesError("No equivalent progress decision is recorded for this family.")
+    if decision.approved:
+        raise OutcomesError("The decision is already approved.")
+    if decision.recorded_by_id == by.pk:
+        raise OutcomesError(
+            "Equivalent progress is approved by a team manager other than the person who recorded it."
+        )
+    decision.approved_by, decision.approved_at = by, timezone.now()
+    decision.save(update_fields=["approved_by", "approved_at"])
+    _audit(
+        by,
+        baseline.family_public_id,
+        f"Approved the equivalent progress decision recorded by {decision.recorded_by.username}.",
         purpose=selectors.REVIEW_PURPOSE,
         request_id=request_id,
     )
@@ -303,7 +328,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
         }
         for r in baseline.reviews.select_related("recorded_by").order_by("reviewed_on", "pk")
     ]
-    equivalent = getattr(baseline, "equivalent", None)
+    equivalent = EquivalentProgress.objects.filter(baseline=baseline).first()
     return {
         "family_public_id": baseline.family_public_id,
         "framework_version": baseline.framework_version,
@@ -345,7 +370,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
                 "approved_by": equivalent.approved_by.username,
                 "recorded_by": equivalent.recorded_by.username,
             }
-            if equivalent
+            if equivalent is not None and equivalent.approved_by is not None
             else None
         ),
         "basis": assessment.basis,

@@ -199,6 +199,29 @@ def end_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CASEWORK)
+def equivalent_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    baseline = _baseline(request, pk)
+    try:
+        if request.POST.get("approve"):
+            services.approve_equivalent_progress(
+                by=request.user, baseline=baseline, request_id=_rid(request)
+            )
+            messages.success(request, "Equivalent progress approved.")
+        else:
+            services.record_equivalent_progress(
+                by=request.user,
+                baseline=baseline,
+                reason=request.POST.get("reason", ""),
+                request_id=_rid(request),
+            )
+            messages.success(request, "Equivalent progress recorded; a team manager approves it.")
+    except OutcomesError as error:
+        messages.error(request, str(error))
+    return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+
+
+@require_POST
+@role_required(*CASEWORK)
 def make_claim(request: HttpRequest, pk: int) -> HttpResponse:
     baseline = _baseline(request, pk)
     try:

@@ -143,23 +143,23 @@ def test_no_claim_while_a_need_is_not_met() -> None:
         services.make_claim(by=story.practitioner, baseline=baseline)
 
 
-def test_equivalent_progress_needs_another_team_manager_and_a_reason() -> None:
+def test_equivalent_progress_counts_only_once_another_team_manager_approves_it() -> None:
     story = story_family()
     baseline = _baseline(story)
-    with pytest.raises(OutcomesError, match="approved by a team manager other"):
-        services.record_equivalent_progress(
-            by=story.manager, approver=story.manager, baseline=baseline, reason="x"
-        )
+    with pytest.raises(OutcomesError, match="Give the reason"):
+        services.record_equivalent_progress(by=story.practitioner, baseline=baseline, reason=" ")
     services.record_equivalent_progress(
-        by=story.practitioner,
-        approver=story.manager,
-        baseline=baseline,
-        reason="Moved county; progress confirmed by the new school.",
+        by=story.manager, baseline=baseline, reason="Moved county; the new school confirms it."
     )
-    assert (
-        selectors.assess_outcome(user=story.practitioner, baseline=baseline).basis
-        == "equivalent_progress"
-    )
+    assert not selectors.assess_outcome(user=story.practitioner, baseline=baseline).achieved
+    with pytest.raises(OutcomesError, match="other than the person who recorded it"):
+        services.approve_equivalent_progress(by=story.manager, baseline=baseline)
+    with pytest.raises(OutcomesError, match="Only a team manager"):
+        services.approve_equivalent_progress(by=story.practitioner, baseline=baseline)
+    services.approve_equivalent_progress(by=story.auditor, baseline=baseline)
+    assessment = selectors.assess_outcome(user=story.practitioner, baseline=baseline)
+    assert assessment.achieved
+    assert assessment.basis == "equivalent_progress"
 
 
 def test_a_claim_freezes_its_evidence_pack_and_seals_it_in_the_audit_chain() -> None:

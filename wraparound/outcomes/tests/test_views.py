@@ -247,3 +247,16 @@ def test_fixing_a_baseline_from_the_family_page() -> None:
         url, {"family_public_id": story.family_public_id, "engaged_on": "2026-01-01"}
     )
     assert refused.status_code == 403
+
+
+def test_equivalent_progress_is_recorded_by_the_practitioner_and_approved_by_a_manager() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    url = reverse("outcomes:equivalent-progress", kwargs={"pk": baseline.pk})
+    family = reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+    practitioner, manager = _client(story.practitioner), _client(story.manager)
+    blank = practitioner.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "Give the reason" in blank
+    practitioner.post(url, {"reason": "Moved county; the new school confirms it."})
+    assert "Awaiting a team manager" in manager.get(family).content.decode()
+    assert "Approved by" in manager.post(url, {"approve": "1"}, follow=True).content.decode()
