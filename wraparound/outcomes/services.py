@@ -54,6 +54,16 @@ def _audit(
     )
 
 
+def _audit_review(by: Any, baseline: Baseline, reason: str, request_id: str | None) -> Any:
+    return _audit(
+        by,
+        baseline.family_public_id,
+        reason,
+        purpose=selectors.REVIEW_PURPOSE,
+        request_id=request_id,
+    )
+
+
 def _require_role(by: Any, *roles: str) -> None:
     if getattr(by, "role", None) not in roles:
         labels = ", ".join(Role(r).label.lower() for r in roles)
@@ -207,12 +217,11 @@ def record_review(
     )
     for tool, area, score in tool_scores:
         ToolScore.objects.create(review=review, tool=tool, area=area, score=score)
-    _audit(
+    _audit_review(
         by,
-        baseline.family_public_id,
+        baseline,
         f"Recorded a progress review on {reviewed_on:%d %B %Y} ({len(statuses)} needs).",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
+        request_id,
     )
     return review
 
@@ -234,13 +243,7 @@ def end_support(
         raise OutcomesError("A claim has been made: the end of support can no longer change.")
     baseline.support_ended_on, baseline.closure_ref = ended_on, closure_ref
     baseline.save(update_fields=["support_ended_on", "closure_ref"])
-    _audit(
-        by,
-        baseline.family_public_id,
-        f"Support ended on {ended_on:%d %B %Y}.",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
-    )
+    _audit_review(by, baseline, f"Support ended on {ended_on:%d %B %Y}.", request_id)
     return baseline
 
 
@@ -259,12 +262,11 @@ def record_equivalent_progress(
     decision = EquivalentProgress.objects.create(
         baseline=baseline, reason=reason.strip(), recorded_by=by
     )
-    _audit(
+    _audit_review(
         by,
-        baseline.family_public_id,
+        baseline,
         f"Equivalent progress recorded, awaiting a manager's approval: {reason.strip()}",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
+        request_id,
     )
     return decision
 
@@ -286,12 +288,11 @@ def approve_equivalent_progress(
         )
     decision.approved_by, decision.approved_at = by, timezone.now()
     decision.save(update_fields=["approved_by", "approved_at"])
-    _audit(
+    _audit_review(
         by,
-        baseline.family_public_id,
+        baseline,
         f"Approved the equivalent progress decision recorded by {decision.recorded_by.username}.",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
+        request_id,
     )
     return decision
 
