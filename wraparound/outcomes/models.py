@@ -53,16 +53,11 @@ class Baseline(models.Model):
     def __str__(self) -> str:
         return f"Baseline of {self.family_public_id} from {self.engaged_on}"
 
-    @property
-    def equivalent_decision(self) -> EquivalentProgress | None:
-        """The equivalent progress decision, if one is recorded (for templates)."""
-        return EquivalentProgress.objects.filter(baseline=self).first()
-
 
 class BaselineNeed(models.Model):
     """One need in the baseline: a framework descriptor, with the needs flags that evidenced it."""
 
-    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="needs")
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="baseline_needs")
     outcome = models.CharField(max_length=40)
     descriptor = models.CharField(max_length=64)
     level = models.PositiveSmallIntegerField(default=1)
@@ -86,7 +81,9 @@ class BaselineNeed(models.Model):
 class ProgressReview(models.Model):
     """A progress review (TAF review) at which each baseline need's status is recorded."""
 
-    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="reviews")
+    baseline = models.ForeignKey(
+        Baseline, on_delete=models.CASCADE, related_name="progress_reviews"
+    )
     reviewed_on = models.DateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -105,8 +102,12 @@ class ProgressReview(models.Model):
 class NeedProgress(models.Model):
     """The practitioner's status for one need at one review, beside what the data proposed."""
 
-    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="statuses")
-    need = models.ForeignKey(BaselineNeed, on_delete=models.CASCADE, related_name="progress")
+    review = models.ForeignKey(
+        ProgressReview, on_delete=models.CASCADE, related_name="need_statuses"
+    )
+    need = models.ForeignKey(
+        BaselineNeed, on_delete=models.CASCADE, related_name="progress_statuses"
+    )
     status = models.CharField(max_length=16, choices=[(s.value, s.label) for s in ProgressStatus])
     evidence = models.TextField(help_text="What the practitioner relied on.")
     proposed_status = models.CharField(max_length=16, blank=True)
@@ -230,7 +231,7 @@ class Claim(models.Model):
 class ClaimTransition(models.Model):
     """One step of a claim through the pipeline: who moved it, when, and why."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="claim_transitions")
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

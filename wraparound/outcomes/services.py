@@ -177,7 +177,7 @@ def record_review(
         raise OutcomesError("The review date is before the family engaged.")
     if reviewed_on > timezone.localdate():
         raise OutcomesError("The review date is in the future.")
-    needs = {n.pk: n for n in baseline.needs.all()}
+    needs = {n.pk: n for n in baseline.baseline_needs.all()}
     missing = [needs[pk].descriptor for pk in needs if pk not in statuses]
     if missing:
         raise OutcomesError(f"Record a status for every need: missing {', '.join(missing)}.")
@@ -321,13 +321,15 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
                     "proposed": s.proposed_status,
                     "evidence": s.evidence,
                 }
-                for s in r.statuses.select_related("need")
+                for s in r.need_statuses.select_related("need")
             },
             "tool_scores": [
                 {"tool": t.tool, "area": t.area, "score": str(t.score)} for t in r.tool_scores.all()
             ],
         }
-        for r in baseline.reviews.select_related("recorded_by").order_by("reviewed_on", "pk")
+        for r in baseline.progress_reviews.select_related("recorded_by").order_by(
+            "reviewed_on", "pk"
+        )
     ]
     equivalent = EquivalentProgress.objects.filter(baseline=baseline).first()
     return {
@@ -540,7 +542,7 @@ def record_spot_check(
     claim = _locked(claim, ClaimStatus.SAMPLED)
     if claim.created_by_id == by.pk:
         raise OutcomesError("An auditor cannot check a claim they made.")
-    if claim.transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
+    if claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
         raise OutcomesError("An auditor cannot check a claim they validated: ask another auditor.")
     if set(answers) != set(AUDIT_QUESTIONS):
         raise OutcomesError("Answer every spot-check question.")

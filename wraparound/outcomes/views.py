@@ -95,7 +95,7 @@ def fix_baseline(request: HttpRequest) -> HttpResponse:
 
 def _statuses(request: HttpRequest, baseline: Baseline) -> tuple[dict[int, StatusEntry], list[str]]:
     errors, entries = [], {}
-    for need in baseline.needs.all():
+    for need in selectors.needs_of(baseline):
         status = request.POST.get(f"status-{need.pk}", "")
         evidence = request.POST.get(f"evidence-{need.pk}", "")
         if status not in ProgressStatus.__members__.values():
@@ -285,15 +285,9 @@ def claim_action(request: HttpRequest, action: str) -> HttpResponse:
 
 
 def _claim(request: HttpRequest, raw: str) -> Claim:
-    claim = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    claim = selectors.claim_by_id(user=request.user, raw=raw, request_id=_rid(request))
     if claim is None:
         raise Http404("No such claim.")
-    selectors.baseline_for(
-        user=request.user,
-        baseline_id=claim.baseline_id,
-        purpose=selectors.ASSURANCE_PURPOSE,
-        request_id=_rid(request),
-    )
     return claim
 
 
