@@ -79,6 +79,7 @@ class NeedProposal:
     proposal: Proposal
     records: list[RecordRead]
     withheld: int
+    covers_until: dt.date | None = None
 
 
 @dataclass
@@ -209,15 +210,17 @@ def review_proposals(
         descriptor = descriptors[need.pk]
         records, hidden = seen.for_descriptor(descriptor)
         dated = [r for r in records if r.event_date <= review_on]
+        covers = min(seen.coverage.get(k, review_on) for k in descriptor.concern_kinds)
         proposal = propose_status(
             concern_dates=[r.event_date for r in dated],
             engaged_on=baseline.engaged_on,
             review_on=review_on,
             rule=descriptor.proposal,
+            covers_until=covers,
         )
         window_start = baseline.engaged_on - dt.timedelta(days=descriptor.proposal.baseline_days)
         read = [r for r in dated if r.event_date >= window_start]
-        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden))
+        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden, covers))
     return proposals
 
 

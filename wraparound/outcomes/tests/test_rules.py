@@ -203,3 +203,25 @@ def test_a_need_recorded_met_against_the_datas_proposal_is_not_claimable() -> No
         ProgressStatus.MET,
     )
     assert family_outcome([ok, ok, agreed], min_needs=3).achieved
+
+
+@relaxed
+@given(
+    offs=st.lists(st.integers(-365, 300), max_size=6),
+    review=st.integers(0, 300),
+    covers=st.integers(-30, 299),
+)
+def test_met_is_never_proposed_beyond_what_the_records_cover(
+    offs: list[int], review: int, covers: int
+) -> None:
+    if covers >= review:
+        return
+    dates = [ENGAGED + dt.timedelta(days=o) for o in offs]
+    proposal = propose_status(
+        concern_dates=dates,
+        engaged_on=ENGAGED,
+        review_on=ENGAGED + dt.timedelta(days=review),
+        rule=PROPOSAL,
+        covers_until=ENGAGED + dt.timedelta(days=covers),
+    )
+    assert proposal.status != ProgressStatus.MET
