@@ -36,6 +36,13 @@ class Baseline(models.Model):
     )
     support_ended_on = models.DateField(null=True, blank=True)
     closure_ref = models.CharField(max_length=64, blank=True)
+    # Optional links to casework's records, when the family is worked through casework.
+    assessment = models.ForeignKey(
+        "casework.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    case_closure = models.ForeignKey(
+        "casework.CaseClosure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-engaged_on"]
@@ -90,6 +97,9 @@ class ProgressReview(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     casework_ref = models.CharField(max_length=64, blank=True)
+    review_meeting = models.ForeignKey(
+        "casework.ReviewMeeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

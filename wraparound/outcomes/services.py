@@ -78,9 +78,13 @@ def fix_baseline(
     engaged_on: dt.date,
     service: str = "",
     casework_ref: str = "",
+    link_casework: bool = True,
     request_id: str | None = None,
 ) -> Baseline:
-    """Fix the family's needs at engagement from the needs flags the practitioner may see."""
+    """Fix the family's needs at engagement from the needs flags the practitioner may see.
+
+    When casework holds an assessment for the family, the baseline links to the first one.
+    """
     _require_role(by, Role.PRACTITIONER, Role.TEAM_MANAGER)
     framework = framework_for(engaged_on)
     flags = sources.flags_at(family_public_id, engaged_on)
@@ -131,6 +135,7 @@ def fix_baseline(
         service=service,
         locality=sources.family_locality(family_public_id),
         casework_ref=casework_ref,
+        assessment=sources.casework_engagement(family_public_id) if link_casework else None,
     )
     BaselineNeed.objects.bulk_create(
         BaselineNeed(
@@ -196,7 +201,16 @@ def record_review(
             user=by, baseline=baseline, review_on=reviewed_on, request_id=request_id
         )
     }
+    meeting = next(
+        (
+            m
+            for m in sources.casework_review_meetings(baseline.family_public_id)
+            if m.held_on == reviewed_on
+        ),
+        None,
+    )
     review = ProgressReview.objects.create(
+        review_meeting=meeting,
         baseline=baseline,
         reviewed_on=reviewed_on,
         recorded_by=by,
@@ -242,7 +256,8 @@ def end_support(
     if hasattr(baseline, "claim"):
         raise OutcomesError("A claim has been made: the end of support can no longer change.")
     baseline.support_ended_on, baseline.closure_ref = ended_on, closure_ref
-    baseline.save(update_fields=["support_ended_on", "closure_ref"])
+    baseline.case_closure = sources.casework_closure(baseline.family_public_id)
+    baseline.save(update_fields=["support_ended_on", "closure_ref", "case_closure"])
     _audit_review(by, baseline, f"Support ended on {ended_on:%d %B %Y}.", request_id)
     return baseline
 
@@ -315,6 +330,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
             "reviewed_on": r.reviewed_on.isoformat(),
             "recorded_by": r.recorded_by.username,
             "casework_ref": r.casework_ref,
+            "review_meeting_id": r.review_meeting_id,
             "statuses": {
                 s.need.descriptor: {
                     "status": s.status,
@@ -348,6 +364,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
             if baseline.support_ended_on
             else None,
             "closure_ref": baseline.closure_ref,
+            "case_closure_id": baseline.case_closure_id,
         },
         "needs": [
             {
