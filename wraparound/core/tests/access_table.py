@@ -397,6 +397,13 @@ EXPECTED += [
         method="post",
         ok_statuses=_NOT_A_BASELINE,
     ),
+    AccessRow(
+        "outcomes:equivalent-progress",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
     AccessRow("outcomes:claims", frozenset({R.TEAM_MANAGER})),
     AccessRow(
         "outcomes:claim-action",
