@@ -20,6 +20,8 @@ APP_PREFIXES = {
     "casework": "families/",
     "outcomes": "outcomes/",
     "training": "training/",
+    "referrals": "referrals/",
+    "notifications": "notifications/",
     "evaluation": "evaluation/",
 }
 

@@ -28,6 +28,7 @@ DEMO_LOADERS = (
     "directory",
     "needs",
     "casework",
+    "referrals",
     "outcomes",
     "training",
     "evaluation",

@@ -32,6 +32,7 @@ from wraparound.synth.population import (
     upn_count,
 )
 from wraparound.synth.records import Counters
+from wraparound.synth.trajectories import plant_trajectories
 from wraparound.synth.service_effects import is_planted, load_planted, plant
 
 ProgressCallback = Callable[[int], None]
@@ -237,6 +238,7 @@ def generate_county(
             truth_writer.close()
 
     manifest = _manifest(params, cat, writers, truth_writers)
+    manifest["truth"] |= plant_trajectories(out, seed=params.seed, as_of=params.as_of)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return CountySummary(out=out, manifest=manifest)
 
