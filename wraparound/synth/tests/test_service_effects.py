@@ -38,12 +38,15 @@ def test_planting_leaves_every_other_extract_byte_for_byte_unchanged(
         planted = (planted_county / "extracts" / path.name).read_bytes()
         if path.stem == effect_source:  # the working service removed some referrals, nothing else
             before, after = path.read_text().splitlines(), planted.decode().splitlines()
-            assert len(after) < len(before) and set(after) <= set(before)
+            assert len(after) < len(before)
+            assert set(after) <= set(before)
         else:
             assert planted == path.read_bytes(), path.name
 
 
-def test_truth_records_who_started_and_the_outcome_with_and_without_the_service(planted_county: Path) -> None:
+def test_truth_records_who_started_and_the_outcome_with_and_without_the_service(
+    planted_county: Path,
+) -> None:
     truth = pl.read_parquet(planted_county / "truth" / "service_effects.parquet")
     treated = truth.filter("treated")
     assert set(truth["service"]) == {"edge_of_care", "young_victims"}
@@ -55,17 +58,29 @@ def test_truth_records_who_started_and_the_outcome_with_and_without_the_service(
     assert (null["outcome_events_with"] == null["outcome_events_without"]).all()
 
 
-def test_each_starter_appears_in_the_service_extract_with_the_start_date(planted_county: Path) -> None:
+def test_each_starter_appears_in_the_service_extract_with_the_start_date(
+    planted_county: Path,
+) -> None:
     truth = pl.read_parquet(planted_county / "truth" / "service_effects.parquet").filter("treated")
     events = pl.read_parquet(planted_county / "truth" / "events.parquet")
-    starts = events.filter(pl.col("kind") == "edge_of_care_support").select("family_id", "event_date").unique()
-    expected = truth.filter(pl.col("service") == "edge_of_care").select("family_id", pl.col("start_date").alias("event_date"))
+    starts = (
+        events.filter(pl.col("kind") == "edge_of_care_support")
+        .select("family_id", "event_date")
+        .unique()
+    )
+    expected = truth.filter(pl.col("service") == "edge_of_care").select(
+        "family_id", pl.col("start_date").alias("event_date")
+    )
     assert set(starts.iter_rows()) == set(expected.iter_rows())
 
 
 def test_needier_families_are_referred_more(planted_county: Path) -> None:
     truth = pl.read_parquet(planted_county / "truth" / "service_effects.parquet")
-    families = pl.read_parquet(planted_county / "truth" / "families.parquet").select("family_id", "n_needs")
+    families = pl.read_parquet(planted_county / "truth" / "families.parquet").select(
+        "family_id", "n_needs"
+    )
     joined = truth.filter(pl.col("service") == "edge_of_care").join(families, on="family_id")
-    means = joined.group_by("treated").agg(pl.col("n_needs").cast(pl.Float64).mean()).sort("treated")
+    means = (
+        joined.group_by("treated").agg(pl.col("n_needs").cast(pl.Float64).mean()).sort("treated")
+    )
     assert means["n_needs"][1] > 1.3 * means["n_needs"][0]
