@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from wraparound.core.forms import GovukDateInput, GovukForm
 from wraparound.core.models import Agency
 from wraparound.sharing.catalogues import catalogues, choices
 from wraparound.sharing.models import (
@@ -22,8 +23,8 @@ from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, P
 PUBLIC_ID_HELP = "The id from the family or person record, for example F-1A2B3C4D."
 
 
-class GovukFormMixin:
-    """Adds GOV.UK classes to widgets so templates render fields with one include."""
+class GovukFormMixin(GovukForm):
+    """GOV.UK widgets, errors that name their field and an error summary (wraparound.core.forms)."""
 
     fields: dict[str, forms.Field]
 
@@ -31,25 +32,11 @@ class GovukFormMixin:
         return cast(forms.ChoiceField, self.fields[name])
 
     def style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "govuk-checkboxes__input"
-            elif isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "govuk-radios__input"
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "govuk-checkboxes__input"
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("class", "govuk-textarea")
-                widget.attrs.setdefault("rows", "4")
-            elif isinstance(widget, forms.SelectMultiple | forms.Select):
-                widget.attrs["class"] = "govuk-select"
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
+        self.govuk()
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+# Dates as the GOV.UK date input (day, month, year boxes), not the browser's own picker.
+DateInput = GovukDateInput
 
 
 class AgreementForm(GovukFormMixin, forms.Form):
@@ -85,12 +72,17 @@ class AgreementForm(GovukFormMixin, forms.Form):
         self._choice("purposes").choices = choices(cats.purposes)
         self._choice("no_consent_conditions").choices = choices(cats.no_consent_conditions, "title")
         for agency in agencies:
+            # Ticking a party reveals its lawful bases and data (GOV.UK conditional reveal),
+            # so the form is one checkbox per agency until the officer chooses the parties.
             self.fields[f"party_{agency.pk}"] = forms.BooleanField(
-                required=False, label=agency.name
+                required=False,
+                label=agency.name,
+                widget=forms.CheckboxInput({"data-aria-controls": f"party-{agency.pk}-details"}),
             )
             self.fields[f"bases_{agency.pk}"] = forms.MultipleChoiceField(
                 required=False,
                 choices=choices(cats.lawful_bases, "title"),
+                widget=forms.CheckboxSelectMultiple,
                 label=f"Lawful bases for {agency.name}",
             )
             self.fields[f"provides_{agency.pk}"] = forms.MultipleChoiceField(
@@ -100,6 +92,8 @@ class AgreementForm(GovukFormMixin, forms.Form):
                 label=f"Data {agency.name} shares",
             )
         self.style()
+        if agencies:
+            self.non_field_errors_target = f"id_party_{agencies[0].pk}"
 
     @property
     def party_rows(self) -> list[tuple[Agency, Any, Any, Any]]:
