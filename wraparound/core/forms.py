@@ -129,6 +129,8 @@ def _lower_first(text: str) -> str:
 def required_message(field: forms.Field, name: str) -> str:
     """The GOV.UK wording for a missing answer, naming the field."""
     label = str(field.label or name.replace("_", " ").capitalize())
+    if label.endswith("?"):  # a question: quote it rather than bend it into a sentence
+        return f"Answer “{label}”"
     if isinstance(field.widget, forms.CheckboxSelectMultiple):
         return f"Choose at least one: {_lower_first(label).removeprefix('the ')}"
     if isinstance(field.widget, CHOICE_WIDGETS):

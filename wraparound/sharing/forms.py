@@ -217,11 +217,14 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea,
         label="Why do you need this now?",
+        error_messages={"required": "Say why you need emergency access now"},
         help_text="Say who is at risk and why you cannot wait for a referral or allocation. "
         "The information governance officers of the agencies whose data you open will review it.",
     )
     categories = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, label="What data do you need?"
+        widget=forms.CheckboxSelectMultiple,
+        label="What data do you need?",
+        error_messages={"required": "Choose the data you need"},
     )
     hours = forms.IntegerField(
         min_value=1,

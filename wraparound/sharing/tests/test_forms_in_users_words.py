@@ -85,9 +85,9 @@ def test_an_empty_emergency_access_request_names_each_missing_answer() -> None:
     page = _client(worker(police)).post(reverse("sharing:break-glass-new"), {"reason": ""})
     links = _assert_named_and_linked(page.content.decode())
     assert sorted(links.values()) == [
-        "Choose at least one: what data do you need?",
+        "Choose the data you need",
         "Enter the family id",
-        "Enter the why do you need this now?",
+        "Say why you need emergency access now",
     ]
 
 
