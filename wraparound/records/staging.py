@@ -65,9 +65,13 @@ def stage_upload(
     token = secrets.token_urlsafe(18)
     folder = staging_root() / token
     folder.mkdir()
-    with (folder / "upload.bin").open("wb") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
+    try:
+        with (folder / "upload.bin").open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except BaseException:  # disk full, client gone: leave no half-written personal data behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     staged = StagedUpload(
         token=token,
         folder=folder,

@@ -10,8 +10,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-NHS_WEIGHTS = np.arange(10, 1, -1)  # weights 10..2 for the first nine digits
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 check letters (no I, O, S)
+# The check rules have one home, shared with matching; this module only generates.
+from wraparound.core.identifiers import NHS_WEIGHTS as _WEIGHTS
+from wraparound.core.identifiers import is_valid_nhs_number as nhs_number_is_valid
+from wraparound.core.identifiers import is_valid_upn as upn_is_valid
+from wraparound.core.identifiers import upn_check_letter
+
+__all__ = ["nhs_check_digit", "nhs_number_is_valid", "nhs_numbers", "upn_is_valid", "upns"]
+
+NHS_WEIGHTS = np.array(_WEIGHTS)
 UPN_LA_CODE = "990"  # a local-authority number no real authority uses
 _NHS_SPACE = 30_000_000
 _NHS_STRIDE = 7_919_993  # coprime with _NHS_SPACE
@@ -47,21 +54,6 @@ def nhs_numbers(person_index: npt.NDArray[np.int64], seed: int) -> list[str]:
     return [str(v) for v in full.tolist()]
 
 
-def nhs_number_is_valid(value: str) -> bool:
-    """True when a string is ten digits with a correct modulus 11 check digit."""
-    if len(value) != 10 or not value.isdigit():
-        return False
-    first_nine = np.array([int(value[:9])], dtype=np.int64)
-    check = int(nhs_check_digit(first_nine)[0])
-    return check != 10 and check == int(value[9])
-
-
-def upn_check_letter(body: str) -> str:
-    """DfE UPN check letter over the twelve digits that follow it (weights 2..13, mod 23)."""
-    total = sum(int(ch) * weight for weight, ch in enumerate(body, start=2))
-    return UPN_LETTERS[total % 23]
-
-
 def upns(
     child_index: npt.NDArray[np.int64], entry_year: npt.NDArray[np.int64], seed: int
 ) -> list[str]:
@@ -74,10 +66,3 @@ def upns(
         body = f"{UPN_LA_CODE}{establishment:04d}{year:02d}{number:03d}"
         result.append(upn_check_letter(body) + body)
     return result
-
-
-def upn_is_valid(value: str) -> bool:
-    """True when a UPN has a correct check letter over twelve digits."""
-    if len(value) != 13 or not value[1:].isdigit():
-        return False
-    return value[0] == upn_check_letter(value[1:])

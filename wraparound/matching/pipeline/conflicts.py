@@ -58,11 +58,12 @@ class Identity:
     upns: set[str] = field(default_factory=set)
     dates_of_birth: set[date] = field(default_factory=set)
 
-    def contradicts(self, other: Identity) -> bool:
+    def contradicts(self, other: Identity, *, dates: bool = True) -> bool:
+        """Different NHS numbers or UPNs; with ``dates``, also incompatible birthdays."""
         for mine, theirs in ((self.nhs_numbers, other.nhs_numbers), (self.upns, other.upns)):
             if mine and theirs and mine.isdisjoint(theirs):
                 return True
-        if self.dates_of_birth and other.dates_of_birth:
+        if dates and self.dates_of_birth and other.dates_of_birth:
             return not any(
                 dates_of_birth_compatible(a, b)
                 for a in self.dates_of_birth
@@ -76,15 +77,27 @@ class Identity:
         self.dates_of_birth |= other.dates_of_birth
 
 
+def _real_date(text: str | None) -> date | None:
+    """``text`` as a date; None for a date of birth kept as text because it is no real
+    date (30 February): it is evidence for the model, but too unsure to forbid a join."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def identities(frame: pl.DataFrame) -> dict[str, Identity]:
     """Each record's identity from its standardised identifiers and date of birth."""
     out: dict[str, Identity] = {}
     rows = frame.select("record_key", "nhs_number_std", "upn_std", "dob_text").iter_rows()
     for key, nhs, upn, dob in rows:
+        real = _real_date(dob)
         out[key] = Identity(
             nhs_numbers={nhs} if nhs else set(),
             upns={upn} if upn else set(),
-            dates_of_birth={date.fromisoformat(dob)} if dob else set(),
+            dates_of_birth={real} if real else set(),
         )
     return out
 
@@ -114,12 +127,18 @@ class _ConstrainedSet(DisjointSet):
             for partner in self.forbidden.get(member, ())
         )
 
-    def join(self, left: str, right: str, *, check: bool) -> bool:
-        """Join the clusters of ``left`` and ``right``; False when refused as contradictory."""
+    def join(self, left: str, right: str, *, check: bool, dates: bool = True) -> bool:
+        """Join the clusters of ``left`` and ``right``; False when refused as contradictory.
+
+        ``dates=False`` skips the date-of-birth check: for a pair whose own dates the
+        model weighed, disagreeing, and still found a match on the rest of the evidence.
+        """
         a, b = self.find(left), self.find(right)
         if a == b:
             return True
-        if check and (self.identity[a].contradicts(self.identity[b]) or self._ruled_apart(a, b)):
+        if check and (
+            self.identity[a].contradicts(self.identity[b], dates=dates) or self._ruled_apart(a, b)
+        ):
             return False
         if b < a:  # the smaller key becomes the root so cluster ids are deterministic
             a, b = b, a
@@ -137,8 +156,15 @@ def cluster_without_contradictions(
     trusted_pairs: pl.DataFrame | None = None,
     forced_links: Iterable[PairKey] = (),
     cannot_link: Iterable[PairKey] = (),
+    dates_weighed: Iterable[PairKey] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(clusters, refused)``: ``record_key, cluster_id`` and the pairs left unjoined.
+
+    ``dates_weighed`` are pairs whose own dates of birth disagree outright and that the
+    model still matched on the rest of their evidence (e.g. a shared identifier): their
+    join is checked for identifiers only. A date-of-birth contradiction that arises
+    through a third record (a record with no date of birth matching two sisters) is
+    still refused.
 
     ``scored_pairs`` (``record_key_l, record_key_r, match_probability``) are joined
     strongest first, each only if it contradicts nothing already joined. Reviewers' forced
@@ -157,8 +183,10 @@ def cluster_without_contradictions(
         "match_probability", "record_key_l", "record_key_r", descending=[True, False, False]
     )
     refused: list[tuple[str, str]] = []
+    weighed = set(dates_weighed)
     for left, right in ordered.select("record_key_l", "record_key_r").iter_rows():
-        if not components.join(left, right, check=True):
+        dates = (left, right) not in weighed
+        if not components.join(left, right, check=True, dates=dates):
             refused.append((left, right))
     keys = record_keys.to_list()
     clusters = pl.DataFrame(

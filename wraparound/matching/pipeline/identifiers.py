@@ -1,55 +1,38 @@
-"""Check digits for the national identifiers agencies hold.
+"""Identifiers as the linkage model compares them, vectorised for a million records.
 
 A mistyped NHS number or UPN that is kept would link two different children with full
-confidence, so identifiers that fail their checksum are treated as missing, never as
-evidence. Both a scalar form (for tests and single records) and a vectorised polars form
-(for a million records) are provided; they share the same weights and alphabet.
+confidence, so identifiers that fail their checksum are not used as evidence (and are
+counted as parse failures). The check rules themselves live in ``wraparound.core.identifiers``
+(shared with the synthetic county); this module applies the same weights and alphabet to
+polars columns. Identifiers without a check rule (a National Insurance number, a local
+client id, another country's id) are compared as cleaned text.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-NHS_WEIGHTS = tuple(range(10, 1, -1))  # 10..2 for the first nine digits
+from wraparound.core.identifiers import (
+    NHS_WEIGHTS,
+    NI_NUMBER_PATTERN,
+    NI_NUMBER_UNUSED_PREFIXES,
+    UPN_CHECK_ALPHABET,
+    UPN_WEIGHTS,
+    is_valid_nhs_number,
+    is_valid_upn,
+    upn_check_letter,
+)
 
-# DfE Common Basic Data Set: UPN check letters skip I, O and S.
-UPN_CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
-UPN_WEIGHTS = tuple(range(2, 14))  # characters 2..13 are weighted 2..13
-
-
-def is_valid_nhs_number(value: str | None) -> bool:
-    """True when ``value`` is ten digits whose modulus-11 check digit is right."""
-    if value is None:
-        return False
-    digits = "".join(ch for ch in value if not ch.isspace())
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], NHS_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def upn_check_letter(body: str) -> str:
-    """The check letter for the last twelve characters of a UPN."""
-    total = 0
-    for ch, weight in zip(body, UPN_WEIGHTS, strict=True):
-        value = int(ch) if ch.isdigit() else UPN_CHECK_ALPHABET.index(ch)
-        total += value * weight
-    return UPN_CHECK_ALPHABET[total % 23]
-
-
-def is_valid_upn(value: str | None) -> bool:
-    """True for a 13-character UPN (permanent or temporary) with the right check letter."""
-    if value is None:
-        return False
-    upn = value.strip().upper()
-    if len(upn) != 13 or upn[0] not in UPN_CHECK_ALPHABET or not upn[1:12].isdigit():
-        return False
-    if not (upn[12].isdigit() or upn[12] in UPN_CHECK_ALPHABET):
-        return False
-    return upn_check_letter(upn[1:]) == upn[0]
+__all__ = [
+    "UPN_CHECK_ALPHABET",
+    "identifier_expr",
+    "is_valid_nhs_number",
+    "is_valid_upn",
+    "nhs_number_expr",
+    "ni_number_is_valid_expr",
+    "upn_check_letter",
+    "upn_expr",
+]
 
 
 def nhs_number_expr(column: str) -> pl.Expr:
@@ -80,3 +63,25 @@ def upn_expr(column: str) -> pl.Expr:
     )
     expected = _upn_char_value(upn.str.slice(0, 1))
     return pl.when(shaped & (total % 23 == expected)).then(upn).otherwise(None)
+
+
+def identifier_expr(column: str) -> pl.Expr:
+    """An identifier as compared: upper case, letters and digits only, null when empty
+    (``ab-123 45`` and ``AB12345`` are the same id)."""
+    cleaned = (
+        pl.col(column)
+        .cast(pl.Utf8)
+        .str.normalize("NFKD")
+        .str.to_uppercase()
+        .str.replace_all(r"[^A-Z0-9]", "")
+    )
+    return pl.when(cleaned.str.len_chars() > 0).then(cleaned)
+
+
+def ni_number_is_valid_expr(column: str) -> pl.Expr:
+    """Whether a National Insurance number (as cleaned by ``identifier_expr``) has the
+    shape HMRC issues; one that does not is still compared, and counted as a failure."""
+    cleaned = identifier_expr(column)
+    return cleaned.str.contains(NI_NUMBER_PATTERN) & ~cleaned.str.slice(0, 2).is_in(
+        list(NI_NUMBER_UNUSED_PREFIXES)
+    )

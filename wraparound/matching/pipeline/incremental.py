@@ -25,7 +25,7 @@ from wraparound.matching.pipeline.linkage import (
     score_and_cluster,
 )
 from wraparound.matching.pipeline.settings import LinkageSettings
-from wraparound.matching.pipeline.standardise import MODEL_COLUMNS, standardise_records
+from wraparound.matching.pipeline.standardise import model_columns, standardise_records
 
 NEW_FLAG = "is_new_record"
 
@@ -75,7 +75,7 @@ def link_new_records(
     known = existing.select("record_key", "cluster_id").join(
         standardised.select("record_key"), on="record_key", how="semi"
     )
-    frame = standardised.select(MODEL_COLUMNS).with_columns(
+    frame = standardised.select(model_columns(standardised)).with_columns(
         (~pl.col("record_key").is_in(known["record_key"].implode())).alias(NEW_FLAG)
     )
     if frame.height < 2:

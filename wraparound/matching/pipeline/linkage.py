@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +19,14 @@ from typing import Any
 import polars as pl
 import splink
 from splink import Linker, block_on
-from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
 from wraparound.matching.pipeline.backends import as_engine_table, fetch_frame, open_engine
+from wraparound.matching.pipeline.blocking import count_comparisons, probe_pairs, recall_ceiling
 from wraparound.matching.pipeline.clusters import without_pairs
 from wraparound.matching.pipeline.conflicts import cluster_without_contradictions, identities
+from wraparound.matching.pipeline.decisions import conflicting_evidence, decide, level_weights
 from wraparound.matching.pipeline.errors import LinkageInputError, TooManyComparisonsError
 from wraparound.matching.pipeline.model import (
     MODEL_NAME,
@@ -33,23 +35,20 @@ from wraparound.matching.pipeline.model import (
     Evidence,
     chosen_blocking,
     chosen_evidence,
+    identifier_label,
+    in_mode,
     splink_settings,
 )
 from wraparound.matching.pipeline.settings import LinkageSettings
-from wraparound.matching.pipeline.standardise import MODEL_COLUMNS, standardise_records
+from wraparound.matching.pipeline.standardise import (
+    identifier_columns,
+    model_columns,
+    parse_failures,
+    standardise_records,
+)
 
 PAIR_COLUMNS = ("record_key_l", "record_key_r", "source_l", "source_r", "match_probability")
-# Why a pair was sent to a person however probable the model found it: shown on the review page.
-HELD_BACK = {
-    "contradiction": (
-        "Not joined automatically: it would put two different NHS numbers, pupil numbers, or "
-        "dates of birth that no typing slip explains, into one person"
-    ),
-    "relatives": (
-        "Not joined automatically: first name or date of birth disagrees outright and no NHS "
-        "number or UPN agrees (relatives living together look like this)"
-    ),
-}
+
 
 
 @dataclass
@@ -73,6 +72,9 @@ class LinkageResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     standardised: pl.DataFrame | None = None  # the input after standardisation, for families
+    parse_failures: list[dict[str, Any]] = field(default_factory=list)
+    blocking: dict[str, Any] = field(default_factory=dict)  # recall ceiling, rules added
+    model: dict[str, Any] | None = None  # the trained Splink model (m and u per level)
 
     @property
     def comparison_count(self) -> int:
@@ -88,6 +90,8 @@ class LinkageResult:
         }
         if pair.get("held_back"):
             why["held back"] = str(pair["held_back"])
+            if pair.get("reason_code"):
+                why["held back code"] = str(pair["reason_code"])
         return why
 
 
@@ -126,24 +130,6 @@ def training_sample(frame: pl.DataFrame, *, max_records: int, seed: int) -> pl.D
     return frame.filter(surname_hit | dob_hit)
 
 
-def count_comparisons(
-    engine: DatabaseAPISubClass, table: Any, blocking: list[Blocking]
-) -> list[dict[str, Any]]:
-    """Comparisons each blocking rule adds beyond the rules before it."""
-    counts = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
-        table_or_tables=[table],
-        blocking_rules=[item.rule for item in blocking],
-        link_type="dedupe_only",
-        db_api=engine,
-        unique_id_column_name="record_key",
-    )
-    rows = counts.to_dict(orient="records")
-    return [
-        {"rule": item.name, "reason": item.reason, "comparisons": int(row["row_count"])}
-        for item, row in zip(blocking, rows, strict=True)
-    ]
-
-
 def _train(
     engine: DatabaseAPISubClass,
     frame: pl.DataFrame,
@@ -164,10 +150,12 @@ def _train(
         max_pairs=settings.u_sample_pairs, seed=settings.seed
     )
     present = {column for item in evidence for column in item.needs}
-    # A shared NHS number picks out nearly pure matches, so the m probabilities of
-    # every other field are learnt from real matches, not from look-alike relatives.
+    # A shared NHS number (or another identifier) picks out nearly pure matches, so the
+    # m probabilities of every other field are learnt from real matches, not from
+    # look-alike relatives.
     sessions = [
         ("nhs_number_std",),
+        *[(column,) for column in identifier_columns(frame)],
         ("dob_text", "surname_std"),
         ("first_name_group", "surname_std"),
         ("dob_text",),
@@ -179,7 +167,8 @@ def _train(
             continue
         try:
             trainer.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True
+                in_mode(block_on(*columns), settings.mode),
+                estimate_without_term_frequencies=True,
             )
             trained += 1
         except Exception as exc:  # Splink raises plain Exceptions for empty blocks
@@ -189,17 +178,18 @@ def _train(
     return trainer.misc.save_model_to_json()
 
 
-def _estimate_prior(linker: Linker, evidence: list[Evidence], warnings: list[str]) -> None:
+def _estimate_prior(
+    linker: Linker, evidence: list[Evidence], mode: str, warnings: list[str]
+) -> None:
     present = {column for item in evidence for column in item.needs}
+    identifiers = [(column,) for column in present if column.startswith("ident_")]
     deterministic: list[str | BlockingRuleCreator] = [
-        rule
-        for columns, rule in (
-            (("nhs_number_std",), block_on("nhs_number_std")),
-            (("upn_std",), block_on("upn_std")),
-            (
-                ("first_name_group", "surname_std", "dob_text"),
-                block_on("first_name_group", "surname_std", "dob_text"),
-            ),
+        in_mode(block_on(*columns), mode)
+        for columns in (
+            ("nhs_number_std",),
+            ("upn_std",),
+            *sorted(identifiers),
+            ("first_name_group", "surname_std", "dob_text"),
         )
         if set(columns) <= present
     ]
@@ -235,17 +225,34 @@ def _why_labels(linker: Linker) -> dict[str, dict[int, str]]:
     return labels
 
 
-def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> LinkageResult:
-    """Link C2-shaped person records into people (see ``LinkageResult``)."""
+def link_records(
+    records: pl.DataFrame,
+    *,
+    settings: LinkageSettings,
+    progress: Callable[[str], None] | None = None,
+) -> LinkageResult:
+    """Link C2-shaped person records into people (see ``LinkageResult``).
+
+    ``progress`` is told the name of each stage as it starts (for a progress bar).
+    """
+    say = progress or (lambda _message: None)
+    say("standardising")
     timings: dict[str, float] = {}
     warnings: list[str] = []
     started = time.perf_counter()
     standardised = standardise_records(records)
-    frame = standardised.select(MODEL_COLUMNS)
+    frame = standardised.select(model_columns(standardised))
+    failures = parse_failures(standardised)
+    warnings += [
+        f"{row['count']:,} {row['field']} value(s) from {row['source']}: {row['problem']}"
+        for row in failures
+    ]
     timings["standardise"] = time.perf_counter() - started
     if frame.height < 2:
-        return _trivial_result(standardised, f"{frame.height} record(s): nothing to compare")
-    evidence, blocking = chosen_evidence(frame), chosen_blocking(frame)
+        result = _trivial_result(standardised, f"{frame.height} record(s): nothing to compare")
+        result.parse_failures = failures
+        return result
+    evidence, blocking = chosen_evidence(frame), chosen_blocking(frame, settings.mode)
     if not blocking or len(evidence) < 2:
         raise LinkageInputError(
             "Too little to compare: records need values in at least two of first name, "
@@ -254,6 +261,7 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
 
     # Each step gets its own engine: Splink caches intermediate tables per engine, and a
     # predictor sharing the trainer's engine would silently score the training sample.
+    say("counting comparisons")
     counter = open_engine(settings.backend)
     stage = time.perf_counter()
     comparisons = count_comparisons(counter, as_engine_table(counter, frame), blocking)
@@ -265,18 +273,39 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
             f"{settings.max_comparisons:,}: {comparisons}. Raise max_comparisons or tighten rules."
         )
 
+    say("training the model")
     stage = time.perf_counter()
     model = _train(open_engine(settings.backend), frame, evidence, blocking, settings, warnings)
     engine = open_engine(settings.backend)
     linker = Linker(
         as_engine_table(engine, frame), model, db_api=engine, set_up_basic_logging=False
     )
-    _estimate_prior(linker, evidence, warnings)
+    _estimate_prior(linker, evidence, settings.mode, warnings)
     timings["train"] = time.perf_counter() - stage
 
+    say("probing what blocking misses")
     stage = time.perf_counter()
-    pairs, clusters, review = score_and_cluster(linker, frame, settings)
+    trained = linker.misc.save_model_to_json()
+    floor = min(settings.pairs_floor or settings.review_threshold, settings.review_threshold)
+    probed, probe_report = probe_pairs(trained, frame, blocking, settings, floor)
+    timings["probe_blocking"] = time.perf_counter() - stage
+
+    say("scoring and clustering")
+    stage = time.perf_counter()
+    pairs, clusters, review = score_and_cluster(linker, frame, settings, extra_pairs=probed)
     timings["predict_and_cluster"] = time.perf_counter() - stage
+    reach = {
+        **probe_report,
+        **recall_ceiling(
+            pairs.filter(~pl.col("found_by_probe")), probed, settings.match_threshold
+        ),
+    }
+    ceiling = reach.get("estimated_recall_ceiling")
+    if ceiling is not None and ceiling < 0.99:
+        warnings.append(
+            f"blocking: the main rules reach an estimated {ceiling:.1%} of likely matches; "
+            f"probe rule(s) {', '.join(reach['rules_added'])} added for this run"
+        )
 
     meta = {
         "model": MODEL_NAME,
@@ -289,7 +318,7 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
         "review_threshold": settings.review_threshold,
         "trained_at": datetime.now(UTC).isoformat(),
     }
-    model_path = _save_model(linker.misc.save_model_to_json(), settings, meta)
+    model_path = _save_model(trained, settings, meta)
     return LinkageResult(
         pairs=pairs,
         clusters=clusters,
@@ -300,6 +329,9 @@ def link_records(records: pl.DataFrame, *, settings: LinkageSettings) -> Linkage
         timings=timings,
         warnings=warnings,
         standardised=standardised,
+        parse_failures=failures,
+        blocking={"rules": comparisons, **reach},
+        model=trained,
     )
 
 
@@ -309,24 +341,35 @@ def score_and_cluster(
     settings: LinkageSettings,
     *,
     seed_pairs: pl.DataFrame | None = None,
+    extra_pairs: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Scored pairs, clusters and the review band, with reviewers' decisions applied.
+    """Scored pairs with their decision, clusters and the review band.
 
-    Pairs that would join contradicting people (``conflicts``) are refused and marked
-    ``needs_review`` so that an analyst sees them.
+    Pairs at or above the match threshold join strongest first unless their evidence
+    conflicts (``decisions``); a join that would contradict what a cluster already holds
+    (``conflicts``) is refused. Both are held for review with a reason. Pairs down to
+    ``pairs_floor`` are kept, marked ``below_threshold``, so the output shows them too.
 
     ``seed_pairs`` (record_key_l, record_key_r) are joins already made, e.g. the existing
-    index when only new records were scored.
+    index when only new records were scored. ``extra_pairs`` were scored by the same model
+    under other blocking rules (the blocking probes); they are marked ``found_by_probe``.
     """
-    scored = linker.inference.predict(threshold_match_probability=settings.review_threshold)
+    floor = min(settings.pairs_floor or settings.review_threshold, settings.review_threshold)
+    scored = linker.inference.predict(threshold_match_probability=floor)
     pairs = fetch_frame(scored)
     gamma = [column for column in pairs.columns if column.startswith("gamma_")]
-    pairs = pairs.select(*PAIR_COLUMNS, "match_weight", *gamma)
-    pairs = without_pairs(pairs, settings.forced_non_links).with_columns(
-        needs_human_eye(pairs.columns).alias("needs_review")
+    kept = [*PAIR_COLUMNS, "match_weight", *gamma]
+    pairs = pairs.select(*kept, pl.lit(value=False).alias("found_by_probe"))
+    if extra_pairs is not None and not extra_pairs.is_empty():
+        extra = extra_pairs.select(*kept, pl.lit(value=True).alias("found_by_probe"))
+        pairs = pl.concat([pairs, extra], how="vertical_relaxed")
+    pairs = without_pairs(pairs, settings.forced_non_links)
+    identifiers = {"nhs_number", "upn", *map(identifier_label, identifier_columns(frame))}
+    pairs = conflicting_evidence(
+        pairs, level_weights(linker), settings.match_threshold, identifiers
     )
     accepted = pairs.filter(
-        (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("needs_review")
+        (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("conflict")
     ).select("record_key_l", "record_key_r", "match_probability")
     clusters, refused = cluster_without_contradictions(
         frame["record_key"],
@@ -337,26 +380,19 @@ def score_and_cluster(
         ),
         forced_links=settings.forced_links,
         cannot_link=settings.forced_non_links,
+        dates_weighed=_dates_weighed(pairs, settings.match_threshold),
     )
     clusters = clusters.join(frame.select("record_key", "source"), on="record_key", how="left")
-    refused_flag = pl.col("_refused").fill_null(value=False)
-    pairs = (
+    pairs = decide(
         pairs.join(
             refused.with_columns(pl.lit(value=True).alias("_refused")),
             on=["record_key_l", "record_key_r"],
             how="left",
-        )
-        .with_columns(
-            (pl.col("needs_review") | refused_flag).alias("needs_review"),
-            pl.when(refused_flag)
-            .then(pl.lit(HELD_BACK["contradiction"]))
-            .when(pl.col("needs_review"))
-            .then(pl.lit(HELD_BACK["relatives"]))
-            .otherwise(None)
-            .alias("held_back"),
-        )
-        .drop("_refused")
-    )
+        ),
+        match_threshold=settings.match_threshold,
+        review_threshold=settings.review_threshold,
+        refused=pl.col("_refused").fill_null(value=False),
+    ).drop("_refused", "conflict", "against", "strongest")
     return (
         pairs,
         clusters.select("record_key", "source", "cluster_id"),
@@ -364,23 +400,16 @@ def score_and_cluster(
     )
 
 
-def needs_human_eye(columns: list[str]) -> pl.Expr:
-    """Pairs the model may score highly but a person must confirm.
-
-    Family members share a surname, an address and (twins) a birthday, so those fields
-    together can outweigh a completely different first name or date of birth. When the
-    first name or date of birth disagrees outright and no NHS number or UPN agrees, the
-    pair goes to clerical review instead of being joined automatically.
-    """
-    disagrees = pl.lit(value=False)
-    for name in ("first_name", "dob"):
-        if f"gamma_{name}" in columns:
-            disagrees = disagrees | (pl.col(f"gamma_{name}") == 0)
-    identified = pl.lit(value=False)
-    for name in ("nhs_number", "upn"):
-        if f"gamma_{name}" in columns:
-            identified = identified | (pl.col(f"gamma_{name}") > 0)
-    return disagrees & ~identified
+def _dates_weighed(pairs: pl.DataFrame, match_threshold: float) -> list[tuple[str, str]]:
+    """Accepted pairs whose own dates of birth disagree outright (the model weighed it)."""
+    if "gamma_dob" not in pairs.columns:
+        return []
+    weighed = pairs.filter(
+        (pl.col("gamma_dob") == 0)
+        & (pl.col("match_probability") >= match_threshold)
+        & ~pl.col("conflict")
+    )
+    return list(weighed.select("record_key_l", "record_key_r").iter_rows())
 
 
 def _review_band(
@@ -394,10 +423,7 @@ def _review_band(
     already ruled to be different (on any of their records) are not asked about again.
     """
     band = without_pairs(
-        pairs.filter(
-            (pl.col("match_probability") < settings.match_threshold) | pl.col("needs_review")
-        ),
-        settings.forced_links,
+        pairs.filter(pl.col("decision") == "held_for_review"), settings.forced_links
     )
     people = _people_pairs(band, clusters).filter(pl.col("_cl") != pl.col("_cr"))
     ruled = _people_pairs(

@@ -16,12 +16,29 @@ import polars as pl
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import And, CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 MODEL_NAME = "wraparound-person"
-MODEL_VERSION = 1  # bump when comparisons or blocking rules change meaning
+MODEL_VERSION = 2  # bump when comparisons or blocking rules change meaning
+
+# Which pairs a run may join: every pair (a master index), only pairs across sources, or
+# only pairs within one source. Applied inside every blocking rule, so the pairs a mode
+# excludes are never generated, counted or scored.
+MODES = ("link_and_dedupe", "link_only", "dedupe_only")
+MODE_CONDITIONS = {
+    "link_and_dedupe": None,
+    "link_only": "l.source <> r.source",
+    "dedupe_only": "l.source = r.source",
+}
+
+
+def in_mode(rule: BlockingRuleCreator, mode: str) -> BlockingRuleCreator:
+    """``rule`` restricted to the pairs ``mode`` allows."""
+    condition = MODE_CONDITIONS[mode]
+    return rule if condition is None else And(rule, CustomRule(condition))
 
 
 @dataclass(frozen=True)
@@ -43,10 +60,19 @@ class Blocking:
     rule: BlockingRuleCreator
 
 
-def _name_comparison(column: str, label: str, group_column: str | None) -> ComparisonCreator:
+def _name_comparison(
+    column: str, label: str, group_column: str | None, other: str
+) -> ComparisonCreator:
+    """Graded name agreement; ``other`` is the other name column, for names written in
+    each other's boxes (forename and surname transposed, a common keying slip)."""
     levels: list[ComparisonLevelCreator | dict[str, Any]] = [
         cll.NullLevel(column),
         cll.ExactMatchLevel(column, term_frequency_adjustments=True).configure(m_probability=0.85),
+        cll.CustomLevel(
+            f'"{column}_l" = "{other}_r" OR "{other}_l" = "{column}_r"',
+            label_for_charts="Forename and surname transposed",
+            base_dialect_str="duckdb",
+        ).configure(m_probability=0.01),
     ]
     if group_column is not None:
         levels.append(
@@ -59,7 +85,12 @@ def _name_comparison(column: str, label: str, group_column: str | None) -> Compa
         # one slip in a short name ("Mia" / "Mua") scores low on Jaro-Winkler
         cll.DamerauLevenshteinLevel(column, 1).configure(m_probability=0.02),
         cll.JaroWinklerLevel(column, 0.80).configure(m_probability=0.03),
-        cll.ElseLevel().configure(m_probability=0.02),
+        # A first name recorded as a different name altogether is rare for one person and
+        # usual for relatives. Fixed for first names, as for dates of birth: EM trained on
+        # pairs sharing a birthday and surname otherwise learns from households (a birthday
+        # copied between relatives) that people "match" with different first names.
+        # Surnames change (marriage), so their m is learnt.
+        cll.ElseLevel().configure(m_probability=0.02, fix_m_probability=group_column is not None),
     ]
     return cl.CustomComparison(levels, output_column_name=label)
 
@@ -102,10 +133,18 @@ def _home_comparison(*, has_postcode: bool, has_address: bool) -> ComparisonCrea
                     cll.JaroWinklerLevel("address_std", 0.9),
                 ).configure(label_for_charts="Same address", m_probability=0.7)
             )
+        levels.append(cll.ExactMatchLevel("postcode_std").configure(m_probability=0.1))
+        if has_address:
+            levels.append(
+                cll.JaroWinklerLevel("address_std", 0.9).configure(
+                    label_for_charts="Same address line, postcode differs", m_probability=0.05
+                )
+            )
         levels += [
-            cll.ExactMatchLevel("postcode_std").configure(m_probability=0.1),
             cll.ExactMatchLevel("postcode_sector").configure(m_probability=0.05),
             cll.ExactMatchLevel("postcode_outward").configure(m_probability=0.05),
+            # a postcode mistyped by one character (any country's form)
+            cll.DamerauLevenshteinLevel("postcode_std", 1).configure(m_probability=0.03),
         ]
     else:
         levels += [
@@ -132,6 +171,36 @@ def _identifier_comparison(column: str, label: str) -> ComparisonCreator:
     )
 
 
+def _named_identifier_comparison(column: str, label: str) -> ComparisonCreator:
+    """An identifier with no check rule: equal is strong evidence, one slip is some, and
+    a difference counts against (learnt by EM, since unchecked ids are mistyped often)."""
+    return cl.CustomComparison(
+        [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(m_probability=0.9),
+            cll.DamerauLevenshteinLevel(column, 1).configure(m_probability=0.05),
+            cll.ElseLevel().configure(m_probability=0.05),
+        ],
+        output_column_name=label,
+    )
+
+
+def identifier_label(column: str) -> str:
+    """``ident_soc_sec_id_std`` -> ``soc_sec_id``: the name the mapping gave."""
+    return column.removeprefix("ident_").removesuffix("_std")
+
+
+def named_identifier_evidence(columns: list[str]) -> list[Evidence]:
+    return [
+        Evidence(
+            identifier_label(column),
+            (column,),
+            _named_identifier_comparison(column, identifier_label(column)),
+        )
+        for column in columns
+    ]
+
+
 def all_evidence() -> list[Evidence]:
     """Every comparison the model knows, strongest identifiers first."""
     return [
@@ -144,9 +213,13 @@ def all_evidence() -> list[Evidence]:
         Evidence(
             "first_name",
             ("first_name_std", "first_name_group"),
-            _name_comparison("first_name_std", "first_name", "first_name_group"),
+            _name_comparison("first_name_std", "first_name", "first_name_group", "surname_std"),
         ),
-        Evidence("surname", ("surname_std",), _name_comparison("surname_std", "surname", None)),
+        Evidence(
+            "surname",
+            ("surname_std",),
+            _name_comparison("surname_std", "surname", None, "first_name_std"),
+        ),
         Evidence("dob", ("dob_text",), _dob_comparison()),
         Evidence("sex", ("sex_std",), _sex_comparison()),
     ]
@@ -173,8 +246,27 @@ def _sex_comparison() -> ComparisonCreator:
     )
 
 
-def all_blocking() -> list[Blocking]:
-    """Blocking rules, each catching a way true matches differ that the others miss."""
+def all_blocking(
+    identifiers: tuple[str, ...] | list[str] = (), mode: str = "link_and_dedupe"
+) -> list[Blocking]:
+    """Blocking rules, each catching a way true matches differ that the others miss,
+    restricted to the pairs ``mode`` allows."""
+    named = [
+        Blocking(
+            identifier_label(column),
+            f"same {identifier_label(column)}",
+            (column,),
+            block_on(column),
+        )
+        for column in identifiers
+    ]
+    return [
+        Blocking(item.name, item.reason, item.needs, in_mode(item.rule, mode))
+        for item in [*_fixed_blocking(), *named]
+    ]
+
+
+def _fixed_blocking() -> list[Blocking]:
     return [
         Blocking("nhs_number", "same NHS number", ("nhs_number_std",), block_on("nhs_number_std")),
         Blocking("upn", "same pupil number", ("upn_std",), block_on("upn_std")),
@@ -228,15 +320,21 @@ def usable_columns(records: pl.DataFrame) -> set[str]:
     return {name for name in records.columns if records[name].null_count() < records.height}
 
 
+def _identifier_columns(records: pl.DataFrame) -> list[str]:
+    return [c for c in records.columns if c.startswith("ident_") and c.endswith("_std")]
+
+
 def chosen_evidence(records: pl.DataFrame) -> list[Evidence]:
     present = usable_columns(records)
+    named = [c for c in _identifier_columns(records) if c in present]
     chosen = [item for item in all_evidence() if set(item.needs) <= present]
-    return chosen + _home_evidence(present)
+    return chosen + named_identifier_evidence(named) + _home_evidence(present)
 
 
-def chosen_blocking(records: pl.DataFrame) -> list[Blocking]:
+def chosen_blocking(records: pl.DataFrame, mode: str = "link_and_dedupe") -> list[Blocking]:
     present = usable_columns(records)
-    return [item for item in all_blocking() if set(item.needs) <= present]
+    named = [c for c in _identifier_columns(records) if c in present]
+    return [item for item in all_blocking(named, mode) if set(item.needs) <= present]
 
 
 def splink_settings(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import pytest
 from django.test import Client
@@ -30,8 +32,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _models_in_tmp(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WRAPAROUND_MODEL_DIR", str(tmp_path))
+def _models_in_tmp(tmp_path: object, settings: Any) -> None:
+    settings.MODEL_DIR = tmp_path
 
 
 def _person_of() -> dict[str, str]:

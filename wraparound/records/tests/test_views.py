@@ -82,7 +82,7 @@ def test_analyst_uploads_confirms_the_suggested_mapping_and_sees_the_import(
 def test_a_new_dataset_gets_a_suggested_mapping_from_its_headers(analyst_client: Client) -> None:
     content = b"Client ID,Forename,Surname,D.O.B,Gender\r\nC1,Ann,Smith,01/02/2015,Female\r\n"
     response = _upload(
-        analyst_client, "new.csv", content, agency="hartshire-yjs", dataset="new-dataset"
+        analyst_client, "new.csv", content, agency="hcc-education", dataset="new-dataset"
     )
     page = analyst_client.get(response.url)
     chosen = {c["header"]: c["chosen"] for c in page.context["columns"]}

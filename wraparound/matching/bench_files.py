@@ -1,0 +1,119 @@
+"""`wraparound bench match-files`: our matcher and plain Splink, side by side, on files.
+
+For each data set (``bench_sets``) both run as processes of their own on the same files
+with the same mapping, so wall time and peak memory are those of a user's run, and both
+are scored pairwise against the set's truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from wraparound.matching.bench import run_stage
+from wraparound.matching.bench_sets import BENCH_SETS, BenchSet
+from wraparound.matching.pipeline.evaluation import pairwise_scores
+
+
+def _scores(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, Any]:
+    return pairwise_scores(clusters, truth)
+
+
+def _ours(bench: BenchSet, out: Path, env: dict[str, str]) -> dict[str, Any]:
+    summary = out / "summary.json"
+    args = [
+        sys.executable,
+        "-m",
+        "wraparound.cli",
+        "match-files",
+        "--mapping",
+        str(bench.mapping),
+        "--out",
+        str(out),
+        *map(str, bench.files),
+    ]
+    figures = run_stage(args, env)
+    clusters = pl.read_csv(out / "clusters.csv", infer_schema=False).select(
+        (pl.col("source") + ":" + pl.col("id")).alias("record_key"), "cluster_id"
+    )
+    run = json.loads(summary.read_text(encoding="utf-8"))
+    return {
+        **_scores(clusters, bench.truth),
+        "seconds": figures.seconds,
+        "peak_rss_mb": figures.peak_rss_mb,
+        "comparisons": run["comparisons"],
+        "blocking_recall_ceiling": run["blocking"].get("estimated_recall_ceiling"),
+        "parse_failures": sum(int(row["count"]) for row in run["parse_failures"]),
+    }
+
+
+def _plain(bench: BenchSet, out: Path, env: dict[str, str]) -> dict[str, Any]:
+    args = [
+        sys.executable,
+        "-m",
+        "wraparound.matching.plain_splink",
+        "--mapping",
+        str(bench.mapping),
+        "--out",
+        str(out),
+        *map(str, bench.files),
+    ]
+    figures = run_stage(args, env)
+    clusters = pl.read_csv(out / "clusters.csv", infer_schema=False)
+    run = json.loads((out / "figures.json").read_text(encoding="utf-8"))
+    return {
+        **_scores(clusters, bench.truth),
+        "seconds": figures.seconds,
+        "peak_rss_mb": figures.peak_rss_mb,
+        "comparisons": run["comparisons"],
+    }
+
+
+def run_files_benchmark(
+    names: list[str], workdir: Path, *, households: int, seed: int
+) -> list[dict[str, Any]]:
+    """Figures for each named set: ours and plain Splink."""
+    env = {**os.environ, "WRAPAROUND_MODEL_DIR": str(workdir / "models")}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "wraparound.settings")
+    results = []
+    for name in names:
+        here = workdir / name
+        here.mkdir(parents=True, exist_ok=True)
+        if name == "county":
+            from wraparound.matching.bench_sets import county
+
+            bench = county(here, households=households, seed=seed)
+        else:
+            bench = BENCH_SETS[name](here)
+        results.append(
+            {
+                "dataset": name,
+                "shape": bench.shape,
+                "records": bench.truth.height,
+                "ours": _ours(bench, here / "ours", env),
+                "plain_splink": _plain(bench, here / "plain", env),
+            }
+        )
+    return results
+
+
+def figures_table(results: list[dict[str, Any]]) -> str:
+    """The side-by-side table printed after the run (and pasted into benchmarks.md)."""
+    lines = [
+        "| data set | matcher | precision | recall | F1 | time s | peak MB | comparisons |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in results:
+        for label, key in (("Wraparound", "ours"), ("plain Splink", "plain_splink")):
+            f = row[key]
+            lines.append(
+                f"| {row['dataset']} | {label} | {f['precision']:.4f} | {f['recall']:.4f} | "
+                f"{f['f1']:.4f} | {f['seconds']:.1f} | {f['peak_rss_mb']:.0f} | "
+                f"{f['comparisons']:,} |"
+            )
+    return "\n".join(lines)
