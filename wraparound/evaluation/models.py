@@ -103,7 +103,9 @@ class EvaluationPlan(models.Model):
     class Meta:
         ordering = ["service_name", "reference", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["reference", "version"], name="evaluation_plan_version_once"),
+            models.UniqueConstraint(
+                fields=["reference", "version"], name="evaluation_plan_version_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(intake_end__gte=models.F("intake_start")),
                 name="evaluation_plan_intake_in_order",

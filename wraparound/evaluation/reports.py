@@ -100,7 +100,11 @@ def latest_run(plan: EvaluationPlan) -> EvaluationRun | None:
 
 
 def release_plan_report(
-    *, user: Any, plan: EvaluationPlan, action: str = AuditAction.VIEW, request_id: str | None = None
+    *,
+    user: Any,
+    plan: EvaluationPlan,
+    action: str = AuditAction.VIEW,
+    request_id: str | None = None,
 ) -> PlanReport:
     """The plan's latest run, suppressed, if the gate permits the evaluation purpose."""
     decision = read_aggregate(
@@ -168,9 +172,7 @@ def _suppressed_families(report: PlanReport) -> dict[str, Any]:
         if isinstance(value, int):
             out[key] = value if value == 0 or value >= limit else f"<{limit}"
         elif isinstance(value, dict):
-            out[key] = {
-                k: (v if v == 0 or v >= limit else f"<{limit}") for k, v in value.items()
-            }
+            out[key] = {k: (v if v == 0 or v >= limit else f"<{limit}") for k, v in value.items()}
     return out
 
 

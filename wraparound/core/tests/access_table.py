@@ -132,9 +132,7 @@ EXPECTED += [
 EXPECTED += [
     AccessRow("casework:note-amend", NO_ROLE, kwargs=lambda s: {**_FAMILY, "note_id": 1}),
     AccessRow("casework:action-edit", NO_ROLE, kwargs=lambda s: {**_FAMILY, "action_id": 1}),
-    AccessRow(
-        "casework:transfer-respond", NO_ROLE, kwargs=lambda s: {**_FAMILY, "transfer_id": 1}
-    ),
+    AccessRow("casework:transfer-respond", NO_ROLE, kwargs=lambda s: {**_FAMILY, "transfer_id": 1}),
     AccessRow(
         "casework:team-leave", NO_ROLE, kwargs=lambda s: {**_FAMILY, "member_id": 1}, method="post"
     ),
@@ -414,7 +412,9 @@ def _evaluation_plan(seeded: dict[str, Any]) -> dict[str, Any]:
 EXPECTED += [
     AccessRow("evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     AccessRow("evaluation:plan-new", frozenset({R.DATA_ANALYST})),
-    AccessRow("evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan),
+    AccessRow(
+        "evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan
+    ),
     AccessRow(
         "evaluation:plan-lock",
         frozenset({R.DATA_ANALYST}),

@@ -81,6 +81,7 @@ def model_columns(standardised: pl.DataFrame) -> list[str]:
     """Every column the model reads from ``standardised``."""
     return [*MODEL_COLUMNS, *identifier_columns(standardised)]
 
+
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 
 ADDRESS_ABBREVIATIONS = {

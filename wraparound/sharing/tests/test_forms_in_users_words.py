@@ -87,6 +87,7 @@ def test_an_empty_emergency_access_request_names_each_missing_answer() -> None:
     assert sorted(links.values()) == [
         "Choose the data you need",
         "Enter the family id",
+        "Say for how many hours you need access, from 1 to 72",
         "Say why you need emergency access now",
     ]
 

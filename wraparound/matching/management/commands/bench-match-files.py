@@ -37,7 +37,9 @@ class Command(BaseCommand):
         names = [name.strip() for name in options["sets"].split(",") if name.strip()]
         unknown = [name for name in names if name not in BENCH_SETS]
         if unknown or not names:
-            raise CommandError(f"Unknown data set(s) {unknown}; choose from {', '.join(BENCH_SETS)}")
+            raise CommandError(
+                f"Unknown data set(s) {unknown}; choose from {', '.join(BENCH_SETS)}"
+            )
         if options["households"] < 1:
             raise CommandError("--households must be at least 1")
         with tempfile.TemporaryDirectory(prefix="wraparound-bench-files-") as scratch:
