@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from wraparound.core.forms import GovukDateInput, GovukForm
-from wraparound.core.models import Agency
+from wraparound.core.models import Agency, Role
 from wraparound.sharing.catalogues import catalogues, choices
 from wraparound.sharing.models import (
     AuditAction,
@@ -67,6 +67,20 @@ class AgreementForm(GovukFormMixin, forms.Form):
     end_date = forms.DateField(widget=DateInput, required=False)
     review_date = forms.DateField(widget=DateInput, required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    operational_suppression_threshold = forms.IntegerField(
+        required=False,
+        min_value=2,
+        label="Operational suppression threshold (optional)",
+        help_text="For an aggregate purpose only. Counts below this are hidden from the roles "
+        "named below on the service's own pages. Exports and anything leaving the partnership "
+        "keep publication suppression.",
+    )
+    operational_roles = forms.MultipleChoiceField(
+        required=False,
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles that see figures at the operational threshold",
+    )
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +154,8 @@ class AgreementForm(GovukFormMixin, forms.Form):
             dpia_reference=data["dpia_reference"].strip(),
             end_date=data["end_date"],
             review_date=data["review_date"],
+            operational_suppression_threshold=data.get("operational_suppression_threshold"),
+            operational_roles=list(data.get("operational_roles") or []),
         )
 
     @classmethod
@@ -150,6 +166,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
                 "reference", "title", "purpose_statement", "purposes", "data_subjects",
                 "consent_required", "no_consent_conditions", "retention", "dpia_reference",
                 "start_date", "end_date", "review_date", "revision",
+                "operational_suppression_threshold", "operational_roles",
             )
         }  # fmt: skip
         for party in agreement.parties.all():
