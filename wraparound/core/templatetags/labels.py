@@ -34,7 +34,7 @@ def dataset_name(key: object) -> str:
     """``{{ "hcc-social-care:episodes"|dataset_name }}`` -> ``Episodes``: the dataset alone,
     where the agency's name is already next to it."""
     parts = str(key).split(":")
-    return catalogue_labels.humanise(parts[1]) if len(parts) > 1 else str(key)
+    return catalogue_labels.humanise(parts[1]) if len(parts) > 1 else catalogue_labels.label(key)
 
 
 @register.filter
