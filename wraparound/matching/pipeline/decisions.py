@@ -6,8 +6,10 @@ The rules read the evidence, not fixed fields. A pair is held for a person to de
   thresholds (``uncertain``);
 - joining it would contradict what is known (``contradiction``: two NHS numbers or UPNs,
   or dates of birth no slip explains, in one person; decided during clustering); or
-- the evidence conflicts (``conflicting_evidence``): some field disagrees outright (its
-  level makes a match at least 16 times less likely), no identifier agrees (or nearly
+- the evidence conflicts (``conflicting_evidence``): a personal field (one that is not
+  shared by a household and is not an identifier: first name, date of birth, sex)
+  disagrees outright (its level makes a match at least 16 times less likely), no
+  identifier agrees (or nearly
   agrees: a level making a match at least 16 times more likely), and without the fields
   a household shares (surname and home) the match would be less likely than not. Relatives living together look like this (twins, or a birthday
   copied from one member to another: same surname, birthday and home, different first
@@ -93,9 +95,18 @@ def conflicting_evidence(
             for name in names
         ]
     )
-    lowest = contributions.select(pl.min_horizontal(names)).to_series()
+    # Fields on which relatives differ: not what a household shares, not an identifier
+    # (an unchecked identifier that differs is a typo as often as another person).
+    telling = [n for n in names if n not in HOUSEHOLD_FIELDS and n not in identifier_names]
+    if not telling:
+        return pairs.with_columns(
+            pl.lit(value=False).alias("conflict"),
+            pl.lit(None, dtype=pl.Utf8).alias("against"),
+            pl.lit(None, dtype=pl.Utf8).alias("strongest"),
+        )
+    lowest = contributions.select(pl.min_horizontal(telling)).to_series()
     against = contributions.select(
-        pl.concat_list(names).list.arg_min().replace_strict(dict(enumerate(names)))
+        pl.concat_list(telling).list.arg_min().replace_strict(dict(enumerate(telling)))
     ).to_series()
     personal = [name for name in names if name not in HOUSEHOLD_FIELDS] or names
     strongest = contributions.select(
