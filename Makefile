@@ -22,11 +22,14 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # GOV.UK Frontend's compiled CSS looks for fonts and images under /assets/: rewrite to /static/.
+# The sourceMappingURL comments are stripped: the maps are not shipped, and collectstatic's
+# manifest storage refuses a file that names a map it cannot find.
 assets: node_modules/.installed
 	rm -rf $(GOVUK_STATIC) && mkdir -p $(GOVUK_STATIC)
-	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_STATIC)/
+	sed 's#//\# sourceMappingURL=.*$$##' $(GOVUK_DIST)/govuk-frontend.min.js > $(GOVUK_STATIC)/govuk-frontend.min.js
 	cp -r $(GOVUK_DIST)/assets $(GOVUK_STATIC)/assets
-	sed 's#url(/assets/#url(/static/govuk/assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
+	sed -e 's#url(/assets/#url(/static/govuk/assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+	  $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_STATIC)/govuk-frontend.min.css
 
 # Browser tests drive Debian's Chromium (no browser download).
 chromium:

@@ -18,3 +18,24 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     `test_passwords_are_stored_with_argon2` checks the product's real setting.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_per_test(settings: pytest.FixtureRequest, tmp_path: object) -> None:
+    """Each test's database starts an empty audit log, so each gets its own checkpoint file."""
+    from pathlib import Path
+
+    settings.AUDIT_CHECKPOINT_FILE = Path(str(tmp_path)) / "audit-checkpoint.json"  # type: ignore[attr-defined]
+
+
+def _allow_test_runner_truncate(sender: object, connection: object, **kwargs: object) -> None:
+    """PostgreSQL refuses TRUNCATE of the audit log unless the session says it may; the test
+    runner empties tables with TRUNCATE between transactional tests, so its sessions say so."""
+    if getattr(connection, "vendor", "") == "postgresql":
+        with connection.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("SET wraparound.allow_audit_truncate = 'on'")
+
+
+from django.db.backends.signals import connection_created  # noqa: E402
+
+connection_created.connect(_allow_test_runner_truncate)

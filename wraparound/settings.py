@@ -7,7 +7,11 @@ start with settings that would be unsafe for personal data about children and fa
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +29,15 @@ except OSError as error:
         f"({error.strerror}); point it at a writable folder."
     ) from error
 
-ENVIRONMENT = os.environ.get("WRAPAROUND_ENV", "development")
+ENVIRONMENTS = ("development", "production")
+# Case and spaces are forgiven ("Production "), anything else is refused: a typo such as "prod"
+# must never quietly run a production server in development mode.
+ENVIRONMENT = os.environ.get("WRAPAROUND_ENV", "development").strip().lower() or "development"
+if ENVIRONMENT not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"WRAPAROUND_ENV={os.environ.get('WRAPAROUND_ENV')!r} is not a known environment: "
+        f"use one of {', '.join(ENVIRONMENTS)}."
+    )
 PRODUCTION = ENVIRONMENT == "production"
 
 INSECURE_DEFAULT_SECRET_KEY = "insecure-wraparound-development-key-do-not-use-in-production"  # noqa: S105
@@ -46,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "wraparound.core",
     "wraparound.records",
     "wraparound.matching",
@@ -53,17 +67,24 @@ INSTALLED_APPS = [
     "wraparound.directory",
     "wraparound.needs",
     "wraparound.casework",
+    "wraparound.outcomes",
     "wraparound.training",
+    "django_fsm_log",  # one row per referral state transition (django-fsm-2)
+    "wraparound.notifications",
+    "wraparound.referrals",
+    "wraparound.evaluation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wraparound.core.middleware.RequestIdMiddleware",
+    "wraparound.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wraparound.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -79,12 +100,18 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Catalogue codes as labels on every page without a {% load %} (wraparound.core.labels).
+            "builtins": [
+                "wraparound.core.templatetags.labels",
+                "wraparound.core.templatetags.access",
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "wraparound.core.context_processors.service",
+                "wraparound.notifications.context_processors.notifications",
             ],
         },
     },
@@ -98,10 +125,26 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "wraparound.sqlite3"),
-            "OPTIONS": {"timeout": 30},
+            # IMMEDIATE: every transaction takes the write lock when it begins, so two writers
+            # queue behind each other (for up to `timeout` seconds) instead of one failing with
+            # "database is locked" when both try to upgrade a read lock. WAL lets pages read
+            # while a write is in progress.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DUCKDB_PATH = VAR_DIR / "wraparound.duckdb"
+
+# Long work (large imports, linkage, needs runs) is queued in the database and run by
+# `wraparound worker` (django-tasks with its database backend: no extra server to run).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Confirmed uploads larger than this are imported by the worker, with progress on the page.
+IMPORT_IN_BACKGROUND_FROM_BYTES = int(
+    float(os.environ.get("WRAPAROUND_IMPORT_BACKGROUND_MB", "5")) * 1024 * 1024
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
@@ -127,7 +170,11 @@ LOGIN_URL = "core:sign-in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:signed-out"
 
-AXES_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOGIN_FAILURE_LIMIT", "5"))
+# Password spraying (a few guesses at each of many accounts from one address) is caught by a
+# second count: failures from one address across every username.
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("WRAPAROUND_LOGIN_IP_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "wraparound.core.lockout.failure_limit"
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "wraparound.core.views.auth.locked_out"
@@ -141,6 +188,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "wraparound.core.views.errors.csrf_failure"
+
+# --- Audit log: the chain head is anchored outside the database in a signed checkpoint file ----
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("WRAPAROUND_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoint.json")
+)
+# The HMAC key signing that file. Keep it out of the database (an attacker who can rewrite the
+# log must not also be able to re-sign the checkpoint); defaults to one derived from SECRET_KEY.
+AUDIT_CHECKPOINT_KEY = (
+    os.environ.get("WRAPAROUND_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"wraparound-audit-checkpoint", hashlib.sha256).hexdigest()
+)
 
 # --- Secure headers ----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -196,10 +254,89 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("WRAPAROUND_LOG_LEVEL", "WARNING")},
 }
 
+# --- Serving: gunicorn workers, request limits ---------------------------------------------------
+BIND = os.environ.get("WRAPAROUND_BIND", "127.0.0.1:8000")
+WEB_WORKERS = int(os.environ.get("WRAPAROUND_WEB_WORKERS", "2"))
+# Seconds a request may take before gunicorn replaces its worker; long work goes to the job queue.
+WEB_TIMEOUT = int(os.environ.get("WRAPAROUND_WEB_TIMEOUT", "60"))
+MB = 1024 * 1024
+# The largest agency extract imported (CLI and web); bigger files are refused before they are read.
+IMPORT_MAX_BYTES = int(float(os.environ.get("WRAPAROUND_IMPORT_MAX_MB", "512")) * MB)
+# The largest request body the web server reads (an upload included): refused from its
+# Content-Length before a byte of the body is read. Defaults to the import limit plus a margin.
+REQUEST_MAX_BYTES = int(
+    float(os.environ.get("WRAPAROUND_REQUEST_MAX_MB", str(IMPORT_MAX_BYTES / MB + 1))) * MB
+)
+# Extracts with more columns than this are refused from their header line (a real extract has
+# tens; a million-column file would take minutes to map).
+IMPORT_MAX_COLUMNS = int(os.environ.get("WRAPAROUND_IMPORT_MAX_COLUMNS", "500"))
+# Form fields (not files) are held in memory: keep that small. Uploads over 2.5 MB go to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# --- Capabilities' settings ---------------------------------------------------------------------
+# Where `wraparound link` saves and reuses its trained, versioned linkage model.
+MODEL_DIR = Path(os.environ.get("WRAPAROUND_MODEL_DIR", VAR_DIR / "models"))
+_suppression = os.environ.get("WRAPAROUND_SUPPRESSION_THRESHOLD", "5")
+if not _suppression.strip().isdigit() or int(_suppression) < 1:
+    raise ImproperlyConfigured(
+        f"WRAPAROUND_SUPPRESSION_THRESHOLD must be a whole number of 1 or more, not {_suppression!r}."
+    )
+SUPPRESSION_THRESHOLD = int(_suppression)
+REACH_MAX_KM = float(os.environ.get("WRAPAROUND_REACH_MAX_KM", "8"))
+
+# --- Working days: England and Wales bank holidays as data (wraparound.core.working_days) -------
+# Empty: the list shipped in core/catalogues. Or a YAML file of the same shape, or GOV.UK's
+# bank-holidays.json, so a newly announced bank holiday is a file edit, not a release.
+BANK_HOLIDAYS_FILE = os.environ.get("WRAPAROUND_BANK_HOLIDAYS_FILE", "")
+
+# --- Email (notifications): printed to the console unless an SMTP server is configured --------
+EMAIL_BACKEND = os.environ.get(
+    "WRAPAROUND_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("WRAPAROUND_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("WRAPAROUND_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("WRAPAROUND_FROM_EMAIL", "wraparound@localhost")
+# Links in emails: the address people open the service at.
+SITE_URL = os.environ.get("WRAPAROUND_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Referrals: how long the receiving agency has to decide, in working days ------------------
+REFERRAL_DECISION_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_DECISION_DAYS", "5"))
+REFERRAL_URGENT_DECISION_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_URGENT_DECISION_DAYS", "1"))
+REFERRAL_EXPIRY_DAYS = int(os.environ.get("WRAPAROUND_REFERRAL_EXPIRY_DAYS", "3"))
+
 SERVICE_NAME = os.environ.get("WRAPAROUND_SERVICE_NAME", "Wraparound")
 PARTNERSHIP_NAME = os.environ.get(
     "WRAPAROUND_PARTNERSHIP_NAME", "Hartshire Children and Families Partnership"
 )
+
+
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_DISTINCT = 10
+MIN_SECRET_KEY_BITS = 192  # estimated from the spread of characters; a random hex key has 240+
+
+
+def secret_key_weakness(key: str) -> str:
+    """Why a secret key is too weak for production, or "" if it is fine.
+
+    Length alone is not enough: 64 copies of one letter, or a short phrase repeated, is long
+    but guessable. So a key also needs many distinct characters, an even spread of them
+    (Shannon entropy per character, as a random key has), and must not be one piece repeated.
+    """
+    if key == INSECURE_DEFAULT_SECRET_KEY:
+        return "is unset or the development default"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return f"has fewer than {MIN_SECRET_KEY_DISTINCT} different characters"
+    counts = Counter(key).values()
+    entropy = -sum(n / len(key) * math.log2(n / len(key)) for n in counts)
+    if entropy * len(key) < MIN_SECRET_KEY_BITS:
+        return f"is not random enough (about {entropy * len(key):.0f} bits)"
+    if key in (key + key)[1:-1]:
+        return "is a shorter piece repeated"
+    return ""
 
 
 def check_production_settings() -> None:
@@ -213,10 +350,17 @@ def check_production_settings() -> None:
         raise ImproperlyConfigured(
             "WRAPAROUND_DEBUG is on in production: set WRAPAROUND_DEBUG=false."
         )
-    if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+    weakness = secret_key_weakness(SECRET_KEY)
+    if weakness:
         raise ImproperlyConfigured(
-            "WRAPAROUND_SECRET_KEY is unset, the development default, or shorter than 50 "
-            "characters: set a long random WRAPAROUND_SECRET_KEY in production."
+            f"WRAPAROUND_SECRET_KEY {weakness}: set a long random WRAPAROUND_SECRET_KEY in "
+            "production, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    audit_key = os.environ.get("WRAPAROUND_AUDIT_KEY")
+    if audit_key is not None and secret_key_weakness(audit_key):
+        raise ImproperlyConfigured(
+            f"WRAPAROUND_AUDIT_KEY {secret_key_weakness(audit_key)}: set a long random key, or "
+            "unset it to derive one from WRAPAROUND_SECRET_KEY."
         )
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         raise ImproperlyConfigured(
@@ -226,6 +370,11 @@ def check_production_settings() -> None:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
             "WRAPAROUND_ALLOWED_HOSTS is empty in production: list the host names served."
+        )
+    if any(host == "*" or host.startswith("*") for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "WRAPAROUND_ALLOWED_HOSTS contains '*' in production: list the host names served, "
+            "so a forged Host header cannot steer password-reset links or cache keys."
         )
 
 

@@ -20,6 +20,9 @@ APP_PREFIXES = {
     "casework": "families/",
     "outcomes": "outcomes/",
     "training": "training/",
+    "referrals": "referrals/",
+    "notifications": "notifications/",
+    "evaluation": "evaluation/",
 }
 
 

@@ -11,7 +11,12 @@ from collections import defaultdict
 from typing import Any
 
 from wraparound.core.models import Role, User
-from wraparound.sharing.models import CareRelationship, ConsentDecision, RelationshipKind
+from wraparound.sharing.models import (
+    CareRelationship,
+    ConsentDecision,
+    ConsentMethod,
+    RelationshipKind,
+)
 from wraparound.sharing.services import add_relationship, record_consent
 
 CASELOAD = 6
@@ -42,8 +47,16 @@ def _at_risk_families() -> list[str]:
 
 
 def load_demo(context: dict[str, Any]) -> str:
+    """Caseloads (relationships and consent), then cases in every state (``demo_cases``)."""
+    from wraparound.casework.demo_cases import load_cases
+
     if CareRelationship.objects.exists():
-        return "caseloads already allocated"
+        return f"caseloads already allocated; {load_cases()}"
+    allocations = _allocate()
+    return f"{allocations}; {load_cases()}"
+
+
+def _allocate() -> str:
     known = _families_by_agency()
     at_risk = _at_risk_families()
     allocated = consents = 0
@@ -70,6 +83,7 @@ def load_demo(context: dict[str, Any]) -> str:
                     family_public_id=family,
                     decision=ConsentDecision.GIVEN,
                     given_by="Parent (demo)",
+                    method=ConsentMethod.IN_PERSON,
                     notes="Agreed at the early help assessment.",
                 )
                 consents += 1

@@ -17,11 +17,14 @@ from typing import Any
 import yaml
 from django.conf import settings
 
+from wraparound.casework import workspace as casework
+from wraparound.casework.workspace import Workspace
 from wraparound.core.models import Agency
 from wraparound.records.models import ExtractStatus, SourceEvent, SourceRecord
 from wraparound.sharing import gate
 from wraparound.sharing.catalogues import category_label, primary_category_for_kind
 from wraparound.sharing.gate import FamilyNotVisibleError, Withheld
+from wraparound.sharing.models import AuditAction
 
 VOCABULARY = Path(settings.BASE_DIR) / "records" / "catalogues" / "event_vocabulary.yaml"
 IDENTITY = "identity"
@@ -93,6 +96,7 @@ class FamilyPage:
     needs: list[dict[str, Any]] = field(default_factory=list)
     needs_withheld: int = 0
     support: list[ChronologyLine] = field(default_factory=list)
+    workspace: Workspace | None = None
 
 
 def _members_and_records(family_public_id: str) -> tuple[list[Member], dict[str, str]]:
@@ -118,6 +122,7 @@ def build_family_page(
     purpose: str,
     request_id: str | None = None,
     chronology_filter: ChronologyFilter | None = None,
+    action: str = AuditAction.VIEW,
 ) -> FamilyPage:
     """Everything the user may see of the family for ``purpose``; raises FamilyNotVisibleError."""
     members, owner = _members_and_records(family_public_id)
@@ -129,15 +134,20 @@ def build_family_page(
     events = list(
         SourceEvent.objects.filter(record__in=records).select_related("extract__agency", "record")
     )
-    items = [Item(r.extract.agency_id, IDENTITY, r) for r in records] + [
-        Item(e.extract.agency_id, _event_category(e.kind, e.extract.agency), e) for e in events
-    ]
+    case = casework.latest_case(family_public_id)
+    case_items = casework.casework_items(case)
+    items = (
+        [Item(r.extract.agency_id, IDENTITY, r) for r in records]
+        + [Item(e.extract.agency_id, _event_category(e.kind, e.extract.agency), e) for e in events]
+        + [Item(i.agency_id, i.category, i) for i in case_items]
+    )
     filtered = gate.read(
         user=user,
         family_public_id=family_public_id,
         purpose=purpose,
         items=items,
         request_id=request_id,
+        action=action,
     )
     # One decision (and one audit entry per outcome) for the whole page. Without need to know
     # the gate has withheld everything and audited the refusal; the page is refused outright.
@@ -147,8 +157,11 @@ def build_family_page(
     by_person = {m.person_public_id: m for m in members}
     names: dict[str, str] = {}
     lines: list[ChronologyLine] = []
+    case_visible: list[Any] = []
     for item in filtered.visible_items:
-        if isinstance(item.payload, SourceRecord):
+        if isinstance(item.payload, casework.Item):
+            case_visible.append(item.payload.payload)
+        elif isinstance(item.payload, SourceRecord):
             record = item.payload
             member = by_person[owner[record.record_key]]
             member.records.append(record)
@@ -182,6 +195,12 @@ def build_family_page(
         needs=needs,
         needs_withheld=needs_withheld,
         support=[line for line in lines if line.kind in _support_kinds()][:10],
+        workspace=casework.build_workspace(
+            user=user,
+            case=case,
+            visible=case_visible,
+            withheld=[i for i in case_items if i.payload not in case_visible],
+        ),
     )
 
 
@@ -216,7 +235,7 @@ def _support_kinds() -> frozenset[str]:
 def _needs_profile(
     family_public_id: str, visible_event_keys: set[str]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Need flags whose evidence the user can see; others are counted as withheld, not shown.
+    """Need flags all of whose evidence the user can see; others are counted as withheld.
 
     A flag is derived from other agencies' events, so showing a flag whose evidence the user
     may not see would disclose that evidence indirectly.
@@ -226,11 +245,13 @@ def _needs_profile(
     shown, withheld = [], 0
     by_outcome: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for flag in latest_flags_for_family(family_public_id):
-        evidence = [e for e in flag["evidence"] if e["event_key"] in visible_event_keys]
-        if not evidence:
+        evidence = flag["evidence"]
+        # Its level was computed from all of its evidence: shown on part of it, the flag
+        # (and the outcome's level) would disclose the part the user may not see.
+        if not evidence or any(e["event_key"] not in visible_event_keys for e in evidence):
             withheld += 1
             continue
-        by_outcome[flag["outcome"]].append({**flag, "evidence": evidence})
+        by_outcome[flag["outcome"]].append(flag)
     for outcome, flags in sorted(by_outcome.items()):
         shown.append({"outcome": outcome, "flags": flags, "level": max(f["level"] for f in flags)})
     return shown, withheld

@@ -6,6 +6,7 @@ sharing gate. Keeping the raw reads in one small module makes that easy to check
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wraparound.needs.indicators import load_catalogue, load_outcome_labels
@@ -54,3 +55,63 @@ def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
             }
         )
     return flags
+
+
+def family_exists(family_public_id: str) -> bool:
+    """Whether the master index knows this family (a write must not invent one)."""
+    from wraparound.matching.models import Family
+
+    return Family.objects.filter(public_id=family_public_id).exists()
+
+
+def children_per_family(family_public_ids: list[str]) -> dict[str, int]:
+    """How many children each family has in the master index (a count for caseloads)."""
+    from django.db.models import Count
+
+    from wraparound.matching.models import FamilyMembership
+
+    rows = (
+        FamilyMembership.objects.filter(family__public_id__in=family_public_ids, role="child")
+        .values("family__public_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["family__public_id"]: row["n"] for row in rows}
+
+
+def families_matching(
+    *, name: str, dob: Any, postcode: str, family_id: str, limit: int = 50
+) -> dict[str, int]:
+    """Family public id -> how many of its people match every criterion given.
+
+    Only ids and counts leave this function: the search page passes them through the policy.
+    """
+    from wraparound.casework.selectors import name_query
+    from wraparound.matching.models import Family, FamilyMembership, PersonRecordLink
+    from wraparound.records.models import ExtractStatus, SourceRecord
+
+    if family_id and not (name or dob or postcode):
+        found = Family.objects.filter(public_id__iexact=family_id).values_list(
+            "public_id", flat=True
+        )
+        return dict.fromkeys(found, 0)
+    records = SourceRecord.objects.filter(extract__status=ExtractStatus.CURRENT)
+    if name:
+        records = records.filter(name_query(name))
+    if dob:
+        records = records.filter(dob=dob)
+    if postcode:
+        compact = postcode.replace(" ", "").upper()
+        records = records.filter(
+            postcode__iregex=r"^\s*" + r"\s*".join(re.escape(c) for c in compact) + r"\s*$"
+        )
+    keys = list(records.values_list("record_key", flat=True)[: limit * 10])
+    people = set(
+        PersonRecordLink.objects.filter(record_key__in=keys).values_list("person_id", flat=True)
+    )
+    memberships = FamilyMembership.objects.filter(person_id__in=people)
+    if family_id:
+        memberships = memberships.filter(family__public_id__iexact=family_id)
+    counts: dict[str, int] = {}
+    for fid in memberships.values_list("family__public_id", flat=True):
+        counts[fid] = counts.get(fid, 0) + 1
+    return dict(sorted(counts.items())[:limit])

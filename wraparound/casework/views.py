@@ -15,8 +15,9 @@ from wraparound.casework.family_page import (
 )
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
+from wraparound.sharing import gate
 from wraparound.sharing.catalogues import catalogues
-from wraparound.sharing.policy import visible_families
+from wraparound.sharing.views.common import signed_in
 
 INDIVIDUAL_PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
 DEFAULT_PURPOSE = "early_help_coordination"
@@ -35,7 +36,13 @@ def _purpose_choices() -> list[tuple[str, str]]:
 @role_required(Role.PRACTITIONER, Role.TEAM_MANAGER)
 def my_families(request: HttpRequest) -> HttpResponse:
     purpose = _purpose(request)
-    families = sorted(visible_families(request.user, purpose))
+    families = sorted(
+        gate.list_families(
+            user=signed_in(request),
+            purpose=purpose,
+            request_id=getattr(request, "request_id", None),
+        )
+    )
     return render(
         request,
         "casework/my_families.html",

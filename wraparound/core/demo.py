@@ -28,8 +28,10 @@ DEMO_LOADERS = (
     "directory",
     "needs",
     "casework",
+    "referrals",
     "outcomes",
     "training",
+    "evaluation",
 )
 
 STAFF_NAMES = [

@@ -24,6 +24,11 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Users", "core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
     NavEntry("Agency extracts", "records:history", frozenset({R.DATA_ANALYST})),
     NavEntry("My families", "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Referrals", "referrals:mine", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("My tasks", "casework:my-tasks", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Find a family", "casework:search", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Team caseload", "casework:caseload", frozenset({R.TEAM_MANAGER})),
+    NavEntry("Outcomes", "outcomes:home", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     NavEntry(
         "At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
@@ -41,6 +46,9 @@ NAVIGATION: list[NavEntry] = [
     ),
     NavEntry("Information governance", "sharing:governance", frozenset({R.IG_OFFICER})),
     NavEntry("Matching review", "matching:queue", frozenset({R.DATA_ANALYST})),
+    NavEntry(
+        "Service evaluations", "evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wraparound.core.views import auth, home, users
+from wraparound.core.views import auth, home, jobs, users
 
 app_name = "core"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("signed-out/", auth.signed_out, name="signed-out"),
     path("users/", users.user_list, name="users"),
     path("accessibility/", home.accessibility, name="accessibility"),
+    path("jobs/<uuid:public_id>/", jobs.job_page, name="job"),
 ]

@@ -87,18 +87,53 @@ class _Parsed:
         self.objects.setdefault(type(instance), {})[str(instance.pk)] = instance
 
 
+# An ORUK feed nests about six levels (service > location > address ...); anything far deeper is
+# not a feed, and would exhaust Python's recursion limit in the JSON parser or the schema check.
+MAX_FEED_DEPTH = 32
+
+
 def read_feed_file(path: Path) -> Any:
     """The decoded JSON of a feed file, or a FeedError saying where the JSON breaks."""
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return decode_feed(path.read_bytes(), where=str(path))
     except FileNotFoundError:
         raise FeedError([f"{path}: no such file."]) from None
+
+
+def decode_feed(content: bytes, *, where: str = "The file") -> Any:
+    """Decode a feed's bytes as UTF-8 JSON no deeper than MAX_FEED_DEPTH, or raise FeedError."""
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError as bad:
-        raise FeedError([f"{path}: not UTF-8 text ({bad.reason} at byte {bad.start})."]) from None
+        raise FeedError([f"{where}: not UTF-8 text ({bad.reason} at byte {bad.start})."]) from None
     except json.JSONDecodeError as bad:
         raise FeedError(
-            [f"{path}: not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}."]
+            [f"{where}: not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}."]
         ) from None
+    except RecursionError:
+        too_deep = True
+    else:
+        too_deep = _depth_exceeds(data, MAX_FEED_DEPTH)
+    if too_deep:
+        raise FeedError(
+            [f"{where}: the JSON is nested more than {MAX_FEED_DEPTH} levels deep; an ORUK feed "
+             "nests a few levels. Check the file is the directory's feed."]
+        )  # fmt: skip
+    return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether any value lies deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+    return False
 
 
 def _label(kind: str, index: int, record: Any) -> str:

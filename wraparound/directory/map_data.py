@@ -1,24 +1,27 @@
 """Feeds the partnership map: services as `ServicePoint`s, need counts, and the SVG's shapes.
 
 The reach limit defaults to ``WRAPAROUND_REACH_MAX_KM`` (8 km) and can be changed per view.
-Need counts come from `wraparound.needs.selectors.need_counts_by_locality()` when the needs
-module provides it; until then the map says so rather than showing invented numbers.
+Need counts come from `wraparound.needs.selectors.need_counts_by_locality(user=...)` when the
+needs module provides it (an aggregate the sharing gate releases and audits); until then the
+map says so rather than showing invented numbers.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+from django.conf import settings
 
 from wraparound.directory.analysis import Reach, ServicePoint
 from wraparound.directory.geography import Geography
 from wraparound.directory.models import Attribute, Service
 from wraparound.directory.vocabulary import ACCESS, NEEDS, THRESHOLD, taxonomy_id
+from wraparound.sharing.readers import Reader
 
-DEFAULT_REACH_MAX_KM = float(os.environ.get("WRAPAROUND_REACH_MAX_KM", "8"))
+DEFAULT_REACH_MAX_KM = float(settings.REACH_MAX_KM)
 SVG_SCALE = 12  # pixels per km
 SVG_MARGIN = 30
 
@@ -64,8 +67,12 @@ def service_points(*, geography: Geography) -> list[ServicePoint]:
     return points
 
 
-def need_counts() -> list[Any] | None:
-    """Per-locality need counts from the needs module, or None while it cannot provide them."""
+def need_counts(*, user: Reader, request_id: str | None = None) -> list[Any] | None:
+    """Per-locality need counts from the needs module, or None while it cannot provide them.
+
+    The needs module releases them only through the sharing gate's aggregate question, audited;
+    its refusal (``NeedCountsRefusedError``) propagates to the page, which says why.
+    """
     try:
         module = importlib.import_module("wraparound.needs.selectors")
     except ModuleNotFoundError as missing:
@@ -75,7 +82,7 @@ def need_counts() -> list[Any] | None:
     counts = getattr(module, "need_counts_by_locality", None)
     if counts is None:
         return None
-    result = counts()
+    result = counts(user=user, request_id=request_id)
     return None if result is None else list(result)
 
 

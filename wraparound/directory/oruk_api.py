@@ -17,17 +17,21 @@ from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
 from wraparound.directory import oruk_json, selectors
 from wraparound.directory.geography import distance_km, load_geography
 from wraparound.directory.models import Service, ServiceAtLocation
+from wraparound.directory.oruk_openapi import openapi_document
 
 VERSION = "HSDS-UK-3.0"
+# ORUK 3.0's own OpenAPI; this API serves a copy made exact for it at /oruk/openapi.json.
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
 OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
 DEFAULT_PER_PAGE = 50
+ANY_INTEGER = 10**4000  # Python reads integers of up to 4,300 digits; any of them is accepted
 MAX_PER_PAGE = 500
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -189,11 +193,15 @@ def paged(
     request: HttpRequest, queryset: QuerySet[Any], render: Callable[[Any], dict[str, Any]]
 ) -> HttpResponse | StreamingHttpResponse:
     """The ORUK Page envelope, or every item as NDJSON when ``format=ndjson``."""
+    # The ORUK schema allows any integer here: out-of-range values are brought into range
+    # (page 0 or less is the first page, per_page 0 or less the default, over 500 is 500).
+    # Checked even for NDJSON (which has no pages), so a bad value is never silently ignored.
+    page = max(1, _int(request, "page", 1, -ANY_INTEGER, ANY_INTEGER))
+    per_page = _int(request, "per_page", DEFAULT_PER_PAGE, -ANY_INTEGER, ANY_INTEGER)
+    per_page = DEFAULT_PER_PAGE if per_page < 1 else min(per_page, MAX_PER_PAGE)
     if _format(request) == "ndjson":
         lines = (json.dumps(render(item)) + "\n" for item in queryset.iterator(chunk_size=200))
         return StreamingHttpResponse(lines, content_type="application/x-ndjson")
-    page = _int(request, "page", 1, 1, 10**9)
-    per_page = _int(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     total = queryset.count()
     total_pages = max(1, math.ceil(total / per_page))
     items = list(queryset[(page - 1) * per_page : page * per_page]) if page <= total_pages else []
@@ -240,7 +248,15 @@ def _not_found(view: View) -> View:
 
 @public_api
 def api_details(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    return JsonResponse({"version": VERSION, "profile": PROFILE_URL, "openapi_url": OPENAPI_URL})
+    openapi_url = request.build_absolute_uri(reverse("oruk:openapi"))
+    return JsonResponse({"version": VERSION, "profile": PROFILE_URL, "openapi_url": openapi_url})
+
+
+@public_api
+def openapi(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """This API's OpenAPI: ORUK 3.0's, with its schemas bundled and the 400/404 answers listed."""
+    server = request.build_absolute_uri(reverse("oruk:api-details")).rstrip("/")
+    return JsonResponse(openapi_document(server_url=server))
 
 
 @public_api

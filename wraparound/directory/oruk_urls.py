@@ -8,6 +8,7 @@ app_name = "oruk"
 
 urlpatterns = [
     path("", oruk_api.api_details, name="api-details"),
+    path("openapi.json", oruk_api.openapi, name="openapi"),
     path("services", oruk_api.service_list, name="services"),
     path("services/<str:service_id>", oruk_api.service_detail, name="service"),
     path("taxonomies", oruk_api.taxonomy_list, name="taxonomies"),

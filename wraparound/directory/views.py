@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from wraparound.core.access import ALL_ROLES, role_required
 from wraparound.core.models import Role
 from wraparound.directory import analysis, map_data, selectors
-from wraparound.directory.feed import FeedError, export_feed, import_feed
+from wraparound.directory.feed import FeedError, decode_feed, export_feed, import_feed
 from wraparound.directory.forms import FeedUploadForm, MapForm, OverlapForm, ServiceSearchForm
 from wraparound.directory.geography import load_geography
 from wraparound.directory.models import Service
 from wraparound.directory.vocabulary import NEEDS, load_age_groups, outcome_labels, term_id
+from wraparound.sharing.views.common import signed_in
 
 R = Role
 SEARCH_ROLES = ALL_ROLES
@@ -129,9 +130,16 @@ def overlaps(request: HttpRequest) -> HttpResponse:
 
 @role_required(*MAP_ROLES)
 def gaps(request: HttpRequest) -> HttpResponse:
+    from wraparound.needs.selectors import NeedCountsRefusedError
+
     geography = load_geography()
-    counts = map_data.need_counts()
-    found = None
+    found, refusal = None, ""
+    try:
+        counts = map_data.need_counts(
+            user=signed_in(request), request_id=getattr(request, "request_id", None)
+        )
+    except NeedCountsRefusedError as refused:
+        counts, refusal = None, str(refused)
     if counts is not None:
         found = analysis.find_gaps(counts, map_data.service_points(geography=geography), geography)
     return render(
@@ -139,6 +147,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
         "directory/gaps.html",
         {
             "available": counts is not None,
+            "refusal": refusal,
             "gaps": found,
             "labels": outcome_labels(),
             "suppress_below": _suppression_threshold(),
@@ -159,10 +168,8 @@ def feed(request: HttpRequest) -> HttpResponse:
     form = FeedUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            data = json.loads(form.cleaned_data["feed"].read().decode("utf-8-sig"))
+            data = decode_feed(form.cleaned_data["feed"].read())
             summary = import_feed(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as bad:
-            problems = [f"The file is not UTF-8 JSON: {bad}."]
         except FeedError as refused:
             problems = refused.problems
         else:

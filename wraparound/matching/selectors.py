@@ -1,17 +1,20 @@
 """Reads for the clerical review pages.
 
-The records shown side by side are personal data: only data analysts reach these pages
-(role check in the views), and every page that shows a record writes an audit entry
-through ``wraparound.sharing.audit`` in the same request.
+The records shown side by side are personal data: they are read through the sharing gate
+for the ``linkage_review`` purpose, which shows an analyst their own agency's records and
+other agencies' fields only where an agreement for linkage review covers that category;
+every other value is masked, and the read is audited in the same call (one entry per page).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from wraparound.matching.models import (
+    FamilyMembership,
     IndexChange,
     LinkageRun,
     PairDecision,
@@ -20,6 +23,9 @@ from wraparound.matching.models import (
     ReviewPair,
     ReviewStatus,
 )
+from wraparound.sharing import gate
+from wraparound.sharing.gate import Withheld
+from wraparound.sharing.readers import Reader
 
 RECORD_FIELDS = (
     "first_name",
@@ -49,6 +55,77 @@ FIELD_LABELS = {
 }
 
 
+# The data category of each compared field (data_categories.yaml): names and identifiers are
+# identity, where someone lives is contact. Agency and dataset are not personal data.
+FIELD_CATEGORY = {
+    "source_id": "identity",
+    "first_name": "identity",
+    "middle_names": "identity",
+    "surname": "identity",
+    "dob": "identity",
+    "sex": "identity",
+    "nhs_number": "identity",
+    "upn": "identity",
+    "recorded_at": "identity",
+    "postcode": "contact",
+    "address_line": "contact",
+    "household_ref": "contact",
+}
+WITHHELD = "Withheld"
+REVIEW_PURPOSE = "linkage_review"
+
+
+@dataclass(frozen=True)
+class _Field:
+    record_key: str
+    name: str
+    agency_id: int
+    category: str
+
+
+@dataclass
+class ReviewRead:
+    """Records as the reviewer may see them: masked fields say ``Withheld``."""
+
+    records: dict[str, dict[str, Any]]
+    withheld: list[Withheld]
+
+
+def records_for_review(
+    *,
+    user: Reader,
+    record_keys: list[str],
+    person_public_id: str,
+    note: str,
+    request_id: str | None = None,
+) -> ReviewRead:
+    """The records behind ``record_keys``, masked by the policy, with the read audited."""
+    raw = _source_records(record_keys)
+    fields = [
+        _Field(key, name, row["agency_id"], category)
+        for key, row in raw.items()
+        for name, category in FIELD_CATEGORY.items()
+    ]
+    read = gate.read(
+        user=user,
+        family_public_id="",
+        person_public_id=person_public_id,
+        purpose=REVIEW_PURPOSE,
+        items=fields,
+        note=note,
+        request_id=request_id,
+    )
+    shown = {(f.record_key, f.name) for f in read.visible_items}
+    masked = {
+        key: {
+            name: (value if name not in FIELD_CATEGORY or (key, name) in shown else WITHHELD)
+            for name, value in row.items()
+        }
+        for key, row in raw.items()
+    }
+    return ReviewRead(masked, read.withheld)
+
+
 def pending_pairs() -> QuerySet[ReviewPair]:
     return ReviewPair.objects.filter(status=ReviewStatus.PENDING)
 
@@ -57,8 +134,8 @@ def latest_run() -> LinkageRun | None:
     return LinkageRun.objects.first()
 
 
-def source_records(record_keys: list[str]) -> dict[str, dict[str, Any]]:
-    """The current source record behind each key (pipeline fields only)."""
+def _source_records(record_keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The current source record behind each key (pipeline fields only), unfiltered."""
     from wraparound.records.models import SourceRecord
 
     rows = (
@@ -71,6 +148,7 @@ def source_records(record_keys: list[str]) -> dict[str, dict[str, Any]]:
         if row.record_key not in found:
             found[row.record_key] = {
                 "agency": row.extract.agency.name,
+                "agency_id": row.extract.agency_id,
                 "dataset": row.extract.dataset_kind,
                 "source_id": row.source_id,
                 **{field: getattr(row, field) for field in RECORD_FIELDS},
@@ -78,9 +156,9 @@ def source_records(record_keys: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def side_by_side(pair: ReviewPair) -> list[dict[str, Any]]:
-    """One row per field: label, left value, right value, whether they agree."""
-    records = source_records([pair.record_key_l, pair.record_key_r])
+def side_by_side(pair: ReviewPair, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per field: label, left value, right value, whether they agree (masked values
+    never agree: the reviewer cannot see them)."""
     left, right = records.get(pair.record_key_l, {}), records.get(pair.record_key_r, {})
     rows = []
     for field in ("agency", "dataset", "source_id", *RECORD_FIELDS):
@@ -90,7 +168,7 @@ def side_by_side(pair: ReviewPair) -> list[dict[str, Any]]:
                 "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
                 "left": a,
                 "right": b,
-                "agree": a is not None and a == b,
+                "agree": a is not None and a != WITHHELD and a == b,
             }
         )
     return rows
@@ -99,6 +177,12 @@ def side_by_side(pair: ReviewPair) -> list[dict[str, Any]]:
 def person_of(record_key: str) -> Person | None:
     link = PersonRecordLink.objects.filter(record_key=record_key).select_related("person").first()
     return link.person if link else None
+
+
+def latest_decision_id(pair: ReviewPair) -> int:
+    """The id of the latest ruling on the pair (0 for none): the version a reviewer saw."""
+    latest = decisions_for(pair).order_by("-pk").values_list("pk", flat=True).first()
+    return int(latest or 0)
 
 
 def decisions_for(pair: ReviewPair) -> QuerySet[PairDecision]:
@@ -113,3 +197,12 @@ def person_links(person: Person) -> QuerySet[PersonRecordLink]:
 
 def index_history(limit: int = 100) -> QuerySet[IndexChange]:
     return IndexChange.objects.select_related("actor")[:limit]
+
+
+def memberships_of(person: Person) -> QuerySet[FamilyMembership]:
+    """The person's families (public ids and roles only, no names)."""
+    return person.memberships.select_related("family")
+
+
+def current_person(public_id: str) -> Person | None:
+    return Person.objects.filter(public_id=public_id).first()

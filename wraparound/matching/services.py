@@ -7,7 +7,6 @@ links / non-links, so a human decision is never silently undone by the model.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,11 +42,8 @@ class IndexActionError(Exception):
 
 
 def model_dir() -> Path:
-    """Where trained models are kept: WRAPAROUND_MODEL_DIR, else var/models."""
-    configured = os.environ.get("WRAPAROUND_MODEL_DIR")
-    if configured:
-        return Path(configured)
-    return Path(getattr(django_settings, "VAR_DIR", "var")) / "models"
+    """Where trained models are kept (settings.MODEL_DIR: WRAPAROUND_MODEL_DIR, else var/models)."""
+    return Path(django_settings.MODEL_DIR)
 
 
 def latest_decisions() -> tuple[frozenset[PairKey], frozenset[PairKey], set[PairKey]]:
@@ -161,11 +157,68 @@ def _fail(run: LinkageRun, message: str) -> None:
     run.save()
 
 
-def decide_pair(*, user: Any, pair: ReviewPair, verdict: str, reason: str = "") -> PairDecision:
-    """Record a reviewer's ruling; "same"/"different" bind every later linkage run."""
+REVIEWER_ROLES = frozenset({"data_analyst"})
+
+
+class StaleReviewError(IndexActionError):
+    """Someone ruled on the pair since the reviewer opened it; the message says what."""
+
+
+def _require_reviewer(user: Any, what: str) -> None:
+    """Only data analysts change the index; a refusal is audited (it appears as denied)."""
+    if getattr(user, "role", None) not in REVIEWER_ROLES or not getattr(user, "agency_id", None):
+        _audit(user, f"Refused {what}: only data analysts review record linkage", "deny")
+        raise IndexActionError("Only data analysts review record linkage.")
+
+
+def _audit(user: Any, reason: str, outcome: str = "permit", person: str = "") -> None:
+    from wraparound.sharing.audit import record_access
+
+    record_access(
+        user=user,
+        action="amend",
+        outcome=outcome,
+        purpose="linkage_review",
+        person_public_id=person,
+        reason=reason[:2000],
+    )
+
+
+def decide_pair(
+    *,
+    user: Any,
+    pair: ReviewPair,
+    verdict: str,
+    reason: str = "",
+    expected_latest: int | None = None,
+) -> PairDecision:
+    """Record a reviewer's ruling; "same"/"different" bind every later linkage run.
+
+    ``expected_latest`` is the id of the latest ruling the reviewer saw (0 for none): when
+    someone has ruled since, the decision is refused with theirs, so neither silently wins.
+    """
+    _require_reviewer(user, f"a decision on pair {pair.pk}")
     if verdict not in Verdict.values:
         raise IndexActionError(f"Unknown verdict {verdict!r}: use one of {Verdict.values}")
     with transaction.atomic():
+        pair = ReviewPair.objects.select_for_update().get(pk=pair.pk)
+        latest = (
+            PairDecision.objects.filter(
+                record_key_l=pair.record_key_l, record_key_r=pair.record_key_r
+            )
+            .select_related("decided_by")
+            .order_by("-pk")
+            .first()
+        )
+        if expected_latest is not None and (latest.pk if latest else 0) != expected_latest:
+            assert latest is not None
+            who = latest.decided_by.username if latest.decided_by else "someone"
+            raise StaleReviewError(
+                f"{who} ruled on this pair since you opened it: {latest.get_verdict_display()}"
+                + (f" ({latest.reason})" if latest.reason else "")
+                + f" at {timezone.localtime(latest.decided_at):%H:%M}. Your decision was not "
+                "saved: check theirs and decide again if you disagree."
+            )
         decision = PairDecision.objects.create(
             record_key_l=pair.record_key_l,
             record_key_r=pair.record_key_r,
@@ -176,11 +229,17 @@ def decide_pair(*, user: Any, pair: ReviewPair, verdict: str, reason: str = "") 
         if verdict != Verdict.UNSURE:
             pair.status = ReviewStatus.DECIDED
             pair.save(update_fields=["status"])
+        _audit(
+            user,
+            f"Pair {pair.pk} ({pair.record_key_l} ~ {pair.record_key_r}) ruled "
+            f"{decision.get_verdict_display().lower()}" + (f": {reason}" if reason else ""),
+        )
     return decision
 
 
 def merge_people(*, user: Any, keep: Person, absorb: Person, reason: str) -> IndexChange:
     """Move all of ``absorb``'s records to ``keep`` now, and bind later runs to it."""
+    _require_reviewer(user, f"a merge of {absorb.public_id} into {keep.public_id}")
     if keep.pk == absorb.pk:
         raise IndexActionError("A person cannot be merged with themselves")
     if keep.retired_at or absorb.retired_at:
@@ -206,18 +265,25 @@ def merge_people(*, user: Any, keep: Person, absorb: Person, reason: str) -> Ind
                 decided_by=user,
                 reason=f"Manual merge of {absorb.public_id} into {keep.public_id}: {reason}"[:500],
             )
-        return IndexChange.objects.create(
+        change = IndexChange.objects.create(
             kind=IndexChange.Kind.MERGE,
             actor=user,
             reason=reason[:500],
             detail={"kept": keep.public_id, "absorbed": absorb.public_id, "records": moved},
         )
+        _audit(
+            user,
+            f"Merged {absorb.public_id} into {keep.public_id} ({len(moved)} records): {reason}",
+            person=keep.public_id,
+        )
+        return change
 
 
 def split_person(
     *, user: Any, person: Person, record_keys: list[str], reason: str
 ) -> tuple[Person, IndexChange]:
     """Move ``record_keys`` out of ``person`` into a new person, and keep them apart."""
+    _require_reviewer(user, f"a split of {person.public_id}")
     with transaction.atomic():
         all_keys = set(person.links.values_list("record_key", flat=True))
         moving = set(record_keys)
@@ -253,5 +319,11 @@ def split_person(
                 "to": new_person.public_id,
                 "records": sorted(moving),
             },
+        )
+        _audit(
+            user,
+            f"Split {len(moving)} records of {person.public_id} into {new_person.public_id}: "
+            f"{reason}",
+            person=person.public_id,
         )
     return new_person, change

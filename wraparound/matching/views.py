@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +12,15 @@ from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
 from wraparound.core.models import Role, User
-from wraparound.matching import selectors
+from wraparound.matching import review_queue, selectors
 from wraparound.matching.models import Person, ReviewPair, Verdict
-from wraparound.matching.services import IndexActionError, decide_pair, merge_people, split_person
+from wraparound.matching.services import (
+    IndexActionError,
+    StaleReviewError,
+    decide_pair,
+    merge_people,
+    split_person,
+)
 
 ANALYSTS = (Role.DATA_ANALYST,)
 REVIEW_REASON = "Clerical review of record linkage"
@@ -23,28 +31,28 @@ def _analyst(request: HttpRequest) -> User:
     return request.user
 
 
-def _audit_view(request: HttpRequest, person_ids: list[str], reason: str) -> None:
-    """Showing records to a reviewer is an access to personal data: log it."""
-    from wraparound.sharing.audit import record_access
-
-    for public_id in person_ids or [""]:
-        record_access(
-            user=_analyst(request),
-            action="view",
-            outcome="permit",
-            purpose="linkage_review",
-            person_public_id=public_id,
-            reason=reason,
-        )
+def _request_id(request: HttpRequest) -> str | None:
+    return getattr(request, "request_id", None)
 
 
 @role_required(*ANALYSTS)
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.pending_pairs(), 50).get_page(request.GET.get("page"))
+    """The pairs waiting, filtered by agency, reason and score band, sorted, with counts."""
+    agencies = review_queue.agencies_in_queue()
+    chosen = review_queue.clean_choices(request.GET, list(agencies))
+    view = review_queue.queue_view(chosen, agencies)
+    page = Paginator(view.pairs, 50).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "likely")}
     return render(
         request,
         "matching/queue.html",
-        {"page": page, "run": selectors.latest_run(), "history": selectors.index_history(10)},
+        {
+            "page": page,
+            "queue": view,
+            "filter_query": urlencode(filters),
+            "run": selectors.latest_run(),
+            "history": selectors.index_history(10),
+        },
     )
 
 
@@ -56,12 +64,18 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
         if verdict not in Verdict.values:
             messages.error(request, "Choose same person, different people or not sure.")
         else:
-            decide_pair(
-                user=_analyst(request),
-                pair=review,
-                verdict=verdict,
-                reason=request.POST.get("reason", ""),
-            )
+            seen = request.POST.get("seen", "")
+            try:
+                decide_pair(
+                    user=_analyst(request),
+                    pair=review,
+                    verdict=verdict,
+                    reason=request.POST.get("reason", ""),
+                    expected_latest=int(seen) if seen.isdigit() else None,
+                )
+            except StaleReviewError as stale:
+                messages.error(request, str(stale))
+                return redirect("matching:pair", pk=review.pk)
             messages.success(request, "Decision saved. The next linkage run will respect it.")
             following = selectors.pending_pairs().exclude(pk=review.pk).first()
             return (
@@ -70,17 +84,22 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
                 else redirect("matching:queue")
             )
     left, right = selectors.person_of(review.record_key_l), selectors.person_of(review.record_key_r)
-    _audit_view(
-        request,
-        [p.public_id for p in (left, right) if p is not None],
-        f"{REVIEW_REASON}: pair {review.pk}",
+    ids = [p.public_id for p in (left, right) if p is not None]
+    read = selectors.records_for_review(
+        user=_analyst(request),
+        record_keys=[review.record_key_l, review.record_key_r],
+        person_public_id=ids[0] if ids else "",
+        note=f"{REVIEW_REASON}: pair {review.pk} ({' and '.join(ids) or 'unlinked records'})",
+        request_id=_request_id(request),
     )
     return render(
         request,
         "matching/pair.html",
         {
             "review": review,
-            "rows": selectors.side_by_side(review),
+            "rows": selectors.side_by_side(review, read.records),
+            "withheld": read.withheld,
+            "seen": selectors.latest_decision_id(review),
             "left_person": left,
             "right_person": right,
             "decisions": selectors.decisions_for(review),
@@ -93,15 +112,21 @@ def pair(request: HttpRequest, pk: int) -> HttpResponse:
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
     found = get_object_or_404(Person, public_id=public_id)
     links = list(selectors.person_links(found))
-    records = selectors.source_records([link.record_key for link in links])
-    _audit_view(request, [found.public_id], f"{REVIEW_REASON}: person {found.public_id}")
+    read = selectors.records_for_review(
+        user=_analyst(request),
+        record_keys=[link.record_key for link in links],
+        person_public_id=found.public_id,
+        note=f"{REVIEW_REASON}: person {found.public_id}",
+        request_id=_request_id(request),
+    )
     return render(
         request,
         "matching/person.html",
         {
             "person": found,
-            "links": [(link, records.get(link.record_key, {})) for link in links],
-            "memberships": found.memberships.select_related("family"),
+            "links": [(link, read.records.get(link.record_key, {})) for link in links],
+            "withheld": read.withheld,
+            "memberships": selectors.memberships_of(found),
         },
     )
 
@@ -110,7 +135,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*ANALYSTS)
 def merge(request: HttpRequest, public_id: str) -> HttpResponse:
     keep = get_object_or_404(Person, public_id=public_id)
-    other = Person.objects.filter(public_id=request.POST.get("other", "").strip().upper()).first()
+    other = selectors.current_person(request.POST.get("other", "").strip().upper())
     reason = request.POST.get("reason", "").strip()
     if other is None or not reason:
         messages.error(request, "Give the id of the person to merge in (P-...) and a reason.")

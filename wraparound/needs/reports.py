@@ -11,11 +11,11 @@ import csv
 import io
 import json
 import math
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db.models import Count, Sum
 
 from wraparound.needs import targeting
@@ -40,17 +40,8 @@ class NoNeedsRunError(Exception):
 
 
 def suppression_threshold() -> int:
-    """Cells below this count are suppressed (WRAPAROUND_SUPPRESSION_THRESHOLD, default 5)."""
-    raw = os.environ.get("WRAPAROUND_SUPPRESSION_THRESHOLD", str(DEFAULT_THRESHOLD))
-    try:
-        value = int(raw)
-    except ValueError as error:
-        raise ValueError(
-            f"WRAPAROUND_SUPPRESSION_THRESHOLD must be a whole number, not {raw!r}."
-        ) from error
-    if value < 1:
-        raise ValueError("WRAPAROUND_SUPPRESSION_THRESHOLD must be 1 or more.")
-    return value
+    """Cells below this count are suppressed (settings.SUPPRESSION_THRESHOLD, checked there)."""
+    return int(getattr(settings, "SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
 
 
 @dataclass(frozen=True)

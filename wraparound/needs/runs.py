@@ -59,10 +59,13 @@ def run_needs(
     progress: Progress | None = None,
 ) -> list[NeedsRun]:
     """Compute and store a run per date, oldest first (so the newest run finishes last)."""
+    from wraparound.casework.support import with_casework_support  # casework reads needs
+
     catalogue = load_catalogue()
     runs = []
     for day in sorted(dates):
         result = identify_needs(events, membership, reference_date=day, catalogue=catalogue)
+        result = with_casework_support(result, catalogue.support.window_days)
         runs.append(
             record_needs_run(
                 result=result,

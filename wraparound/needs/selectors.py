@@ -1,9 +1,10 @@
 """Reads of identified families' needs: always through the sharing policy and gate.
 
 The "at risk, not supported" list names families, so a practitioner sees only the families
-the policy says they may open (``visible_families``), and within each family only the flags
-whose evidence comes from agencies and categories the gate permits; every family shown is an
-audited read. Team managers get the same question answered in aggregate only (see
+the policy says they may open (``gate.list_families``, an audited list question), and within
+each family only the flags *all* of whose evidence comes from agencies and categories the gate
+permits; every family shown is an audited read. Counts and levels shown for a family are
+computed from those flags only, never from the stored profile (which counts withheld flags). Team managers get the same question answered in aggregate only (see
 ``reports``): the list never names a family to a manager.
 """
 
@@ -16,8 +17,10 @@ from typing import Any
 from wraparound.core.models import Agency
 from wraparound.needs.indicators import VOCABULARY_FILE, _read_yaml, load_catalogue
 from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
+from wraparound.sharing.readers import Reader
 
 LIST_PURPOSE = "early_help_coordination"
+AGGREGATE_PURPOSE = "service_planning_aggregate"
 
 
 @cache
@@ -71,19 +74,31 @@ def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[Evi
 
 
 def _visible_flags(
-    user: Any, profile: FamilyNeedsProfile, flags: list[NeedFlag], agencies: dict[str, int]
+    user: Reader,
+    profile: FamilyNeedsProfile,
+    flags: list[NeedFlag],
+    agencies: dict[str, int],
+    request_id: str | None = None,
 ) -> tuple[list[VisibleFlag], int]:
     from wraparound.sharing.gate import read
 
     catalogue = load_catalogue()
     indicators = {i.key: i for i in catalogue.indicators}
+    evidence = _evidence_items(flags, agencies)
     filtered = read(
         user=user,
         family_public_id=profile.family_public_id,
         purpose=LIST_PURPOSE,
-        items=_evidence_items(flags, agencies),
+        items=evidence,
+        request_id=request_id,
     )
-    shown_ids = {item.flag_id for item in filtered.visible_items}
+    permitted = {(i.agency_id, i.category, i.flag_id) for i in filtered.visible_items}
+    needed: dict[int, set[tuple[int, str, int]]] = {}
+    for item in evidence:
+        needed.setdefault(item.flag_id, set()).add((item.agency_id, item.category, item.flag_id))
+    # A flag is shown only when every agency's evidence behind it may be seen: its level was
+    # computed from all of it, so showing it on partial evidence would disclose the rest.
+    shown_ids = {flag_id for flag_id, keys in needed.items() if keys <= permitted}
     names = {pk: slug for slug, pk in agencies.items()}
     shown = []
     for flag in flags:
@@ -109,12 +124,12 @@ def _visible_flags(
 
 
 def families_at_risk_not_supported(
-    *, user: Any, run: NeedsRun, locality: str | None = None
+    *, user: Reader, run: NeedsRun, locality: str | None = None, request_id: str | None = None
 ) -> list[FamilyToActOn]:
     """Families the user may open that are at risk and not supported, with what they may see."""
-    from wraparound.sharing.policy import visible_families
+    from wraparound.sharing.gate import list_families
 
-    visible = visible_families(user, LIST_PURPOSE)
+    visible = list_families(user=user, purpose=LIST_PURPOSE, request_id=request_id)
     if not visible:
         return []
     profiles = FamilyNeedsProfile.objects.filter(
@@ -131,14 +146,16 @@ def families_at_risk_not_supported(
     result = []
     for profile in profiles:
         shown, withheld = _visible_flags(
-            user, profile, flags_of.get(profile.family_public_id, []), agencies
+            user, profile, flags_of.get(profile.family_public_id, []), agencies, request_id
         )
+        if not shown:  # at risk only on evidence the user may not see: listing it would tell
+            continue
         result.append(
             FamilyToActOn(
                 family_public_id=profile.family_public_id,
                 locality=profile.locality,
-                outcome_count=profile.outcome_count,
-                max_level=profile.max_level,
+                outcome_count=len({f.outcome for f in shown}),
+                max_level=max((f.level for f in shown), default=0),
                 flags=shown,
                 withheld=withheld,
             )
@@ -152,21 +169,44 @@ def localities(run: NeedsRun) -> list[str]:
     return sorted(set(names.values_list("locality", flat=True).distinct()))
 
 
-def need_counts_by_locality() -> list[tuple[str, str, int]] | None:
+class NeedCountsRefusedError(Exception):
+    """The reader may not see need counts (no aggregate agreement for them); audited."""
+
+
+def need_counts_by_locality(
+    *, user: Reader, request_id: str | None = None
+) -> list[tuple[str, str, int]] | None:
     """(locality, outcome, families with a flag for it) from the latest run, for gap analysis.
 
-    Aggregate: the counts are for finding gaps; whoever displays them must suppress small
-    numbers (the directory's gaps page shows a count under the suppression threshold as
-    "fewer than N"). None when no needs run has finished yet (the page then says needs data is
-    not available, rather than "no gaps").
+    Aggregate: released only through the gate's aggregate question (service planning, under
+    an approved agreement naming the reader's agency), audited either way, the same rule as
+    the targeting report; whoever displays them must suppress small numbers (the gaps page
+    shows a count under the threshold as "fewer than N"). None when no needs run has
+    finished yet (the page then says needs data is not available, rather than "no gaps").
+    Raises NeedCountsRefusedError with the reason when the gate refuses.
     """
-    from collections import Counter
-
     from wraparound.needs.reports import latest_run
+    from wraparound.sharing.gate import read_aggregate
+    from wraparound.sharing.models import AuditAction
 
     run = latest_run()
     if run is None:
         return None
+    released = read_aggregate(
+        user=user,
+        purpose=AGGREGATE_PURPOSE,
+        description="need counts by locality for the directory's gap analysis",
+        action=AuditAction.VIEW,
+        request_id=request_id,
+    )
+    if not released.permitted:
+        raise NeedCountsRefusedError(released.reason)
+    return _need_counts(run)
+
+
+def _need_counts(run: NeedsRun) -> list[tuple[str, str, int]]:
+    from collections import Counter
+
     counts: Counter[tuple[str, str]] = Counter()
     rows = FamilyNeedsProfile.objects.filter(run=run).values_list("locality", "outcomes")
     for locality, outcomes in rows.iterator():

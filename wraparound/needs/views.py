@@ -13,6 +13,7 @@ from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.selectors import families_at_risk_not_supported, localities
 from wraparound.needs.targeting import MEASURE_LABELS, RATE_LABELS
 from wraparound.sharing.models import AuditAction
+from wraparound.sharing.views.common import signed_in
 
 REPORT_ROLES = (Role.TEAM_MANAGER, Role.DATA_ANALYST)
 LIST_ROLES = (Role.PRACTITIONER, Role.TEAM_MANAGER)
@@ -87,7 +88,7 @@ def at_risk_not_supported(request: HttpRequest) -> HttpResponse:
             context["aggregate_rows"] = report.by_locality.rows
     else:
         context["families"] = families_at_risk_not_supported(
-            user=request.user, run=run, locality=locality
+            user=signed_in(request), run=run, locality=locality, request_id=_request_id(request)
         )
         context["localities"] = localities(run)
         context["agency_names"] = _agency_names()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from wraparound.core.models import Agency
+from wraparound.core.models import Agency, User
 
 
 class UploadForm(forms.Form):
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.all(), to_field_name="slug", label="Agency"
+        queryset=Agency.objects.none(),
+        to_field_name="slug",
+        label="Agency",
+        help_text="Your own agency, or one that has delegated uploading to yours.",
     )
     dataset_kind = forms.SlugField(
         max_length=64,
@@ -20,9 +23,15 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(label="Extract file", help_text="CSV (any encoding) or XLSX.")
 
-    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, max_bytes: int, uploader: User, **kwargs: Any) -> None:
+        """Offer only the agencies ``uploader`` may upload for: their own, and any that has
+        delegated uploading to their agency in Wraparound (``sharing.services``)."""
+        from wraparound.sharing.services import agencies_uploadable_by
+
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
+        agency = cast(forms.ModelChoiceField, self.fields["agency"])
+        agency.queryset = agencies_uploadable_by(uploader)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -9,7 +9,6 @@ twice changes nothing. A rejected file leaves the database exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,11 +76,9 @@ class ImportResult:
 
 
 def import_limit_bytes() -> int:
-    """The largest file accepted (settings.RECORDS_IMPORT_MAX_BYTES or WRAPAROUND_IMPORT_MAX_MB)."""
-    configured = getattr(settings, "RECORDS_IMPORT_MAX_BYTES", None)
-    if configured is not None:
-        return int(configured)
-    return int(float(os.environ.get("WRAPAROUND_IMPORT_MAX_MB", "512")) * 1024 * 1024)
+    """The largest file accepted (settings.IMPORT_MAX_BYTES, from WRAPAROUND_IMPORT_MAX_MB)."""
+    configured = getattr(settings, "RECORDS_IMPORT_MAX_BYTES", None)  # tests shrink it
+    return int(configured if configured is not None else settings.IMPORT_MAX_BYTES)
 
 
 def file_sha256(path: Path) -> str:
@@ -103,7 +100,12 @@ def mapping_for(agency: Agency, dataset_kind: str) -> Mapping | None:
 def read_for_import(path: Path, *, encoding: str | None = None) -> RawTable:
     """Read a file under the size limit, or raise ImportRejectedError with the reason."""
     try:
-        return read_extract(path, max_bytes=import_limit_bytes(), encoding=encoding)
+        return read_extract(
+            path,
+            max_bytes=import_limit_bytes(),
+            encoding=encoding,
+            max_columns=settings.IMPORT_MAX_COLUMNS,
+        )
     except ExtractUnreadableError as exc:
         raise ImportRejectedError(str(exc)) from exc
 
@@ -149,8 +151,15 @@ def import_extract(
 
     progress is called with the number of rows written after each batch; on_total, once
     validation has passed, with the number of rows (records + events) that will be written.
+
+    ``user`` (a person in the web UI) must be allowed to upload this agency's extracts: its
+    own analyst, or one of an agency it has delegated uploading to (``sharing.services``);
+    the refusal is audited. ``user=None`` is the operator's command line or the demo loader.
+    The import is audited in its transaction.
     """
     source = f"{agency.slug}:{dataset_kind}"
+    if user is not None:
+        _check_may_upload(user, agency, source)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -209,6 +218,41 @@ def import_extract(
         ) from exc
 
 
+class UploadRefusedError(ImportRejectedError):
+    """The user may not upload this agency's extracts (audited)."""
+
+
+def _check_may_upload(user: User, agency: Agency, source: str) -> None:
+    from wraparound.sharing.audit import record_access
+    from wraparound.sharing.services import upload_refusal
+
+    refusal = upload_refusal(user, agency)
+    if refusal:
+        record_access(
+            user=user,
+            action="amend",
+            outcome="deny",
+            reason=f"Refused upload of {source}: {refusal}",
+        )
+        raise UploadRefusedError(refusal)
+
+
+def _audit_import(user: User | None, extract: Extract, previous: Extract | None) -> None:
+    """An import writes personal data on an agency's behalf: record who, what and what it replaced."""
+    from wraparound.sharing.audit import record_access
+
+    record_access(
+        user=user,
+        action="amend",
+        outcome="permit",
+        reason=(
+            f"Imported {extract.source} ({extract.file_name}, sha256 {extract.sha256[:12]}): "
+            f"{extract.record_count} person records, {extract.event_count} events"
+            + (f"; supersedes extract {previous.pk}" if previous is not None else "")
+        ),
+    )
+
+
 @transaction.atomic
 def _write(
     *,
@@ -257,6 +301,7 @@ def _write(
     source = f"{agency.slug}:{dataset_kind}"
     record_ids = _write_records(extract, source, records, progress)
     _write_events(extract, events, record_ids, progress)
+    _audit_import(user, extract, previous)
     return ImportResult(status="imported", extract=extract, warnings=warnings, superseded=previous)
 
 

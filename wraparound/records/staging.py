@@ -65,9 +65,13 @@ def stage_upload(
     token = secrets.token_urlsafe(18)
     folder = staging_root() / token
     folder.mkdir()
-    with (folder / "upload.bin").open("wb") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
+    try:
+        with (folder / "upload.bin").open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    except BaseException:  # disk full, client gone: leave no half-written personal data behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     staged = StagedUpload(
         token=token,
         folder=folder,
@@ -108,3 +112,14 @@ def staged_upload(token: str, *, user_id: int) -> StagedUpload:
 
 def discard(upload: StagedUpload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
+
+
+def uploads_waiting(*, user_id: int) -> list[StagedUpload]:
+    """This analyst's uploads not yet imported or abandoned, oldest first (for the home page)."""
+    waiting = []
+    for folder in sorted(staging_root().iterdir(), key=lambda f: f.stat().st_mtime):
+        try:
+            waiting.append(staged_upload(folder.name, user_id=user_id))
+        except UploadNotFoundError:
+            continue
+    return waiting

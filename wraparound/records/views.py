@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from wraparound.core import jobs
 from wraparound.core.access import role_required
 from wraparound.core.models import Agency, Role, User
 from wraparound.records.forms import UploadForm
+from wraparound.records.jobs import IMPORT_EXTRACT
 from wraparound.records.models import Extract
-from wraparound.records.pipeline.mapping import FIELDS, Mapping, MappingError, event_kinds
+from wraparound.records.pipeline.mapping import (
+    FIELDS,
+    Mapping,
+    MappingError,
+    date_format_choices,
+    event_kinds,
+)
 from wraparound.records.pipeline.reading import RawTable
 from wraparound.records.selectors import import_history
 from wraparound.records.services import (
@@ -23,6 +32,7 @@ from wraparound.records.services import (
     suggest_for,
 )
 from wraparound.records.staging import UploadNotFoundError, discard, stage_upload, staged_upload
+from wraparound.sharing.records_access import extract_warnings
 
 ANALYSTS = (Role.DATA_ANALYST,)
 
@@ -44,26 +54,25 @@ def extract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "records/extract.html",
-        {"extract": extract, "issues": warnings_for(_analyst(request), extract)},
+        {
+            "extract": extract,
+            "issues": extract_warnings(
+                user=_analyst(request),
+                extract=extract,
+                request_id=getattr(request, "request_id", None),
+            ),
+        },
     )
-
-
-def warnings_for(user: User, extract: Extract) -> list[dict[str, Any]]:
-    """The extract's row warnings; cell values only for the agency that supplied the file.
-
-    A warning's value is a cell of the agency's extract (a name, a date of birth): personal
-    data that no sharing agreement covers for another agency's analysts. The row, column and
-    reason are enough for them to see the extract's quality.
-    """
-    own = user.agency_id == extract.agency_id or user.pk == extract.imported_by_id
-    if own:
-        return list(extract.warnings)
-    return [{**issue, "value": None, "withheld": True} for issue in extract.warnings]
 
 
 @role_required(*ANALYSTS)
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None, max_bytes=import_limit_bytes())
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        max_bytes=import_limit_bytes(),
+        uploader=_analyst(request),
+    )
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         staged = stage_upload(
@@ -78,6 +87,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportRejectedError as exc:
             discard(staged)
             form.add_error("file", exc.message)
+        except BaseException:
+            discard(staged)  # an unexpected failure must not leave the file on disk either
+            raise
         else:
             return redirect("records:confirm", token=staged.token)
     return render(
@@ -97,8 +109,13 @@ def _mapping_from_post(request: HttpRequest, table: RawTable, base: Mapping) -> 
         dataset=base.dataset,
         rows=post.get("rows", base.rows),
         columns=columns,
-        date_format=post.get("date_format") or None,
-        event_date_format=post.get("event_date_format") or None,
+        # Each date column's format is picked from the ones its own values fit (no strftime
+        # typed by hand); the dataset-wide formats stay as fallbacks for shipped mappings.
+        date_format=base.date_format,
+        event_date_format=base.event_date_format,
+        column_formats={
+            h: post[f"format-{i}"] for i, h in enumerate(table.headers) if f"format-{i}" in post
+        },
         sex_values=sex,
         event_values=events,
     )
@@ -122,6 +139,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"staged": staged, "agency": agency, "table": table}
     if request.method == "POST":
         mapping = _mapping_from_post(request, table, mapping)
+        if staged.path.stat().st_size > settings.IMPORT_IN_BACKGROUND_FROM_BYTES:
+            try:
+                mapping.validate(event_kinds())
+            except MappingError as exc:
+                context["mapping_error"] = str(exc)
+            else:  # a large file: the worker imports it, its page shows progress
+                job = jobs.enqueue(
+                    IMPORT_EXTRACT,
+                    user=_analyst(request),
+                    label=f"Import {staged.file_name}",
+                    token=staged.token,
+                    user_id=_analyst(request).pk,
+                    mapping=mapping.as_dict(),
+                )
+                return redirect(jobs.page_url(job))
+    if request.method == "POST" and "mapping_error" not in context:
         try:
             mapping.validate(event_kinds())
             result = import_extract(
@@ -160,9 +193,12 @@ def _mapping_context(table: RawTable, mapping: Mapping) -> dict[str, Any]:
         chosen = mapping.columns.get(header, "ignore")
         options = targets if chosen in targets else [chosen, *targets]
         samples = [str(row[i]) for row in table.rows[:3] if row[i] not in (None, "")]
+        formats = date_format_choices([row[i] for row in table.rows[:2000]])
         columns.append(
-            {"index": i, "header": header, "chosen": chosen, "options": options, "samples": samples}
-        )
+            {"index": i, "header": header, "chosen": chosen, "options": options, "samples": samples,
+             "formats": formats, "format": mapping.format_for(header, event=chosen.startswith(
+                 "event")) or ""}
+        )  # fmt: skip
     return {
         "mapping": mapping,
         "columns": columns,

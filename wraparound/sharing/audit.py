@@ -4,24 +4,41 @@ Each entry's hash covers a canonical JSON of all its fields, including the previ
 hash, so editing, deleting or reordering any entry breaks the chain from that point on
 (a plain hash chain, see governance notes A7). Appends are serialised by locking the single
 chain-head row, so two requests can never both extend the chain from the same entry.
+
+A hash chain alone cannot show what happened at its end: rows removed from the end (or the
+whole table emptied, head included) leave a shorter chain that is still consistent, and a row
+slipped in after the head looks like the next entry. So the head is also anchored outside the
+database: a checkpoint file under the var folder (``AUDIT_CHECKPOINT_FILE``) holding the
+sequence and hash of the last verified entry, signed with an HMAC key held in settings
+(``AUDIT_CHECKPOINT_KEY``). ``verify`` compares the table with it and then moves it forward;
+appends move it forward every ``CHECKPOINT_EVERY`` entries once they commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
+import hmac
 import json
+import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from wraparound.sharing.models import AuditAction, AuditChainHead, AuditEntry, AuditOutcome
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
+CHECKPOINT_EVERY = 100
+logger = logging.getLogger(__name__)
 # Every field that the hash covers, in the canonical order (the JSON is key-sorted anyway).
 HASHED_FIELDS: tuple[str, ...] = (
     "sequence",
@@ -126,6 +143,28 @@ def access_fields(
     }
 
 
+def _next_free_sequence(head: AuditChainHead) -> int:
+    """The last sequence number taken: the head's, or past rows someone slipped in after it.
+
+    A row inserted behind the application's back after the head would otherwise make every
+    later append fail on the unique sequence, and so every audited page. Appends go on past
+    it, still linked to the head's hash, so ``verify`` reports the break at the foreign row.
+    """
+    highest = AuditEntry.objects.filter(sequence__gt=head.last_sequence).aggregate(
+        highest=Max("sequence")
+    )["highest"]
+    if highest is None:
+        return head.last_sequence
+    logger.error(
+        "audit: entries %s..%s lie after the chain head (%s) and were not written by "
+        "Wraparound; appending after them. Run `wraparound audit verify`.",
+        head.last_sequence + 1,
+        highest,
+        head.last_sequence,
+    )
+    return int(highest)
+
+
 def append(entries: Sequence[dict[str, Any]]) -> list[AuditEntry]:
     """Chain and store entries (from ``access_fields``) under one lock of the chain head."""
     if not entries:
@@ -133,15 +172,19 @@ def append(entries: Sequence[dict[str, Any]]) -> list[AuditEntry]:
     with transaction.atomic():
         head = _locked_head()
         made = []
-        sequence, previous = head.last_sequence, head.last_hash
+        sequence, previous = _next_free_sequence(head), head.last_hash
         for fields in entries:
             sequence += 1
             chained = {**fields, "sequence": sequence, "prev_hash": previous}
             previous = entry_hash(chained)
             made.append(AuditEntry(entry_hash=previous, **chained))
         AuditEntry.objects.bulk_create(made)
+        crossed = sequence // CHECKPOINT_EVERY > head.last_sequence // CHECKPOINT_EVERY
         head.last_sequence, head.last_hash = sequence, previous
         head.save(update_fields=["last_sequence", "last_hash"])
+        if crossed:
+            at, digest = sequence, previous
+            transaction.on_commit(lambda: write_checkpoint(at, digest))
     return made
 
 
@@ -226,14 +269,36 @@ def iter_stored_entries(
     yield from queryset.iterator(chunk_size=chunk_size)
 
 
-def verify_stored_chain(progress: Callable[[int], None] | None = None) -> ChainReport:
-    """Check every stored entry, then that the chain head agrees with the last entry.
+def _head_and_first_beyond() -> tuple[tuple[int, str], int | None]:
+    """The recorded head, and the first entry after it, read together under the head's lock.
 
-    The head check catches entries removed from the end of the log, which leave no gap.
-    The head is read first, so entries appended while the check runs are left for next time.
+    Locking the head (for a moment) means no append is half-way between writing its entries
+    and moving the head, so any entry beyond the head was not written by Wraparound.
     """
-    head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
-    recorded = (head.last_sequence, head.last_hash) if head else (0, GENESIS_HASH)
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+        recorded = (head.last_sequence, head.last_hash) if head else (0, GENESIS_HASH)
+        beyond = (
+            AuditEntry.objects.filter(sequence__gt=recorded[0])
+            .order_by("sequence")
+            .values_list("sequence", flat=True)
+            .first()
+        )
+    return recorded, beyond
+
+
+def verify_stored_chain(
+    progress: Callable[[int], None] | None = None, *, write: bool = False
+) -> ChainReport:
+    """Check every stored entry, the chain head, and the signed checkpoint outside the database.
+
+    The head check catches entries removed from the end of the log while the head stayed; the
+    checkpoint catches the end removed together with the head (or the table emptied); an entry
+    after the head was inserted from outside. With ``write``, a good chain moves the
+    checkpoint up to the head. The head is read first, so entries appended while the check
+    runs are left for next time.
+    """
+    recorded, beyond = _head_and_first_beyond()
 
     def counted() -> Iterator[dict[str, Any]]:
         for entry in iter_stored_entries(up_to=recorded[0]):
@@ -241,4 +306,131 @@ def verify_stored_chain(progress: Callable[[int], None] | None = None) -> ChainR
             if progress:
                 progress(1)
 
-    return verify_entries(counted(), head=recorded)
+    report = verify_entries(counted(), head=recorded)
+    if not report.ok:
+        return report
+    if beyond is not None:
+        return ChainReport(
+            report.checked,
+            beyond,
+            f"entry {beyond} lies after the chain head (entry {recorded[0]}): it was inserted "
+            "outside Wraparound",
+            report.last_hash,
+        )
+    against = _against_checkpoint(report)
+    if against is not None:
+        return against
+    if write:
+        write_checkpoint(report.checked, report.last_hash)
+    return report
+
+
+# --- The checkpoint outside the database ------------------------------------------------------
+
+
+class AuditCheckpointError(Exception):
+    """The checkpoint file is unreadable or its signature does not match its contents."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The last entry known good, as signed into the checkpoint file."""
+
+    sequence: int
+    entry_hash: str
+    written_at: str
+
+
+def checkpoint_path() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
+
+
+def _signature(sequence: int, entry_hash: str, written_at: str) -> str:
+    key = str(settings.AUDIT_CHECKPOINT_KEY).encode()
+    message = f"wraparound-audit-checkpoint|{sequence}|{entry_hash}|{written_at}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def read_checkpoint() -> Checkpoint | None:
+    """The signed checkpoint, None if none was written yet; AuditCheckpointError if forged."""
+    path = checkpoint_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise AuditCheckpointError(
+            f"the checkpoint file {path} cannot be read ({error})"
+        ) from error
+    try:
+        checkpoint = Checkpoint(
+            int(data["sequence"]), str(data["entry_hash"]), str(data["written_at"])
+        )
+        signature = str(data["signature"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise AuditCheckpointError(f"the checkpoint file {path} is incomplete") from error
+    expected = _signature(checkpoint.sequence, checkpoint.entry_hash, checkpoint.written_at)
+    if not hmac.compare_digest(signature, expected):
+        raise AuditCheckpointError(
+            f"the checkpoint file {path} does not match its signature: it was altered, or "
+            "WRAPAROUND_AUDIT_KEY changed"
+        )
+    return checkpoint
+
+
+def write_checkpoint(sequence: int, entry_hash: str) -> None:
+    """Move the checkpoint forward to ``sequence`` (never back), atomically, under a file lock."""
+    path = checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            current = read_checkpoint()
+        except AuditCheckpointError:
+            return  # never paper over a forged checkpoint: verify reports it
+        if current is not None and current.sequence >= sequence:
+            return
+        written_at = timezone.now().astimezone(dt.UTC).isoformat()
+        data = {
+            "sequence": sequence,
+            "entry_hash": entry_hash,
+            "written_at": written_at,
+            "signature": _signature(sequence, entry_hash, written_at),
+        }
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def _against_checkpoint(report: ChainReport) -> ChainReport | None:
+    """A problem report if the stored chain falls short of, or differs from, the checkpoint."""
+    try:
+        checkpoint = read_checkpoint()
+    except AuditCheckpointError as error:
+        return ChainReport(report.checked, None, str(error), report.last_hash)
+    if checkpoint is None:
+        return None
+    if report.checked < checkpoint.sequence:
+        return ChainReport(
+            report.checked,
+            report.checked + 1,
+            f"the log ends at entry {report.checked} but the signed checkpoint of "
+            f"{checkpoint.written_at} recorded {checkpoint.sequence} entries: entries were "
+            f"deleted from the end or the log was emptied (if this database was replaced on "
+            f"purpose, archive {checkpoint_path()} and verify again)",
+            report.last_hash,
+        )
+    stored = (
+        AuditEntry.objects.filter(sequence=checkpoint.sequence)
+        .values_list("entry_hash", flat=True)
+        .first()
+    )
+    if stored != checkpoint.entry_hash:
+        return ChainReport(
+            report.checked,
+            checkpoint.sequence,
+            f"entry {checkpoint.sequence} is not the one the signed checkpoint of "
+            f"{checkpoint.written_at} recorded: the log was rewritten",
+            report.last_hash,
+        )
+    return None

@@ -41,6 +41,9 @@ class DataCategory:
     criminal: bool
 
 
+READERS = ("casework", "linkage_review", "subject_access", "aggregate")
+
+
 @dataclass(frozen=True)
 class Purpose:
     code: str
@@ -48,6 +51,17 @@ class Purpose:
     description: str
     aggregate: bool
     hl7_purpose_of_use: str
+    # Narrower purposes a relationship held for this one also serves (safeguarding includes
+    # early help coordination); a wider purpose than the relationship's needs its own basis.
+    includes: tuple[str, ...] = ()
+    # What kind of reader the purpose is for: casework (a named family with need to know),
+    # linkage_review (a data analyst comparing records), subject_access (an IG officer answering
+    # a request) or aggregate (counts only).
+    reader: str = "casework"
+
+    def serves(self, asked: str) -> bool:
+        """Does a relationship held for this purpose serve a request made for ``asked``?"""
+        return asked == self.code or asked in self.includes
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,13 @@ def load_catalogues() -> Catalogues:
     purposes_data = _read("purposes.yaml", "purposes")
     purposes = {
         e["code"]: Purpose(
-            e["code"], e["label"], e["description"], bool(e["aggregate"]), e["hl7_purpose_of_use"]
+            e["code"],
+            e["label"],
+            e["description"],
+            bool(e["aggregate"]),
+            e["hl7_purpose_of_use"],
+            tuple(e.get("includes") or ()),
+            str(e.get("reader") or ("aggregate" if e["aggregate"] else "casework")),
         )
         for e in _entries(
             purposes_data,
@@ -142,6 +162,14 @@ def load_catalogues() -> Catalogues:
             ("code", "label", "description", "aggregate", "hl7_purpose_of_use"),
         )
     }
+    for purpose in purposes.values():
+        bad = [c for c in purpose.includes if c not in purposes]
+        if bad:
+            raise CatalogueError(f"purposes.yaml: {purpose.code} includes unknown {bad}.")
+        if purpose.reader not in READERS:
+            raise CatalogueError(
+                f"purposes.yaml: {purpose.code} has reader {purpose.reader!r}; use one of {READERS}."
+            )
     cond_data = _read("no_consent_conditions.yaml", "conditions")
     conditions = {
         e["code"]: NoConsentCondition(e["code"], e["title"], e["summary"])

@@ -75,10 +75,12 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
         purpose_statement=(
             "To share information between the statutory safeguarding partners and relevant "
             "agencies where a child is, or may be, at risk of significant harm, and to manage "
-            "the cases of children allocated to a worker. Sharing is under public task and "
-            "DPA 2018 Schedule 1 paragraph 18; consent is not the basis."
+            "the cases of children allocated to a worker, and for the partners' data analysts "
+            "to check that the master index links each child's records correctly (linkage "
+            "review of the fields compared). Sharing is under public task and DPA 2018 "
+            "Schedule 1 paragraph 18; consent is not the basis."
         ),
-        purposes=["safeguarding", "case_management"],
+        purposes=["safeguarding", "case_management", "linkage_review"],
         parties=[_party(a, SAFEGUARDING_BASES) for a in statutory],
         start_date=today - dt.timedelta(days=400),
         end_date=today + dt.timedelta(days=700),
@@ -115,7 +117,11 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
             "To count needs and outcomes across Hartshire to plan and commission services and "
             "to evaluate them. Only aggregate figures leave the system; no family is named."
         ),
-        purposes=["service_planning_aggregate", "outcomes_evaluation_aggregate"],
+        purposes=[
+            "service_planning_aggregate",
+            "outcomes_evaluation_aggregate",
+            "service_evaluation_aggregate",
+        ],
         parties=[_party(a, {}, shares=False) for a in aggregate_parties],
         start_date=today - dt.timedelta(days=100),
         end_date=today + dt.timedelta(days=1000),

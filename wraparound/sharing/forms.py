@@ -14,7 +14,9 @@ from wraparound.sharing.models import (
     AuditOutcome,
     BreakGlassOutcome,
     ConsentDecision,
+    ConsentMethod,
     DataSubject,
+    RedactionReason,
     SharingAgreement,
 )
 from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, PartySpec
@@ -77,6 +79,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
     start_date = forms.DateField(widget=DateInput)
     end_date = forms.DateField(widget=DateInput, required=False)
     review_date = forms.DateField(widget=DateInput, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,7 +155,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
             for name in (
                 "reference", "title", "purpose_statement", "purposes", "data_subjects",
                 "consent_required", "no_consent_conditions", "retention", "dpia_reference",
-                "start_date", "end_date", "review_date",
+                "start_date", "end_date", "review_date", "revision",
             )
         }  # fmt: skip
         for party in agreement.parties.all():
@@ -200,7 +203,15 @@ class ConsentForm(GovukFormMixin, forms.Form):
         help_text="Leave all unticked when the decision covers every purpose.",
     )
     given_by = forms.CharField(
-        max_length=200, required=False, label="Who gave, refused or withdrew it"
+        max_length=200,
+        required=False,
+        label="Who gave, refused or withdrew it",
+        help_text="Their name and relation to the child, e.g. Sam Jones (mother).",
+    )
+    method = forms.ChoiceField(
+        choices=[("", "Choose how"), *ConsentMethod.choices],
+        required=False,
+        label="How it was given",
     )
     notes = forms.CharField(widget=forms.Textarea, required=False)
 
@@ -287,13 +298,59 @@ class AuditSearchForm(GovukFormMixin, forms.Form):
 
 
 class SubjectAccessForm(GovukFormMixin, forms.Form):
-    person = forms.CharField(max_length=32, label="Person id", help_text="For example P-1A2B3C4D.")
-    family = forms.CharField(
+    """Find the person: by surname and date of birth (as requesters give them), or by id."""
+
+    surname = forms.CharField(max_length=100, required=False)
+    first_name = forms.CharField(max_length=100, required=False, label="First name (optional)")
+    dob = forms.DateField(widget=DateInput, required=False, label="Date of birth")
+    person = forms.CharField(
         max_length=32,
         required=False,
-        label="Family id (optional)",
-        help_text="Adds the family-level records: consent, relationships and who opened them.",
+        label="Or the person id",
+        help_text="For example P-1A2B3C4D.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        by_name = bool(data.get("surname", "").strip() and data.get("dob"))
+        if not by_name and not data.get("person", "").strip():
+            raise forms.ValidationError(
+                "Give the person's surname and date of birth, or their person id."
+            )
+        return data
+
+
+class SubjectAccessRequestForm(GovukFormMixin, forms.Form):
+    person = forms.CharField(max_length=32, widget=forms.HiddenInput)
+    requester = forms.CharField(
+        max_length=200, label="Who made the request", help_text="Name and relation to the person."
+    )
+    received_on = forms.DateField(widget=DateInput, label="Date received")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class RedactionForm(GovukFormMixin, forms.Form):
+    item_ref = forms.CharField(max_length=300, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=RedactionReason.choices, label="Exemption relied on")
+    note = forms.CharField(max_length=500, required=False, label="Note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class DelegationForm(GovukFormMixin, forms.Form):
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name"), label="Agency whose analysts will upload"
+    )
+    reason = forms.CharField(widget=forms.Textarea, label="Why")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

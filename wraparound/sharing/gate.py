@@ -20,6 +20,7 @@ from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues, category_label, purpose_label
 from wraparound.sharing.models import AgreementStatus, AuditAction, AuditOutcome, SharingAgreement
 from wraparound.sharing.policy import Decision, PolicyError, decide, visible_families
+from wraparound.sharing.readers import Reader, agency_name
 
 T = TypeVar("T")
 ItemKey = Callable[[Any], tuple[int, str]]
@@ -55,58 +56,60 @@ def _default_key(item: Any) -> tuple[int, str]:
 
 def audit_decision(
     *,
-    user: Any,
+    user: Reader,
     decision: Decision,
     action: str,
     request_id: str | None = None,
     now: dt.datetime | None = None,
+    note: str = "",
 ) -> None:
-    """Append the decision to the chain: one entry for what was permitted, one for denials."""
-    common = {
-        "user": user,
-        "action": action,
-        "purpose": decision.purpose,
-        "family_public_id": decision.family_public_id,
-        "person_public_id": decision.person_public_id,
-        "relationship": decision.need_to_know,
-        "break_glass_id": decision.break_glass_id,
-        "request_id": request_id,
-        "now": now,
-    }
+    """Append the decision to the chain as one entry: each category with its own outcome.
+
+    The entry's outcome is *deny* without need to know, *partial* when some categories were
+    withheld, else *permit*; the denied-access report lists deny and partial entries.
+    """
     permitted, denied = decision.permitted, decision.denied
-    entries = []
-    if permitted or (decision.has_need_to_know and not denied):
-        entries.append(
+    if not decision.has_need_to_know:
+        outcome = AuditOutcome.DENY
+        reasons = list(dict.fromkeys(i.reason for i in denied)) or [decision.need_to_know_reason]
+        reason = " ".join(reasons)
+    else:
+        outcome = AuditOutcome.PARTIAL if denied else AuditOutcome.PERMIT
+        withheld = list(dict.fromkeys(i.reason for i in denied))
+        reason = decision.need_to_know_reason + (
+            ". Withheld: " + " ".join(withheld) if withheld else ""
+        )
+    if note:
+        reason = f"{note}. {reason}"
+    items = [*permitted, *denied]
+    audit.append(
+        [
             audit.access_fields(
-                outcome=AuditOutcome.PERMIT,
-                categories=[i.as_audit() for i in permitted],
-                agreements=sorted({i.agreement for i in permitted if i.agreement}),
-                consent_ref=next((i.consent_ref for i in permitted if i.consent_ref), ""),
+                user=user,
+                action=action,
+                outcome=outcome,
+                purpose=decision.purpose,
+                family_public_id=decision.family_public_id,
+                person_public_id=decision.person_public_id,
+                categories=[i.as_audit() for i in items],
+                agreements=sorted({i.agreement for i in items if i.agreement}),
+                consent_ref=next((i.consent_ref for i in items if i.consent_ref), ""),
                 no_consent_reason=next(
                     (i.no_consent_reason for i in permitted if i.no_consent_reason), ""
                 ),
-                reason=decision.need_to_know_reason,
-                **common,
+                relationship=decision.need_to_know,
+                break_glass_id=decision.break_glass_id,
+                reason=reason,
+                request_id=request_id,
+                now=now,
             )
-        )
-    if denied or not decision.has_need_to_know:
-        reasons = list(dict.fromkeys(i.reason for i in denied)) or [decision.need_to_know_reason]
-        entries.append(
-            audit.access_fields(
-                outcome=AuditOutcome.DENY,
-                categories=[i.as_audit() for i in denied],
-                agreements=sorted({i.agreement for i in denied if i.agreement}),
-                consent_ref=next((i.consent_ref for i in denied if i.consent_ref), ""),
-                reason=" ".join(reasons),
-                **common,
-            )
-        )
-    audit.append(entries)
+        ]
+    )
 
 
 def read(
     *,
-    user: Any,
+    user: Reader,
     family_public_id: str,
     purpose: str,
     items: Iterable[T],
@@ -115,8 +118,13 @@ def read(
     action: str = AuditAction.VIEW,
     key: ItemKey | None = None,
     now: dt.datetime | None = None,
+    note: str = "",
 ) -> FilteredRead[T]:
-    """Return only the items ``user`` may see for ``purpose``, having audited the decision."""
+    """Return only the items ``user`` may see for ``purpose``, having audited the decision.
+
+    ``note`` says what was read in the audit entry's reason (e.g. "pair 12: P-A and P-B"), so
+    subject access finds every person a read concerned.
+    """
     key = key or _default_key
     materialised = list(items)
     keys = [key(item) for item in materialised]
@@ -128,7 +136,9 @@ def read(
         purpose=purpose,
         now=now,
     )
-    audit_decision(user=user, decision=decision, action=action, request_id=request_id, now=now)
+    audit_decision(
+        user=user, decision=decision, action=action, request_id=request_id, now=now, note=note
+    )
     allowed = {(i.provider_id, i.category) for i in decision.permitted}
     visible = [item for item, k in zip(materialised, keys, strict=True) if k in allowed]
     names = {(d.provider_id, d.category): d.provider_name for d in decision.denied}
@@ -141,7 +151,7 @@ def read(
 
 def open_family(
     *,
-    user: Any,
+    user: Reader,
     family_public_id: str,
     purpose: str,
     request_id: str | None = None,
@@ -168,7 +178,7 @@ class AggregateDecision:
 
 def read_aggregate(
     *,
-    user: Any,
+    user: Reader,
     purpose: str,
     description: str,
     categories: Iterable[str] = (),
@@ -194,7 +204,7 @@ def read_aggregate(
     else:
         candidates = (
             SharingAgreement.objects.filter(
-                parties__agency_id=user.agency_id, status=AgreementStatus.APPROVED
+                parties__agency_id=user.agency_id or 0, status=AgreementStatus.APPROVED
             )
             .prefetch_related("parties")
             .distinct()
@@ -212,7 +222,7 @@ def read_aggregate(
         if agreement is None:
             result = AggregateDecision(
                 False,
-                f"No approved agreement lets {user.agency.name} use data for "
+                f"No approved agreement lets {agency_name(user)} use data for "
                 f"{purpose_label(purpose).lower()}.",
             )
         else:
@@ -234,7 +244,7 @@ def read_aggregate(
 
 def list_families(
     *,
-    user: Any,
+    user: Reader,
     purpose: str,
     request_id: str | None = None,
     action: str = AuditAction.SEARCH,

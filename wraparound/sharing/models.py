@@ -51,6 +51,9 @@ class SharingAgreement(models.Model):
     )
     status_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every saved change, so a stale edit can be refused."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -160,6 +163,13 @@ class ConsentDecision(models.TextChoices):
     NOT_SOUGHT = "not_sought", "Shared without consent under a recorded condition"
 
 
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By telephone"
+    WRITTEN = "written", "In writing (letter, form or email)"
+    NOT_APPLICABLE = "not_applicable", "Not applicable (shared without consent)"
+
+
 class ConsentRecord(models.Model):
     """A consent decision for a family or person; the latest one in scope is the one that counts."""
 
@@ -173,6 +183,9 @@ class ConsentRecord(models.Model):
     categories = models.JSONField(default=list, blank=True, help_text="Empty: every category.")
     purposes = models.JSONField(default=list, blank=True, help_text="Empty: every purpose.")
     given_by = models.CharField(max_length=200, blank=True, help_text="Who gave or refused it.")
+    method = models.CharField(
+        max_length=16, choices=ConsentMethod.choices, blank=True, help_text="How it was given."
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -199,6 +212,15 @@ class RelationshipKind(models.TextChoices):
     REFERRAL_TO_AGENCY = "referral_to_agency", "Referral to the agency"
 
 
+# The purpose a relationship is held for unless its creator says otherwise: every kind of
+# relationship starts as early help coordination; safeguarding needs its own basis.
+DEFAULT_PURPOSE_BY_KIND: dict[str, str] = {
+    RelationshipKind.ALLOCATED_WORKER: "early_help_coordination",
+    RelationshipKind.TEAM_AROUND_FAMILY: "early_help_coordination",
+    RelationshipKind.REFERRAL_TO_AGENCY: "early_help_coordination",
+}
+
+
 class CareRelationship(models.Model):
     """A legitimate relationship with a family: the need-to-know that opens its record.
 
@@ -215,6 +237,12 @@ class CareRelationship(models.Model):
         related_name="care_relationships",
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="care_relationships")
+    purpose = models.CharField(
+        max_length=40,
+        default="early_help_coordination",
+        help_text="The purpose the relationship is held for (purposes.yaml); it bounds what "
+        "the holder may ask for.",
+    )
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -230,6 +258,75 @@ class CareRelationship(models.Model):
 
     def is_active(self, now: dt.datetime) -> bool:
         return self.started_at <= now and (self.ended_at is None or now < self.ended_at)
+
+
+class SafeguardingBasisKind(models.TextChoices):
+    CONCERN = "concern", "Recorded safeguarding concern"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+
+
+class SafeguardingBasis(models.Model):
+    """The recorded reason a relationship may be widened to safeguarding for one family."""
+
+    family_public_id = models.CharField(max_length=32, db_index=True)
+    kind = models.CharField(max_length=24, choices=SafeguardingBasisKind.choices)
+    summary = models.TextField(help_text="What the concern is, or what the discussion decided.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.family_public_id}"
+
+
+class PurposeChange(models.Model):
+    """One change of the purpose a relationship is held for, with the basis relied on."""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="purpose_changes"
+    )
+    from_purpose = models.CharField(max_length=40)
+    to_purpose = models.CharField(max_length=40)
+    basis = models.ForeignKey(
+        SafeguardingBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    break_glass_reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_purpose} -> {self.to_purpose} ({self.relationship_id})"
+
+
+class UploadDelegation(models.Model):
+    """An agency lets another agency's data analysts upload its extracts (revocable)."""
+
+    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_agency} uploads by {self.to_agency}"
 
 
 class BreakGlassOutcome(models.TextChoices):
@@ -295,6 +392,7 @@ class AuditAction(models.TextChoices):
 
 class AuditOutcome(models.TextChoices):
     PERMIT = "permit", "Permitted"
+    PARTIAL = "partial", "Permitted in part (some withheld)"
     DENY = "deny", "Denied"
 
 
@@ -362,3 +460,71 @@ class PolicyGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"policy generation {self.token}"
+
+
+class RedactionReason(models.TextChoices):
+    THIRD_PARTY = "third_party", "Third-party information (DPA 2018 Sch 2 para 16)"
+    CHILD_ABUSE = (
+        "child_abuse",
+        "Child abuse data: disclosure not in the child's best interests (DPA 2018 Sch 3 Part 5)",
+    )
+    SERIOUS_HARM = "serious_harm", "Serious harm to physical or mental health (DPA 2018 Sch 3)"
+    CRIME = "crime", "Prevention or detection of crime (DPA 2018 Sch 2 para 2)"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for what an agency holds about them, and how it was answered.
+
+    Each agency is the controller of its own records and answers for them; ``coordinated``
+    marks a partnership response made under an agreement listing subject access.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Being prepared"
+        DISCLOSED = "disclosed", "Disclosed"
+
+    person_public_id = models.CharField(max_length=32, db_index=True)
+    requester = models.CharField(max_length=200, help_text="Who asked, and their relation.")
+    received_on = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    disclosed_at = models.DateTimeField(null=True, blank=True)
+    disclosed_items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"SAR-{self.pk} for {self.person_public_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"SAR-{self.pk:05d}"
+
+
+class SubjectAccessRedaction(models.Model):
+    """One item withheld from a subject access response, and why."""
+
+    request = models.ForeignKey(
+        SubjectAccessRequest, on_delete=models.CASCADE, related_name="redactions"
+    )
+    item_ref = models.CharField(max_length=300)
+    reason = models.CharField(max_length=16, choices=RedactionReason.choices)
+    note = models.TextField(blank=True)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "item_ref"], name="one_redaction_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_ref} redacted ({self.reason})"

@@ -2,11 +2,20 @@
 
 Rules, in the order they are applied (see docs/sharing.md):
 
-1. Role: only practitioners and team managers read individual families' records; other roles
-   work with aggregates and governance data.
-2. Need to know: a current legitimate relationship with the family (allocated worker, team
-   around the family, a referral to the user's agency; team managers also through any
-   colleague's relationship) or an unexpired break-glass grant covering the category.
+1. The reader's rule, from the purpose's ``reader`` (purposes.yaml):
+   - casework (safeguarding, early help coordination, case management): practitioners and
+     team managers, with need to know (rule 2);
+   - linkage review: data analysts comparing records to keep the master index right; no
+     relationship, but only the fields an agreement for linkage review covers (rules 3-5);
+   - subject access: IG officers; each controller answers for its own agency's records, and
+     other agencies' only under an agreement listing subject access (a coordinated response);
+   - aggregate purposes never open a named family or person.
+2. Need to know (casework): a current legitimate relationship with the family (allocated
+   worker, team around the family, a referral to the user's agency; team managers also through
+   any colleague's relationship) *held for the purpose asked or one that includes it*, or an
+   unexpired break-glass grant covering the category. Asking for a wider purpose than the
+   relationship's (safeguarding on an early help allocation) is refused until the relationship
+   is widened on its own basis (``services.change_relationship_purpose``).
 3. A user's own agency's records need nothing more.
 4. Another agency's records need an agreement that is approved by every party for its current
    version, in date, not suspended or expired, lists the purpose, lists the user's agency as a
@@ -26,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wraparound.core.models import Agency, Role
@@ -40,8 +49,16 @@ from wraparound.sharing.models import (
     ConsentRecord,
     SharingAgreement,
 )
+from wraparound.sharing.readers import Reader, agency_name
 
 READING_ROLES = frozenset({Role.PRACTITIONER, Role.TEAM_MANAGER})
+# Who each kind of reader is (purposes.yaml ``reader``), and what need to know it records.
+READER_ROLES: dict[str, frozenset[str]] = {
+    "casework": READING_ROLES,
+    "linkage_review": frozenset({Role.DATA_ANALYST}),
+    "subject_access": frozenset({Role.IG_OFFICER}),
+    "aggregate": frozenset(),
+}
 ProviderRef = Agency | int
 
 
@@ -112,28 +129,51 @@ class Decision:
 # --- need to know ---------------------------------------------------------------------------
 
 
-def _relationships_query(user: Any, now: dt.datetime) -> Q:
-    """The relationships that give ``user`` need to know, active at ``now``."""
+def _relationships_query(user: Reader, now: dt.datetime) -> Q:
+    """The relationships that give ``user`` need to know, active at ``now`` (any purpose)."""
     active = Q(started_at__lte=now) & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
-    mine = Q(user=user) | Q(user__isnull=True, agency_id=user.agency_id)
+    mine = Q(user_id=user.pk) | Q(user__isnull=True, agency_id=user.agency_id)
     if user.role == Role.TEAM_MANAGER:
         mine = mine | Q(agency_id=user.agency_id)
     return active & mine
 
 
-def _reads_individuals(user: Any) -> bool:
-    return bool(user.is_authenticated and user.agency_id and user.role in READING_ROLES)
+def purposes_serving(asked: str) -> list[str]:
+    """Relationship purposes that serve a request for ``asked`` (itself and any wider one)."""
+    return [code for code, p in catalogues().purposes.items() if p.serves(asked)]
 
 
-def visible_families(user: Any, purpose: str, now: dt.datetime | None = None) -> set[str]:
+def relationships_of(
+    user: Reader, family_public_id: str, now: dt.datetime | None = None
+) -> QuerySet[CareRelationship]:
+    """``user``'s current relationships with the family, whatever they are held for."""
+    return CareRelationship.objects.filter(
+        _relationships_query(user, now or timezone.now()), family_public_id=family_public_id
+    )
+
+
+def _reads_individuals(user: Reader, purpose: str = "early_help_coordination") -> bool:
+    reader = catalogues().purposes[purpose].reader
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "agency_id", None)
+        and getattr(user, "role", None) in READER_ROLES[reader]
+    )
+
+
+def visible_families(user: Reader, purpose: str, now: dt.datetime | None = None) -> set[str]:
     """Public ids of every family ``user`` may open for ``purpose`` (the list question)."""
     _check_purpose(purpose)
-    if not _reads_individuals(user) or catalogues().purposes[purpose].aggregate:
+    if catalogues().purposes[purpose].reader != "casework" or not _reads_individuals(user, purpose):
         return set()
     now = now or timezone.now()
-    related = CareRelationship.objects.filter(_relationships_query(user, now))
+    related = CareRelationship.objects.filter(
+        _relationships_query(user, now), purpose__in=purposes_serving(purpose)
+    )
     families = set(related.values_list("family_public_id", flat=True))
-    grants = BreakGlassGrant.objects.filter(user=user, granted_at__lte=now, expires_at__gt=now)
+    grants = BreakGlassGrant.objects.filter(
+        user_id=user.pk, granted_at__lte=now, expires_at__gt=now
+    )
     return families | set(grants.values_list("family_public_id", flat=True))
 
 
@@ -264,7 +304,7 @@ def _pid(ref: ProviderRef) -> int:
 class _Asking:
     """One question's context, shared by its per-category answers."""
 
-    user: Any
+    user: Reader
     family_public_id: str
     person_public_id: str
     purpose: str
@@ -299,7 +339,7 @@ def _judge(ask: _Asking, provider: Agency, category: str) -> CategoryDecision:
     in_force = [a for a in sharing if _in_force(a, ask.today)]
     if not in_force:
         why = (
-            f"No approved agreement lets {ask.user.agency.name} see {label} data from "
+            f"No approved agreement lets {agency_name(ask.user)} see {label} data from "
             f"{provider.name} for {purpose_label(ask.purpose).lower()}"
         )
         if sharing:
@@ -329,32 +369,33 @@ def _judge(ask: _Asking, provider: Agency, category: str) -> CategoryDecision:
 
 
 def _need_to_know(
-    user: Any, family_public_id: str, now: dt.datetime
-) -> tuple[CareRelationship | None, BreakGlassGrant | None]:
-    """Rule 2: the user's current relationship with the family, else an unexpired grant."""
-    relationship = (
-        CareRelationship.objects.filter(
-            _relationships_query(user, now), family_public_id=family_public_id
-        )
-        .select_related("agency")
-        .order_by("kind")
-        .first()
+    user: Reader, family_public_id: str, purpose: str, now: dt.datetime
+) -> tuple[CareRelationship | None, BreakGlassGrant | None, list[CareRelationship]]:
+    """Rule 2: the relationship serving ``purpose``, else an unexpired grant; and any
+    relationships held for other (narrower) purposes, to say why they do not serve."""
+    related = list(relationships_of(user, family_public_id, now).select_related("agency"))
+    serving = set(purposes_serving(purpose))
+    relationship = min(
+        (r for r in related if r.purpose in serving), key=lambda r: r.kind, default=None
     )
     if relationship is not None:
-        return relationship, None  # a relationship makes any grant irrelevant: skip the query
+        return relationship, None, related  # a relationship makes any grant irrelevant
     grant = (
         BreakGlassGrant.objects.filter(
-            user=user, family_public_id=family_public_id, granted_at__lte=now, expires_at__gt=now
+            user_id=user.pk,
+            family_public_id=family_public_id,
+            granted_at__lte=now,
+            expires_at__gt=now,
         )
         .order_by("-expires_at")
         .first()
     )
-    return None, grant
+    return None, grant, related
 
 
 def decide(
     *,
-    user: Any,
+    user: Reader,
     family_public_id: str,
     person_public_id: str | None = None,
     categories: Iterable[tuple[ProviderRef, str]],
@@ -382,28 +423,52 @@ def decide(
         )
         return Decision(family_public_id, person, purpose, "", reason, None, items)
 
-    if catalogues().purposes[purpose].aggregate:
+    reader = catalogues().purposes[purpose].reader
+    if reader == "aggregate":
         return deny_all(
             f"{purpose_label(purpose)} sees aggregate figures only, never a named family."
         )
-    if not _reads_individuals(user):
+    if not _reads_individuals(user, purpose):
         role = Role(user.role).label if getattr(user, "role", None) in Role.values else "none"
-        return deny_all(f"Your role ({role}) does not read individual families' records.")
-    relationship, grant = _need_to_know(user, family_public_id, now)
-    if relationship is not None:
-        need = relationship.kind
-        need_reason = f"{relationship.get_kind_display()} ({relationship.agency.name})"
-    elif grant is not None:
-        need = "break_glass"
-        need_reason = (
-            f"Emergency access until {timezone.localtime(grant.expires_at):%-d %B %Y %H:%M}"
-        )
+        who = {
+            "casework": "read individual families' records",
+            "linkage_review": "review record linkage (data analysts do)",
+            "subject_access": "answer subject access requests (IG officers do)",
+        }[reader]
+        return deny_all(f"Your role ({role}) does not {who}.")
+    relationship: CareRelationship | None = None
+    grant: BreakGlassGrant | None = None
+    if reader == "linkage_review":
+        need, need_reason = "linkage_review", "Clerical review of record linkage"
+    elif reader == "subject_access":
+        need, need_reason = "subject_access", "Answering a subject access request"
     else:
-        return deny_all(
-            f"You have no current relationship with family {family_public_id} (allocated "
-            "worker, team around the family or a referral to your agency) and no emergency "
-            "access to it."
-        )
+        relationship, grant, related = _need_to_know(user, family_public_id, purpose, now)
+        if relationship is not None:
+            need = relationship.kind
+            need_reason = (
+                f"{relationship.get_kind_display()} ({relationship.agency.name}), held for "
+                f"{purpose_label(relationship.purpose).lower()}"
+            )
+        elif grant is not None:
+            need = "break_glass"
+            need_reason = (
+                f"Emergency access until {timezone.localtime(grant.expires_at):%-d %B %Y %H:%M}"
+            )
+        elif related:
+            held = ", ".join(sorted({purpose_label(r.purpose).lower() for r in related}))
+            return deny_all(
+                f"Your relationship with family {family_public_id} is held for {held}, not "
+                f"{purpose_label(purpose).lower()}. A wider purpose needs its own basis: a "
+                "recorded safeguarding concern or strategy discussion, or emergency access "
+                "with a reason."
+            )
+        else:
+            return deny_all(
+                f"You have no current relationship with family {family_public_id} (allocated "
+                "worker, team around the family or a referral to your agency) and no emergency "
+                "access to it."
+            )
     ask = _Asking(
         user=user,
         family_public_id=family_public_id,
@@ -412,7 +477,7 @@ def decide(
         today=timezone.localdate(now),
         relationship=relationship,
         grant=grant,
-        agreements=_agreements_for(user.agency_id, purpose) if refs else [],
+        agreements=_agreements_for(user.agency_id or 0, purpose) if refs else [],
     )
     items = tuple(_judge(ask, providers[pid], code) for pid, code in refs)
     grant_id = grant.pk if grant is not None else None

@@ -12,15 +12,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from wraparound.core.models import Role
+from wraparound.sharing import audit, gate
 from wraparound.sharing.models import (
     Alert,
+    AuditAction,
     AuditEntry,
     AuditOutcome,
     BreakGlassGrant,
     ConsentRecord,
     SharingAgreement,
 )
-from wraparound.sharing.policy import visible_families
+from wraparound.sharing.readers import Reader
 
 
 def agreements() -> QuerySet[SharingAgreement]:
@@ -46,14 +48,28 @@ def review_queue(user: Any) -> QuerySet[BreakGlassGrant]:
     )
 
 
-def consents_visible_to(user: Any, family_public_id: str = "") -> QuerySet[ConsentRecord]:
-    """IG officers see every consent record; practitioners those of families they work with."""
+def consents_visible_to(
+    user: Reader, family_public_id: str = "", request_id: str | None = None
+) -> QuerySet[ConsentRecord]:
+    """IG officers see every consent record; practitioners those of families they work with.
+
+    Which families a practitioner works with is the audited list question for case
+    management, the narrowest casework purpose, which every relationship serves. An IG
+    officer's listing is audited too.
+    """
     records = ConsentRecord.objects.select_related("recorded_by", "agreement")
     if user.role != Role.IG_OFFICER:
-        families = visible_families(user, "early_help_coordination") | visible_families(
-            user, "safeguarding"
-        )
+        families = gate.list_families(user=user, purpose="case_management", request_id=request_id)
         records = records.filter(family_public_id__in=families)
+    else:
+        audit.record_access(
+            user=user,
+            action=AuditAction.SEARCH,
+            outcome=AuditOutcome.PERMIT,
+            family_public_id=family_public_id,
+            reason="Consent records listed for an IG officer",
+            request_id=request_id,
+        )
     if family_public_id:
         records = records.filter(family_public_id=family_public_id)
     return records
@@ -82,7 +98,9 @@ def audit_search(filters: dict[str, Any]) -> QuerySet[AuditEntry]:
 
 def denied_report(days: int = 90) -> dict[str, Any]:
     since = timezone.now() - dt.timedelta(days=days)
-    denied = AuditEntry.objects.filter(outcome=AuditOutcome.DENY, occurred_at__gte=since)
+    denied = AuditEntry.objects.filter(
+        outcome__in=[AuditOutcome.DENY, AuditOutcome.PARTIAL], occurred_at__gte=since
+    )
     return {
         "days": days,
         "total": denied.count(),

@@ -30,6 +30,11 @@ urlpatterns = [
         name="break-glass-review",
     ),
     path("governance/audit/", governance.audit_log, name="audit-log"),
+    path(
+        "governance/upload-delegations/",
+        governance.upload_delegations,
+        name="upload-delegations",
+    ),
     path("governance/reports/denied/", governance.denied_report, name="report-denied"),
     path(
         "governance/reports/emergency-access/",
@@ -37,4 +42,19 @@ urlpatterns = [
         name="report-break-glass",
     ),
     path("governance/subject-access/", governance.subject_access, name="subject-access"),
+    path(
+        "governance/subject-access/open/",
+        governance.subject_access_open,
+        name="subject-access-open",
+    ),
+    path(
+        "governance/subject-access/<int:pk>/",
+        governance.subject_access_request,
+        name="subject-access-request",
+    ),
+    path(
+        "governance/subject-access/<int:pk>/response/",
+        governance.subject_access_response,
+        name="subject-access-response",
+    ),
 ]

@@ -32,6 +32,8 @@ from wraparound.synth.population import (
     upn_count,
 )
 from wraparound.synth.records import Counters
+from wraparound.synth.trajectories import plant_trajectories
+from wraparound.synth.service_effects import is_planted, load_planted, plant
 
 ProgressCallback = Callable[[int], None]
 
@@ -181,8 +183,12 @@ def generate_county(
     }
     truth_writers = {
         name: _TruthWriter(out / "truth" / f"{name}.parquet")
-        for name in ("persons", "families", "records", "needs", "support", "engagement", "events")
-    }
+        for name in (
+            "persons", "families", "records", "needs", "support", "engagement", "events",
+            "service_effects",
+        )
+    }  # fmt: skip
+    planted = load_planted()
     counters = Counters()
     addresses = AddressBook(params.seed, len(cat.wards))
     person_offset = 0
@@ -205,8 +211,16 @@ def generate_county(
             child_offset += upn_count(pop.persons)
             truth = assign_needs(rng, params, cat, pop)
             subjects = subjects_for(pop, params)
-            for ds in cat.datasets:
-                piece = build_chunk(ds, cat, params, pop, truth, subjects, counters, rng)
+            pieces = [
+                (ds, build_chunk(ds, cat, params, pop, truth, subjects, counters, rng))
+                for ds in cat.datasets
+                if not is_planted(ds, planted)
+            ]
+            # planted services: own random stream, after every other draw of the chunk
+            services = plant(params, cat, chunk=chunk, pop=pop, truth=truth, subjects=subjects,
+                             counters=counters, pieces=pieces, planted=planted)  # fmt: skip
+            truth_writers["service_effects"].append(services.truth)
+            for ds, piece in services.pieces:
                 writers[ds.source].append(piece.rows)
                 truth_writers["records"].append(piece.truth_records)
                 truth_writers["events"].append(piece.truth_events)
@@ -224,6 +238,7 @@ def generate_county(
             truth_writer.close()
 
     manifest = _manifest(params, cat, writers, truth_writers)
+    manifest["truth"] |= plant_trajectories(out, seed=params.seed, as_of=params.as_of)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return CountySummary(out=out, manifest=manifest)
 

@@ -36,7 +36,7 @@ def test_practitioner_sees_chronology_and_needs_of_an_allocated_family_only(
     needs = page.get_by_test_id("needs")
     assert "Safe from domestic abuse" in needs.inner_text()
     needs.get_by_text("Evidence: 3 events").click()
-    assert needs.get_by_text("domestic_abuse_incident (hartshire-police)").first.is_visible()
+    assert needs.get_by_text("Domestic abuse incident (Hartshire Constabulary)").first.is_visible()
     assert "Health data from Community Health" in page.get_by_test_id("withheld").inner_text()
     assert_accessible(page)
 

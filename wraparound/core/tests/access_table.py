@@ -1,7 +1,24 @@
 """The expected access table: every URL of the service, and which roles may open it.
 
-This is the specification the access test enforces. Every new page must add a row here;
+This is the specification the access tests enforce. Every new page must add a row here;
 the test fails for any URL without one. Rows are data, not code paths of the product.
+
+How to add a row::
+
+    AccessRow("app:url-name", frozenset({R.PRACTITIONER}),          # roles that may open it
+              kwargs=lambda s: {"pk": s["my_object"].pk},           # URL arguments from the seed
+              query=lambda s: {"q": "..."},                         # optional GET query
+              method="get", ok_statuses=frozenset({200}),
+              personal_data=True)                                   # see below
+
+``personal_data=True`` says the page shows (or could show) personal data about a named family
+or person, or figures derived from it. For every such row, every role and every kind of
+agency, ``test_personal_data_is_always_audited`` signs in a user with no need to know (no
+relationship, no agreement, no emergency access) and asserts: the page refuses or shows
+nothing personal, the response wrote exactly one audit entry for that user, and no seeded
+personal value (the seed context's ``personal_values`` list) appears in the body. Seed what
+your page would show through your app's ``tests/seed.py`` (and add its distinctive values to
+``personal_values``) so that check has something to catch.
 """
 
 from __future__ import annotations
@@ -27,6 +44,9 @@ class AccessRow:
     method: str = "get"
     # Statuses that count as "allowed" (a page may redirect, e.g. sign-in when signed in).
     ok_statuses: frozenset[int] = field(default_factory=lambda: frozenset({200}))
+    # Shows personal data (or figures derived from it): enumerated by the audit test.
+    personal_data: bool = False
+    query: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 R = Role
@@ -38,12 +58,20 @@ EXPECTED: list[AccessRow] = [
     AccessRow("core:home", ALL_ROLES),
     AccessRow("core:sign-out", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
     AccessRow("core:users", frozenset({R.ADMINISTRATOR, R.TEAM_MANAGER})),
+    # A background job's page belongs to the person who asked for the work: anyone else, 404.
+    AccessRow(
+        "core:job",
+        ALL_ROLES,
+        kwargs=lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        ok_statuses=frozenset({404}),
+    ),
     AccessRow("records:history", frozenset({R.DATA_ANALYST})),
     AccessRow("records:upload", frozenset({R.DATA_ANALYST})),
     AccessRow(
         "records:extract",
         frozenset({R.DATA_ANALYST}),
         kwargs=lambda s: {"pk": s["records_extract"].pk},
+        personal_data=True,
     ),
     # A staged upload belongs to the analyst who uploaded it: other analysts get 404, other roles 403.
     AccessRow(
@@ -55,18 +83,89 @@ EXPECTED: list[AccessRow] = [
     # Casework. A family page opens only with a legitimate relationship (or break-glass): the
     # access-test users have none, so every role is refused. Relationship cases are tested in
     # wraparound/casework/tests.
-    AccessRow("casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
-    AccessRow("casework:family", NO_ROLE, kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"}),
+    AccessRow(
+        "casework:my-families", frozenset({R.PRACTITIONER, R.TEAM_MANAGER}), personal_data=True
+    ),
+    AccessRow(
+        "casework:family",
+        NO_ROLE,
+        kwargs=lambda seeded: {"family_public_id": "F-ACCESS01"},
+        personal_data=True,
+    ),
+]
+# Casework workspace (issue 13). Work lists for caseworkers; caseload and handover for managers.
+# Every page about one family checks need to know first, so the access-test users (who have
+# no relationship) are refused everywhere, except a team manager's allocation form (a
+# manager allocates from the triage queue without need to know; no family data is shown)
+# and reopening, which a manager may do but F-ACCESS01 has no case to reopen (404).
+_CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_FAMILY = {"family_public_id": "F-ACCESS01"}
+EXPECTED += [
+    AccessRow("casework:my-tasks", _CASEWORK),
+    AccessRow("casework:search", _CASEWORK),
+    AccessRow("casework:caseload", frozenset({R.TEAM_MANAGER})),
+    AccessRow("casework:handover", frozenset({R.TEAM_MANAGER})),
+    AccessRow("casework:case-open", frozenset({R.TEAM_MANAGER}), kwargs=lambda s: _FAMILY),
+    AccessRow(
+        "casework:case-reopen",
+        frozenset({R.TEAM_MANAGER}),
+        kwargs=lambda s: _FAMILY,
+        ok_statuses=frozenset({404}),
+    ),
 ]
 EXPECTED += [
-    AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow(name, NO_ROLE, kwargs=lambda s: _FAMILY)
+    for name in (
+        "casework:family-summary",
+        "casework:case-close",
+        "casework:team-add",
+        "casework:lead-change",
+        "casework:note-new",
+        "casework:transfer-new",
+        "casework:assessment",
+        "casework:assessment-complete",
+        "casework:plan",
+        "casework:action-new",
+        "casework:review-new",
+    )
+]
+EXPECTED += [
+    AccessRow("casework:note-amend", NO_ROLE, kwargs=lambda s: {**_FAMILY, "note_id": 1}),
+    AccessRow("casework:action-edit", NO_ROLE, kwargs=lambda s: {**_FAMILY, "action_id": 1}),
+    AccessRow(
+        "casework:transfer-respond", NO_ROLE, kwargs=lambda s: {**_FAMILY, "transfer_id": 1}
+    ),
+    AccessRow(
+        "casework:team-leave", NO_ROLE, kwargs=lambda s: {**_FAMILY, "member_id": 1}, method="post"
+    ),
+    AccessRow(
+        "casework:transfer-withdraw",
+        NO_ROLE,
+        kwargs=lambda s: {**_FAMILY, "transfer_id": 1},
+        method="post",
+    ),
+    AccessRow("casework:assessment-start", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
+    AccessRow("casework:assessment-sign-off", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
+    # The plans API: its description is public; a plan needs need to know (JSON 403 otherwise).
+    AccessRow("casework-api:openapi", PUBLIC),
+    AccessRow("casework-api:plan", NO_ROLE, kwargs=lambda s: _FAMILY),
+    AccessRow(
+        "casework-api:action",
+        NO_ROLE,
+        kwargs=lambda s: {**_FAMILY, "action_id": 1},
+        method="post",
+    ),
+]
+EXPECTED += [
+    AccessRow("needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), personal_data=True),
     AccessRow(
         "needs:targeting-export",
         frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
         kwargs=lambda seeded: {"fmt": "csv"},
         ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the report
+        personal_data=True,
     ),
-    AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    AccessRow("needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER}), personal_data=True),
     AccessRow("needs:indicators", ALL_ROLES),
 ]
 # Directory (issue 7): the public ORUK 3.0 API needs no sign-in; the directory is open to every
@@ -75,6 +174,7 @@ _DIRECTORY_MAP = frozenset({R.PRACTITIONER, R.TEAM_MANAGER, R.DATA_ANALYST, R.AD
 _DIRECTORY_FEED = frozenset({R.ADMINISTRATOR, R.DATA_ANALYST})
 EXPECTED += [
     AccessRow("oruk:api-details", PUBLIC),
+    AccessRow("oruk:openapi", PUBLIC),
     AccessRow("oruk:services", PUBLIC),
     AccessRow(
         "oruk:service", PUBLIC, kwargs=lambda s: {"service_id": str(s["directory_service"].id)}
@@ -105,7 +205,7 @@ EXPECTED += [
     ),
     AccessRow("directory:map", _DIRECTORY_MAP),
     AccessRow("directory:overlaps", _DIRECTORY_MAP),
-    AccessRow("directory:gaps", _DIRECTORY_MAP),
+    AccessRow("directory:gaps", _DIRECTORY_MAP, personal_data=True),
     AccessRow("directory:feed", _DIRECTORY_FEED),
     AccessRow("directory:feed-export", _DIRECTORY_FEED),
 ]
@@ -134,7 +234,7 @@ EXPECTED += [
     AccessRow(
         "sharing:agreement-new-version", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
     ),
-    AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG),
+    AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG, personal_data=True),
     AccessRow("sharing:consent-new", _SHARING_CASEWORK | _SHARING_IG),
     AccessRow("sharing:break-glass-new", _SHARING_CASEWORK),
     AccessRow("sharing:governance", _SHARING_IG),
@@ -143,19 +243,50 @@ EXPECTED += [
         "sharing:break-glass-review", _SHARING_IG, lambda s: {"pk": s["sharing"]["grant"].pk}
     ),
     AccessRow("sharing:audit-log", _SHARING_IG),
+    AccessRow("sharing:upload-delegations", _SHARING_IG),
     AccessRow("sharing:report-denied", _SHARING_IG),
     AccessRow("sharing:report-break-glass", _SHARING_IG),
-    AccessRow("sharing:subject-access", _SHARING_IG),
+    AccessRow(
+        "sharing:subject-access",
+        _SHARING_IG,
+        query=lambda s: {"surname": s["personal"]["surname"], "dob": s["personal"]["dob"]},
+        personal_data=True,
+    ),
+    AccessRow(
+        "sharing:subject-access-open",
+        _SHARING_IG,
+        method="post",
+        ok_statuses=frozenset({302}),  # an empty form goes back to the search with an error
+    ),
+    # A request belongs to the agency answering it: other agencies' IG officers get 404.
+    AccessRow(
+        "sharing:subject-access-request",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["subject_access"].pk},
+        ok_statuses=frozenset({404}),
+        personal_data=True,
+    ),
+    AccessRow(
+        "sharing:subject-access-response",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["subject_access"].pk},
+        ok_statuses=frozenset({404}),
+        personal_data=True,
+    ),
 ]
 EXPECTED += [
     AccessRow("matching:queue", frozenset({R.DATA_ANALYST})),
     AccessRow(
-        "matching:pair", frozenset({R.DATA_ANALYST}), lambda s: {"pk": s["matching_pair"].pk}
+        "matching:pair",
+        frozenset({R.DATA_ANALYST}),
+        lambda s: {"pk": s["matching_pair"].pk},
+        personal_data=True,
     ),
     AccessRow(
         "matching:person",
         frozenset({R.DATA_ANALYST}),
         lambda s: {"public_id": s["matching_person"].public_id},
+        personal_data=True,
     ),
     # Merge and split are POST-only actions: an empty form redirects back with an error.
     AccessRow(
@@ -173,4 +304,128 @@ EXPECTED += [
         ok_statuses=frozenset({302}),
     ),
     AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
+]
+
+# --- referrals (wraparound.referrals) and notifications ---------------------------------------
+# A referral opens only to its two agencies' practitioners and managers: the seeded one is
+# between agencies no access-test user belongs to, so its page, its actions and its API are
+# refused to every role (403). Check-your-answers with nothing to check goes back to the form.
+_REFERRING = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_REFERRAL = lambda s: {"reference": s["referral"].reference}  # noqa: E731
+EXPECTED += [
+    AccessRow("referrals:mine", _REFERRING, personal_data=True),
+    AccessRow("referrals:front-door", _REFERRING, personal_data=True),
+    # With a family named, the form offers services fitting what the family page shows.
+    AccessRow(
+        "referrals:new",
+        _REFERRING,
+        query=lambda s: {"family": "F-ACCESS01"},
+        personal_data=True,
+    ),
+    AccessRow("referrals:check", _REFERRING, ok_statuses=frozenset({302})),
+    AccessRow("referrals:detail", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow(
+        "referrals:act",
+        NO_ROLE,
+        lambda s: {"reference": s["referral"].reference, "action": "accept"},
+        method="post",
+    ),
+    AccessRow("referrals-api:referrals", _REFERRING, personal_data=True),
+    AccessRow("referrals-api:openapi", PUBLIC),
+    AccessRow("referrals-api:referral", NO_ROLE, _REFERRAL, personal_data=True),
+    AccessRow("referrals-api:transition", NO_ROLE, _REFERRAL, method="post"),
+    # Notifications are every signed-in person's own: someone else's is not found (404).
+    AccessRow("notifications:list", ALL_ROLES),
+    AccessRow(
+        "notifications:open",
+        ALL_ROLES,
+        lambda s: {"pk": s["notification"].pk},
+        method="post",
+        ok_statuses=frozenset({404}),
+    ),
+    AccessRow("notifications:read-all", ALL_ROLES, method="post", ok_statuses=frozenset({302})),
+]
+
+# Progress and outcomes (issue 16). Family pages and baseline actions need a relationship
+# (the access-test users have none: refused, or 404 for a baseline that does not exist);
+# claims and the internal-audit sample are team managers' (the auditor is a team manager,
+# see docs/outcomes.md); aggregates are refused by the gate without an agreement (302 back).
+_CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
+_NOT_A_BASELINE = frozenset({404})
+EXPECTED += [
+    AccessRow("outcomes:home", _CASEWORK),
+    AccessRow("outcomes:family", NO_ROLE, kwargs=lambda s: {"family_public_id": "F-ACCESS01"}),
+    # POST-only; without a family named it is a 404 (nothing is read).
+    AccessRow("outcomes:fix-baseline", _CASEWORK, method="post", ok_statuses=_NOT_A_BASELINE),
+    AccessRow("outcomes:review", _CASEWORK, lambda s: {"pk": 999999}, ok_statuses=_NOT_A_BASELINE),
+    AccessRow(
+        "outcomes:end-support",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:make-claim",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow("outcomes:claims", frozenset({R.TEAM_MANAGER})),
+    AccessRow(
+        "outcomes:claim-action",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"action": "sample"},
+        method="post",
+        ok_statuses=frozenset({302}),  # nothing to sample: back to claims with the reason
+    ),
+    AccessRow(
+        "outcomes:audit",
+        frozenset({R.TEAM_MANAGER}),
+        lambda s: {"pk": 999999},
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:return",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"period": "2026-Q1"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate
+    ),
+    AccessRow("outcomes:dashboard", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow(
+        "outcomes:dashboard-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        lambda s: {"fmt": "csv"},
+        ok_statuses=frozenset({200, 302}),
+    ),
+]
+
+
+def _evaluation_plan(seeded: dict[str, Any]) -> dict[str, Any]:
+    from wraparound.evaluation.tests.seed import access_plan
+
+    return {"pk": access_plan().pk}
+
+
+# Evaluation (issue 17): commissioners (team managers) and data analysts read aggregate
+# results; only analysts write and lock plans. Results pages refuse inside the page (the
+# sharing gate) without an agreement listing service evaluation.
+EXPECTED += [
+    AccessRow("evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
+    AccessRow("evaluation:plan-new", frozenset({R.DATA_ANALYST})),
+    AccessRow("evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan),
+    AccessRow(
+        "evaluation:plan-lock",
+        frozenset({R.DATA_ANALYST}),
+        kwargs=_evaluation_plan,
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
+    AccessRow(
+        "evaluation:plan-export",
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        kwargs=lambda seeded: {**_evaluation_plan(seeded), "fmt": "json"},
+        ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate, back to the page
+    ),
 ]

@@ -14,6 +14,7 @@ SEEDERS = (
     "casework",
     "outcomes",
     "training",
+    "referrals",
 )
 
 

@@ -55,7 +55,8 @@ def seeded(db: Any) -> dict[str, Any]:
 def _request(client: Client, row: AccessRow, seeded: dict[str, Any]) -> int:
     kwargs = row.kwargs(seeded) if row.kwargs else {}
     url = reverse(row.url_name, kwargs=kwargs)
-    response = client.post(url) if row.method == "post" else client.get(url)
+    query = row.query(seeded) if row.query else {}
+    response = client.post(url) if row.method == "post" else client.get(url, query)
     return response.status_code
 
 

@@ -42,7 +42,7 @@ def test_wrong_password_shows_an_error_summary_and_does_not_sign_in() -> None:
 def test_five_wrong_passwords_throttle_signing_in_with_a_clear_message() -> None:
     UserFactory(username="chloe")
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         assert _sign_in(client, "chloe", "wrong-password").status_code == 200
     locked = _sign_in(client, "chloe", "wrong-password")
     assert locked.status_code == 429
@@ -101,3 +101,21 @@ def test_unknown_page_gets_the_styled_not_found_page() -> None:
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert "govuk-header" in response.content.decode()
+
+
+def test_password_spraying_from_one_address_is_paused_across_usernames() -> None:
+    """Four guesses at each of many accounts never reach the per-username limit, but the
+    failures from one address add up and pause signing in from it, right password included."""
+    victims = [UserFactory(username=f"spray{i}") for i in range(13)]
+    client = Client()
+    statuses = []
+    for victim in victims:
+        for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+            statuses.append(_sign_in(client, victim.username, "Summer2026!").status_code)
+    assert 429 in statuses
+    assert statuses.count(200) <= settings.LOGIN_IP_FAILURE_LIMIT
+    fresh = UserFactory(username="not-sprayed")
+    assert _sign_in(client, fresh.username, TEST_PASSWORD).status_code == 429
+    # Another address is not affected.
+    elsewhere = Client(REMOTE_ADDR="10.9.8.7")
+    assert _sign_in(elsewhere, fresh.username, TEST_PASSWORD).status_code == 302

@@ -40,6 +40,6 @@ def locked_out(
     return render(
         request,
         "core/locked_out.html",
-        {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes},
+        {"failure_limit": settings.LOGIN_FAILURE_LIMIT, "cooloff_minutes": minutes},
         status=429,
     )

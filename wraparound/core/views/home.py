@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wraparound.core.home import draw_chart, home_cards
 from wraparound.core.navigation import navigation_for
 
 ROLE_INTRODUCTIONS = {
@@ -32,10 +33,17 @@ ROLE_INTRODUCTIONS = {
 def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request.user, "role", None)
     sections = [entry for entry in navigation_for(role) if entry.url_name != "core:home"]
+    found = home_cards(request.user)
+    cards = [{"card": c, "chart": draw_chart(c.chart) if c.chart else None} for c in found]
     return render(
         request,
         "core/home.html",
-        {"introduction": ROLE_INTRODUCTIONS.get(role or "", ""), "sections": sections},
+        {
+            "introduction": ROLE_INTRODUCTIONS.get(role or "", ""),
+            "sections": sections,
+            "cards": cards,
+            "waiting": sum(1 for card in found if card.needs_action),
+        },
     )
 
 

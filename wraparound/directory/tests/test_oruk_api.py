@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -99,7 +100,7 @@ def test_ndjson_format_streams_every_service(demo_directory: dict[str, Any]) -> 
     ("query", "parameter"),
     [
         ("/services?page=zero", "page"),
-        ("/services?per_page=0", "per_page"),
+        ("/services?per_page=ten", "per_page"),
         ("/services?taxonomy_term_id=education", "taxonomy_term_id"),
         ("/services?modified_after=yesterday", "modified_after"),
         ("/services?full=perhaps", "full"),
@@ -147,3 +148,32 @@ def test_organization_lists_its_services(demo_directory: dict[str, Any]) -> None
     }
     status, full = get(f"/organizations/{organization}?full_service=true")
     assert all("attributes" in s for s in full["services"])
+
+
+@pytest.mark.parametrize(
+    ("query", "page_number", "size"),
+    [("page=0", 1, 50), ("page=-3", 1, 50), ("per_page=0", 1, 50), ("per_page=-1", 1, 50),
+     ("per_page=100000", 1, 136), ("page=0&per_page=2", 1, 2)],
+)  # fmt: skip
+def test_page_and_per_page_outside_their_range_are_brought_into_it_as_the_schema_allows(
+    demo_directory: dict[str, Any], query: str, page_number: int, size: int
+) -> None:
+    status, body = get(f"/services?{query}")
+    assert status == 200
+    assert body["page_number"] == page_number
+    assert body["size"] == min(size, Service.objects.count())
+
+
+def test_the_apis_own_openapi_lists_the_400_and_404_it_returns_and_resolves_offline(
+    db: Any,
+) -> None:
+    status, document = get("/openapi.json")
+    assert status == 200
+    paths = document["paths"]
+    assert set(paths["/services"]["get"]["responses"]) == {"200", "400"}
+    assert set(paths["/services/{id}"]["get"]["responses"]) == {"200", "400", "404"}
+    text = json.dumps(document)
+    assert "https://openreferraluk.org/specifications/3.0/schema/" not in text
+    assert document["servers"][0]["url"].endswith("/oruk")
+    _, details = get("/")
+    assert details["openapi_url"].endswith("/oruk/openapi.json")

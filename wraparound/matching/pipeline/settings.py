@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +9,8 @@ from wraparound.matching.pipeline.clusters import PairKey
 from wraparound.matching.pipeline.errors import LinkageConfigurationError
 from wraparound.matching.pipeline.model import MODES
 
-DEFAULT_MODEL_DIR = Path(os.environ.get("WRAPAROUND_MODEL_DIR", "var/models"))
+# The pipeline saves no model unless told where (the Django layer passes settings.MODEL_DIR).
+DEFAULT_MODEL_DIR: Path | None = None
 
 
 @dataclass(frozen=True)

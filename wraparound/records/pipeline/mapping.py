@@ -78,6 +78,9 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None  # for dob and recorded_at; None when cells are dates
     event_date_format: str | None = None
+    # header -> strftime format for that one column (chosen from the file's own examples);
+    # overrides date_format / event_date_format, so births and event dates can differ.
+    column_formats: dict[str, str] = field(default_factory=dict)
     sex_values: dict[str, str] = field(default_factory=dict)
     event_values: dict[str, str] = field(default_factory=dict)  # agency wording -> kind
 
@@ -89,6 +92,19 @@ class Mapping:
             if f != "ignore" and not f.startswith("event:")
             for part in f.split(",")
         }
+
+    def format_for(self, header: str, *, event: bool = False) -> str | None:
+        """The date format of ``header``: its own, else the event or birth dates' format.
+
+        A date column that means one event (``event:<kind>``) falls back to the event dates'
+        format before the births' one: an extract may write births 31/12/2010 and events
+        2024-12-31.
+        """
+        if header in self.column_formats:
+            return self.column_formats[header] or None
+        if event and self.event_date_format:
+            return self.event_date_format
+        return self.date_format
 
     def event_columns(self) -> dict[str, str]:
         """Header -> event kind, for date columns that each mean one event."""
@@ -107,6 +123,9 @@ class Mapping:
                 columns={str(k): str(v) for k, v in (data.get("columns") or {}).items()},
                 date_format=data.get("date_format"),
                 event_date_format=data.get("event_date_format"),
+                column_formats={
+                    str(k): str(v) for k, v in (data.get("column_formats") or {}).items()
+                },
                 sex_values={str(k): str(v) for k, v in (data.get("sex_values") or {}).items()},
                 event_values={str(k): str(v) for k, v in (data.get("event_values") or {}).items()},
             )
@@ -207,6 +226,50 @@ def guess_date_format(values: list[Any]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class DateFormatChoice:
+    """A date format an analyst can pick for a column, shown as the file writes it."""
+
+    code: str  # strftime, or "" for spreadsheet dates / YYYY-MM-DD
+    label: str
+
+
+FORMAT_WORDS = {
+    "%d": "day", "%m": "month", "%Y": "year", "%y": "year (2 digits)", "%b": "month name",
+    "%B": "month name", "%H": "hour", "%M": "minute", "%S": "second",
+}  # fmt: skip
+
+
+def describe_format(fmt: str) -> str:
+    """``%d/%m/%Y`` -> ``day/month/year``: a format in words, never strftime."""
+    text = fmt
+    for code, word in FORMAT_WORDS.items():
+        text = text.replace(code, word)
+    return text.replace("T", " then ")
+
+
+def date_format_choices(values: list[Any]) -> list[DateFormatChoice]:
+    """The formats that read every sampled value of a column, each with an example from it.
+
+    Empty when the column holds no dates; a spreadsheet's own date cells need no format.
+    """
+    sample = [v for v in values if v not in (None, "")][:500]
+    if not sample:
+        return []
+    if all(isinstance(v, date | datetime) for v in sample):
+        return [DateFormatChoice("", "Dates stored as dates in the spreadsheet")]
+    texts = [str(v).strip() for v in sample if not isinstance(v, date | datetime)]
+    choices = []
+    for fmt in DATE_FORMATS:
+        try:
+            for text in texts:
+                datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        choices.append(DateFormatChoice(fmt, f"{describe_format(fmt)}, like {texts[0]}"))
+    return choices
+
+
 def suggest_mapping(
     table: RawTable, *, agency: str, dataset: str, event_kinds: frozenset[str]
 ) -> Mapping:
@@ -241,6 +304,11 @@ def suggest_mapping(
         ):
             kind = str(labels.get(normalise(raw), "other"))
             event_values[raw] = kind if kind in event_kinds else "other"
+    column_formats = {}
+    for header in table.headers:
+        found = date_format_choices(values[header])
+        if found and found[0].code:
+            column_formats[header] = found[0].code
     return Mapping(
         agency=agency,
         dataset=dataset,
@@ -248,6 +316,7 @@ def suggest_mapping(
         columns=columns,
         date_format=date_format,
         event_date_format=event_date_format,
+        column_formats=column_formats,
         sex_values=sex_values,
         event_values=event_values,
     )

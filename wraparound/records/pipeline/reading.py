@@ -21,6 +21,8 @@ SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 LATIN_SINGLE_BYTE = ("cp125", "latin", "iso8859", "mac_", "cp850", "cp437")
 Cell = str | int | float | date | datetime | None
+MAX_COLUMNS = 500  # a real extract has tens; the Django layer passes settings.IMPORT_MAX_COLUMNS
+NO_DATA_ROWS = "The file has a header row but no data rows: 0 records imported from it."
 
 
 class ExtractUnreadableError(ValueError):
@@ -58,8 +60,14 @@ def _human(size: int) -> str:
     return f"{value:.1f} GB"
 
 
-def read_extract(path: Path, *, max_bytes: int, encoding: str | None = None) -> RawTable:
-    """Read a CSV or XLSX extract from disk after checking its size."""
+def read_extract(
+    path: Path, *, max_bytes: int, encoding: str | None = None, max_columns: int = MAX_COLUMNS
+) -> RawTable:
+    """Read a CSV or XLSX extract from disk after checking its size and its width.
+
+    The width is checked from the header line alone, so a file of a million columns is
+    refused in milliseconds instead of being parsed and mapped for minutes.
+    """
     size = path.stat().st_size
     check_size(size, max_bytes)
     if size == 0:
@@ -67,8 +75,31 @@ def read_extract(path: Path, *, max_bytes: int, encoding: str | None = None) -> 
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, max_columns=max_columns)
+    check_header_width(path, max_columns=max_columns)
     return read_text_bytes(path.read_bytes(), encoding=encoding)
+
+
+def check_header_width(path: Path, *, max_columns: int) -> None:
+    """Refuse a text file whose first line is wider than ``max_columns`` columns could be."""
+    limit = max(64 * 1024, max_columns * 1024)  # a generous 1 KB per header
+    with path.open("rb") as handle:
+        first = handle.read(limit + 1)
+    line_end = min((i for i in (first.find(b"\n"), first.find(b"\r")) if i >= 0), default=-1)
+    if line_end < 0 and len(first) > limit:
+        raise ExtractUnreadableError(
+            f"The header row is longer than {_human(limit)} with no line break: far more columns "
+            f"than the {max_columns:,} Wraparound maps, or not a CSV at all. Ask the agency for "
+            "an extract of the columns that matter, as a CSV with one header row."
+        )
+    header = first[: line_end if line_end >= 0 else len(first)]
+    widest = max(header.count(d.encode()) for d in DELIMITERS) + 1
+    if widest > max_columns:
+        raise ExtractUnreadableError(
+            f"The header row has about {widest:,} columns; Wraparound maps at most "
+            f"{max_columns:,}. Ask the agency for an extract of the columns that matter, or an "
+            "administrator to raise WRAPAROUND_IMPORT_MAX_COLUMNS."
+        )
 
 
 def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -161,10 +192,6 @@ def read_text_bytes(content: bytes, *, encoding: str | None = None) -> RawTable:
             f"The file cannot be parsed near line {reader.line_num}: {exc}. An unclosed quote at "
             "the end usually means the file was cut short (truncated)."
         ) from exc
-    if not rows:
-        raise ExtractUnreadableError(
-            "The file has a header row but no data rows: nothing to import."
-        )
     return RawTable(
         headers=headers,
         rows=rows,
@@ -172,6 +199,7 @@ def read_text_bytes(content: bytes, *, encoding: str | None = None) -> RawTable:
         file_format="csv",
         encoding=used,
         delimiter=delimiter,
+        notes=[] if rows else [NO_DATA_ROWS],
     )
 
 
@@ -186,18 +214,32 @@ def _check_headers(headers: list[str]) -> None:
         seen.add(header)
 
 
-def _read_xlsx(path: Path) -> RawTable:
+def _read_xlsx(path: Path, *, max_columns: int = MAX_COLUMNS) -> RawTable:
+    """Read the first sheet. The file is opened as a stream, not by name, so openpyxl does not
+    judge it by its suffix (a web upload is staged under a neutral name)."""
+    with path.open("rb") as stream:
+        return _read_xlsx_stream(stream, max_columns=max_columns)
+
+
+def _read_xlsx_stream(stream: Any, *, max_columns: int) -> RawTable:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        book = load_workbook(stream, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise ExtractUnreadableError(
             f"The spreadsheet cannot be opened ({exc.__class__.__name__}): it may be truncated "
             "or not a real XLSX file. Ask the agency to save and send it again."
         ) from exc
     try:
         sheet = book.worksheets[0]
+        declared_width = getattr(sheet, "max_column", None) or 0
+        if declared_width > max_columns:
+            raise ExtractUnreadableError(
+                f"The spreadsheet has {declared_width:,} columns; Wraparound maps at most "
+                f"{max_columns:,}. Ask the agency for an extract of the columns that matter."
+            )
         iterator = sheet.iter_rows(values_only=True)
         header_cells = next(iterator, None)
         if header_cells is None:
@@ -222,15 +264,22 @@ def _read_xlsx(path: Path) -> RawTable:
                 )
             rows.append([_cell(v) for v in values])
             numbers.append(number)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ExtractUnreadableError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, SyntaxError) as exc:
+        # SyntaxError: the XML parser's error for a damaged sheet (ElementTree.ParseError).
         raise ExtractUnreadableError(
             f"The spreadsheet is damaged or truncated ({exc}). Ask the agency to send it again."
         ) from exc
     finally:
         book.close()
-    if not rows:
-        raise ExtractUnreadableError("The spreadsheet has a header row but no data rows.")
-    return RawTable(headers=headers, rows=rows, row_numbers=numbers, file_format="xlsx")
+    return RawTable(
+        headers=headers,
+        rows=rows,
+        row_numbers=numbers,
+        file_format="xlsx",
+        notes=[] if rows else [NO_DATA_ROWS],
+    )
 
 
 def _cell(value: Any) -> Cell:

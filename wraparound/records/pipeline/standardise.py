@@ -257,7 +257,7 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
         return (df[cols[fld]] if fld in cols else none_text).alias(fld)
 
     dob = (
-        _dates(df, cols["dob"], mapping.date_format, native, report)
+        _dates(df, cols["dob"], mapping.format_for(cols["dob"]), native, report)
         if "dob" in cols
         else pl.Series([None] * n, dtype=pl.Date)
     )
@@ -272,7 +272,7 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
         dob,
     )
     recorded = (
-        _dates(df, cols["recorded_at"], mapping.date_format, native, report)
+        _dates(df, cols["recorded_at"], mapping.format_for(cols["recorded_at"]), native, report)
         if "recorded_at" in cols
         else pl.Series([None] * n, dtype=pl.Date)
     )
@@ -282,13 +282,14 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
         report, df, nhs.is_not_null() & ~nhs.str.contains(r"^\d{10}$").fill_null(False), "warning",
         "NHS number is not ten digits", cols.get("nhs_number"), nhs,
     )  # fmt: skip
+    postcode = _postcodes(df, cols, text("postcode"), report)
     people = pl.DataFrame(
         [
             df["__row"].alias("row_number"),
             sid.alias("source_id"),
             text("household_ref"),
             first, middle, surname, dob.alias("dob"), sex,
-            text("postcode"), text("address_line"), nhs.alias("nhs_number"),
+            postcode, text("address_line"), nhs.alias("nhs_number"),
             text("upn").str.to_uppercase(), recorded.alias("recorded_at"),
         ]
     )  # fmt: skip
@@ -297,9 +298,56 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
         empty.issues = report.issues
         return empty
     records = _records(people, events, mapping, report)
+    records, events = _without_identity_left_out(records, events, mapping, report)
     return Standardised(
         records=records, events=events, issues=report.issues, rows_read=len(table.rows)
     )
+
+
+# A UK postcode (BS 7666): outward code, then inward code of a digit and two letters.
+POSTCODE = r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$"
+# What linkage can place a person by; a record with none of them cannot be matched to anyone.
+IDENTIFYING = ("first_name", "surname", "dob", "postcode", "address_line", "nhs_number", "upn")
+
+
+def _postcodes(
+    df: pl.DataFrame, cols: dict[str, str], postcode: pl.Series, report: _Report
+) -> pl.Series:
+    """Postcodes as written, or blank where the value is not a UK postcode (flagged)."""
+    upper = postcode.str.to_uppercase().str.strip_chars()
+    bad = upper.is_not_null() & ~upper.str.contains(POSTCODE).fill_null(False)
+    _flag(
+        report, df, bad, "warning",
+        "not a UK postcode (like AB1 2CD): left blank, so it is not used for matching",
+        cols.get("postcode"), postcode,
+    )  # fmt: skip
+    return postcode.zip_with(~bad, pl.Series([None] * len(postcode), dtype=pl.String)).alias(
+        "postcode"
+    )
+
+
+def _without_identity_left_out(
+    records: pl.DataFrame, events: pl.DataFrame, mapping: Mapping, report: _Report
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Leave out records with nothing to identify the person by, and their events (flagged)."""
+    present = [c for c in IDENTIFYING if c in records.columns]
+    nameless = records.select(pl.all_horizontal(pl.col(present).is_null()).alias("x"))["x"]
+    if not nameless.any():
+        return records, events
+    left_out = records.filter(nameless)
+    report.add(
+        "warning",
+        "no name, date of birth, postcode, address, NHS number or pupil number: nothing to "
+        "identify the person by, so this record and its events were not imported",
+        left_out["row_number"].to_list(),
+        mapping.field_columns().get("source_id"),
+        left_out["source_id"].to_list(),
+    )
+    ids = left_out["source_id"]
+    kept_events = (
+        events.filter(~pl.col("source_id").is_in(ids.implode())) if events.height else events
+    )
+    return records.filter(~nameless), kept_events
 
 
 def _sex(df: pl.DataFrame, cols: dict[str, str], mapping: Mapping, report: _Report) -> pl.Series:
@@ -332,7 +380,13 @@ def _events(
     base = people.select("row_number", "source_id")
     if mapping.rows == "events":
         label = df[cols["event_kind"]]
-        when = _dates(df, cols["event_date"], mapping.event_date_format, native, report)
+        when = _dates(
+            df,
+            cols["event_date"],
+            mapping.format_for(cols["event_date"], event=True),
+            native,
+            report,
+        )
         _flag(
             report,
             df,
@@ -378,7 +432,7 @@ def _events(
             )
         )
     for header, kind_key in mapping.event_columns().items():
-        when = _dates(df, header, mapping.date_format, native, report)
+        when = _dates(df, header, mapping.format_for(header, event=True), native, report)
         frames.append(
             base.with_columns(
                 pl.lit(kind_key).alias("kind"),

@@ -36,3 +36,12 @@ def test_demo_hook_writes_the_county_where_other_demos_look_for_it(
     datasets = len(load_catalogues().datasets)
     assert f"{datasets} extracts imported" in note
     assert (demo_workdir(households=150, seed=3) / "truth" / "records.parquet").exists()
+
+
+def test_a_small_county_whose_extract_has_no_rows_still_makes_a_demo(tmp_path: Path) -> None:
+    """At 200 households (seed 1) one school's behaviour log is empty: a valid extract of no
+    rows, imported and reported as such rather than stopping the demo."""
+    summary = load_demo_county(households=200, seed=1, workdir=tmp_path / "county")
+    assert set(summary["extracts"].values()) == {"imported"}
+    empty = Extract.objects.filter(record_count=0)
+    assert empty.exists()

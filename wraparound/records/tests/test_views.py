@@ -50,11 +50,8 @@ def _confirm_as_suggested(client: Client, url: str) -> Any:
     assert page.status_code == 200
     data = {f"column-{c['index']}": c["chosen"] for c in page.context["columns"]}
     mapping = page.context["mapping"]
-    data |= {
-        "rows": mapping.rows,
-        "date_format": mapping.date_format or "",
-        "event_date_format": mapping.event_date_format or "",
-    }
+    data |= {"rows": mapping.rows}
+    data |= {f"format-{c['index']}": c["format"] for c in page.context["columns"] if c["formats"]}
     data |= {f"sex-{i}": code for i, (_, code) in page.context["sex_rows"]}
     data |= {f"event-{i}": kind for i, (_, kind) in page.context["event_rows"]}
     return client.post(url, data)
@@ -85,7 +82,7 @@ def test_analyst_uploads_confirms_the_suggested_mapping_and_sees_the_import(
 def test_a_new_dataset_gets_a_suggested_mapping_from_its_headers(analyst_client: Client) -> None:
     content = b"Client ID,Forename,Surname,D.O.B,Gender\r\nC1,Ann,Smith,01/02/2015,Female\r\n"
     response = _upload(
-        analyst_client, "new.csv", content, agency="hartshire-yjs", dataset="new-dataset"
+        analyst_client, "new.csv", content, agency="hcc-education", dataset="new-dataset"
     )
     page = analyst_client.get(response.url)
     chosen = {c["header"]: c["chosen"] for c in page.context["columns"]}
@@ -200,3 +197,26 @@ def test_another_agencys_analyst_sees_warnings_without_the_cell_values() -> None
     assert "31/02/2019" not in seen
     assert "Withheld: personal data held by Warn Police" in seen
     assert "not a date" in seen
+
+
+def test_each_date_column_offers_the_formats_its_values_fit_in_words_and_imports_by_them(
+    analyst_client: Client,
+) -> None:
+    content = (
+        b"Client ID,Forename,Surname,D.O.B,Seen at A&E\r\n"
+        b"C1,Ann,Smith,31/01/2015,2025-03-04\r\nC2,Bo,Smith,02/02/2017,2025-06-07\r\n"
+    )
+    response = _upload(
+        analyst_client, "flags.csv", content, agency="hartshire-yjs", dataset="flags"
+    )
+    page = analyst_client.get(response.url)
+    formats = {c["header"]: [f.label for f in c["formats"]] for c in page.context["columns"]}
+    assert formats["D.O.B"] == ["day/month/year, like 31/01/2015"]
+    assert formats["Seen at A&E"] == ["year-month-day, like 2025-03-04"]
+    assert b"strftime" not in page.content
+    data = {f"column-{c['index']}": c["chosen"] for c in page.context["columns"]}
+    data["column-4"] = "event:ae_injury"
+    data |= {"rows": "people", "format-3": "%d/%m/%Y", "format-4": "%Y-%m-%d"}
+    assert analyst_client.post(response.url, data).status_code == 302
+    extract = Extract.objects.get()
+    assert (extract.record_count, extract.event_count) == (2, 2)

@@ -78,10 +78,16 @@ def agreement(
 
 
 def relationship(
-    user: Any, family: str, kind: str = RelationshipKind.ALLOCATED_WORKER, **kwargs: Any
+    user: Any,
+    family: str,
+    kind: str = RelationshipKind.ALLOCATED_WORKER,
+    purpose: str = "safeguarding",
+    **kwargs: Any,
 ) -> CareRelationship:
+    """A relationship built directly; held for safeguarding (the widest purpose) unless said,
+    so tests of agreements and consent are not also tests of the purpose rule."""
     return CareRelationship.objects.create(
-        family_public_id=family, kind=kind, user=user, agency=user.agency, **kwargs
+        family_public_id=family, kind=kind, user=user, agency=user.agency, purpose=purpose, **kwargs
     )
 
 
@@ -89,3 +95,14 @@ def consent(family: str, decision: str, by: Any, **kwargs: Any) -> ConsentRecord
     return ConsentRecord.objects.create(
         family_public_id=family, decision=decision, recorded_by=by, **kwargs
     )
+
+
+def family(public_id: str, people: Iterable[str] = ()) -> Any:
+    """A family in the master index (with members), so writes about it can name it."""
+    from wraparound.matching.models import Family, FamilyMembership, Person
+
+    made, _ = Family.objects.get_or_create(public_id=public_id)
+    for person_id in people:
+        person, _ = Person.objects.get_or_create(public_id=person_id)
+        FamilyMembership.objects.get_or_create(family=made, person=person)
+    return made

@@ -18,6 +18,7 @@ from wraparound.sharing.models import (
     ConsentRecord,
     SharedCategory,
     SharingAgreement,
+    SubjectAccessRequest,
 )
 
 
@@ -74,4 +75,78 @@ def seed(context: dict[str, Any]) -> None:
     audit.record_access(
         user=worker, action="view", outcome="deny", family_public_id="F-SEED0003", reason="seed"
     )
-    context["sharing"] = {"approved": approved, "draft": draft, "grant": grant}
+    _seed_personal_data(context, police)
+    ig = UserFactory(username="seed-police-ig", agency=police, role=Role.IG_OFFICER)
+    subject_access = SubjectAccessRequest.objects.create(
+        person_public_id="P-ACCESS01",
+        requester="Seed requester",
+        received_on=today,
+        agency=police,
+        handled_by=ig,
+    )
+    context["sharing"] = {
+        "approved": approved,
+        "draft": draft,
+        "grant": grant,
+        "subject_access": subject_access,
+    }
+
+
+def _seed_personal_data(context: dict[str, Any], police: Any) -> None:
+    """Records, events and a family behind the access-test URLs, with values no access-test
+    user may ever see (they have no relationship and no agreement): the enumeration test
+    checks that none of ``personal_values`` reaches a page."""
+    from wraparound.matching.models import Family, FamilyMembership, Person
+    from wraparound.records.models import Extract, SourceEvent, SourceRecord
+
+    extract = Extract.objects.create(
+        agency=police,
+        dataset_kind="incidents",
+        file_name="seed-incidents.csv",
+        sha256="1" * 64,
+        file_format="csv",
+        received_at=timezone.now(),
+        warnings=[{"row": 2, "column": "DOB", "value": "Sentinelcellvalue", "reason": "bad"}],
+    )
+    context["records_extract"].warnings = extract.warnings
+    context["records_extract"].save(update_fields=["warnings"])
+    dob = dt.date(2013, 7, 19)
+    records = [
+        SourceRecord.objects.create(
+            extract=extract,
+            row_number=n,
+            record_key=key,
+            source_id=key.rsplit(":", 1)[-1],
+            first_name="Sentinelfirst",
+            surname="Sentinelsurname",
+            dob=dob,
+            nhs_number="9990001112",
+            postcode="ZZ9 9ZZ",
+        )
+        for n, key in enumerate(["seed:people:1", "seed:people:2"], start=1)
+    ]
+    SourceEvent.objects.create(
+        extract=extract,
+        record=records[0],
+        row_number=1,
+        event_key="seed:people:1:incident:1",
+        kind="domestic_abuse_incident",
+        event_date=dob,
+        detail="Sentineleventdetail",
+    )
+    family = Family.objects.create(public_id="F-ACCESS01")
+    person = Person.objects.get(public_id="P-ACCESS01")
+    FamilyMembership.objects.create(family=family, person=person)
+    context["personal"] = {"surname": "Sentinelsurname", "dob": dob.isoformat()}
+    context.setdefault("personal_values", []).extend(
+        [
+            "Sentinelfirst",
+            "Sentinelsurname",
+            "9990001112",
+            "ZZ9 9ZZ",
+            "Sentineleventdetail",
+            "Sentinelcellvalue",
+            "2013-07-19",
+            "19 Jul 2013",
+        ]
+    )

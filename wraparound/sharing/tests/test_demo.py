@@ -32,8 +32,14 @@ def test_demo_agreements_load_once_and_police_cannot_see_health_for_early_help()
     police = Agency.objects.get(slug="hartshire-police")
     health = Agency.objects.get(slug="hartshire-community-health")
     officer = User.objects.get(username="hartshire-police-practitioner")
+    # A strategy discussion is the police officer's basis for working with F-DEMO for safeguarding.
     add_relationship(
-        family_public_id="F-DEMO", kind="team_around_family", agency=police, user=officer
+        family_public_id="F-DEMO",
+        kind="team_around_family",
+        agency=police,
+        user=officer,
+        purpose="safeguarding",
+        break_glass_reason="Strategy discussion today: police attend, child at risk of harm.",
     )
     ask = {"user": officer, "family_public_id": "F-DEMO", "categories": [(health, "health")]}
     assert policy.decide(**ask, purpose="safeguarding").permits(health.pk, "health")

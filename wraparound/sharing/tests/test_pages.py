@@ -18,7 +18,7 @@ from wraparound.sharing.models import (
     ConsentRecord,
     SharingAgreement,
 )
-from wraparound.sharing.tests.factories import agency, agreement, relationship, worker
+from wraparound.sharing.tests.factories import agency, agreement, family, relationship, worker
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_ig_officers_draft_an_agreement_and_it_is_in_force_only_when_every_party
     _client(health_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
     made.refresh_from_db()
     assert made.status == AgreementStatus.APPROVED
-    assert made.versions.count() == 1
+    assert made.versions.filter(note="Approved by every party").count() == 1
     page = _client(worker(police)).get(reverse("sharing:agreement-text", args=[made.pk]))
     assert "Crime and Disorder Act 1998 section 115" in page.content.decode()
     assert (
@@ -109,10 +109,16 @@ def test_an_ig_officer_of_another_agency_cannot_approve_or_suspend() -> None:
 def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     early = agency(AgencyKind.EARLY_HELP)
     practitioner = worker(early)
+    family("F-PAGE")
     relationship(practitioner, "F-PAGE")
     response = _client(practitioner).post(
         reverse("sharing:consent-new"),
-        {"family_public_id": "F-PAGE", "decision": "withdrawn", "given_by": "Mother"},
+        {
+            "family_public_id": "F-PAGE",
+            "decision": "withdrawn",
+            "given_by": "Mother",
+            "method": "phone",
+        },
     )
     assert response.status_code == 302
     assert ConsentRecord.objects.get().decision == "withdrawn"
@@ -210,47 +216,16 @@ def test_denied_and_break_glass_reports_count_what_happened() -> None:
     assert ig.get(reverse("sharing:report-break-glass")).context["awaiting"] == 1
 
 
-def test_subject_access_report_lists_consent_and_who_saw_the_person_and_is_itself_audited() -> None:
-    police = agency(AgencyKind.POLICE)
-    officer = worker(police, username="pc-jones")
-    from wraparound.sharing import audit
+def test_an_ig_officer_delegates_and_revokes_uploads_from_the_page() -> None:
+    from wraparound.sharing.models import UploadDelegation
 
-    audit.record_access(
-        user=officer,
-        action="view",
-        outcome="permit",
-        person_public_id="P-SAR",
-        family_public_id="F-SAR",
-    )
-    ConsentRecord.objects.create(
-        family_public_id="F-SAR", person_public_id="P-SAR", decision="given", recorded_by=officer
-    )
-    response = _client(worker(police, Role.IG_OFFICER)).get(
-        reverse("sharing:subject-access"), {"person": "P-SAR"}
-    )
-    body = response.content.decode()
-    assert "pc-jones" in body
-    assert "Consent given" in body
-    assert AuditEntry.objects.filter(
-        action="disclose", purpose="subject_access", person_public_id="P-SAR"
-    ).exists()
-
-
-def test_subject_access_includes_data_from_registered_providers() -> None:
-    from wraparound.sharing import subject_data
-
-    def records(person: str, families: list[str]) -> list[subject_data.SubjectSection]:
-        return [
-            subject_data.SubjectSection(
-                "Agency records", ["Source"], [[f"school record of {person}"]]
-            )
-        ]
-
-    subject_data.register("test records", records)
-    try:
-        response = _client(worker(agency(AgencyKind.POLICE), Role.IG_OFFICER)).get(
-            reverse("sharing:subject-access"), {"person": "P-REG"}
-        )
-        assert "school record of P-REG" in response.content.decode()
-    finally:
-        subject_data.PROVIDERS.pop("test records")
+    police, charity = agency(AgencyKind.POLICE), agency(AgencyKind.VOLUNTARY)
+    client = _client(worker(police, Role.IG_OFFICER))
+    url = reverse("sharing:upload-delegations")
+    assert client.post(url, {"to_agency": charity.pk, "reason": "Runs our data"}).status_code == 302
+    delegation = UploadDelegation.objects.get()
+    assert (delegation.from_agency, delegation.to_agency) == (police, charity)
+    assert client.post(url, {"revoke": str(delegation.pk)}).status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None
+    assert client.post(url, {"to_agency": police.pk, "reason": "x"}).status_code == 400

@@ -74,13 +74,14 @@ def _save(request: HttpRequest, form: AgreementForm, agreement: SharingAgreement
     try:
         if agreement is None:
             saved = services.create_agreement(
-                by=request.user, draft=form.to_draft(), request_id=request_id(request)
+                by=signed_in(request), draft=form.to_draft(), request_id=request_id(request)
             )
         else:
             saved = services.update_draft(
-                by=request.user,
+                by=signed_in(request),
                 agreement=agreement,
                 draft=form.to_draft(),
+                expected_revision=form.cleaned_data.get("revision"),
                 request_id=request_id(request),
             )
     except services.SharingError as error:
@@ -117,17 +118,21 @@ def _confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     agreement = _get(pk)
     form = ReasonForm(request.POST or None) if action == "suspend" else None
     error = ""
+    seen = request.POST.get("revision", "")
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             if action == "approve":
                 services.approve_agreement(
-                    by=request.user, agreement=agreement, request_id=request_id(request)
+                    by=signed_in(request),
+                    agreement=agreement,
+                    expected_revision=int(seen) if seen.isdigit() else None,
+                    request_id=request_id(request),
                 )
                 messages.success(request, f"Your agency approved {agreement.reference}.")
             elif action == "suspend":
                 assert form is not None
                 services.suspend_agreement(
-                    by=request.user,
+                    by=signed_in(request),
                     agreement=agreement,
                     reason=form.cleaned_data["reason"],
                     request_id=request_id(request),
@@ -137,7 +142,7 @@ def _confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
             else:
                 services.start_new_version(
-                    by=request.user, agreement=agreement, request_id=request_id(request)
+                    by=signed_in(request), agreement=agreement, request_id=request_id(request)
                 )
                 messages.success(request, f"Version {agreement.version + 1} drafted.")
             return redirect("sharing:agreement", pk=agreement.pk)

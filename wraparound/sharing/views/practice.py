@@ -11,13 +11,13 @@ from django.urls import reverse
 from wraparound.core.access import role_required
 from wraparound.sharing import selectors, services
 from wraparound.sharing.forms import BreakGlassForm, ConsentForm
-from wraparound.sharing.views.common import CASEWORK, IG, request_id
+from wraparound.sharing.views.common import CASEWORK, IG, request_id, signed_in
 
 
 @role_required(*CASEWORK, IG)
 def consent_list(request: HttpRequest) -> HttpResponse:
     family = request.GET.get("family", "").strip()
-    records = selectors.consents_visible_to(request.user, family)[:200]
+    records = selectors.consents_visible_to(signed_in(request), family, request_id(request))[:200]
     return render(request, "sharing/consent_list.html", {"records": records, "family": family})
 
 
@@ -30,7 +30,7 @@ def consent_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             record = services.record_consent(
-                by=request.user,
+                by=signed_in(request),
                 family_public_id=data["family_public_id"],
                 person_public_id=data["person_public_id"],
                 decision=data["decision"],
@@ -39,6 +39,7 @@ def consent_create(request: HttpRequest) -> HttpResponse:
                 purposes=data["purposes"],
                 no_consent_condition=data["no_consent_condition"],
                 given_by=data["given_by"],
+                method=data["method"],
                 notes=data["notes"],
                 request_id=request_id(request),
             )
@@ -61,7 +62,7 @@ def break_glass_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             grant = services.request_break_glass(
-                user=request.user,
+                user=signed_in(request),
                 family_public_id=data["family_public_id"],
                 reason=data["reason"],
                 categories=data["categories"],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -15,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
-        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--bind", default=settings.BIND)
         parser.add_argument("--households", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=1)
 
@@ -29,4 +32,9 @@ class Command(BaseCommand):
         for line in summary.sign_in_table():
             self.stdout.write(line)
         if not options["no_serve"]:
+            # The worker runs queued work (large imports, linkage, needs) beside the web
+            # server; it is in the same process group, so Ctrl-C stops both.
+            worker = [sys.executable, "-m", "wraparound.cli", "worker", "--verbosity", "0"]
+            subprocess.Popen(worker)  # our own command, no shell
+            self.stdout.write("Started the background worker (wraparound worker).")
             call_command("serve", bind=options["bind"])

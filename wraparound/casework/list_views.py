@@ -1,0 +1,118 @@
+"""Work lists, handover, finding a family, and the printable family summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from wraparound.casework import forms, selectors, services
+from wraparound.casework.case_views import CASEWORKERS, purpose_of, rid
+from wraparound.casework.concurrency import CaseworkError
+from wraparound.casework.family_page import FamilyNotVisibleError, build_family_page
+from wraparound.casework.summary import summary_as_data
+from wraparound.core.access import role_required
+from wraparound.core.models import Role
+from wraparound.sharing.models import AuditAction
+
+
+@role_required(*CASEWORKERS)
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.tasks_for(request.user, request_id=rid(request))
+    return render(request, "casework/tasks.html", {"tasks": tasks})
+
+
+@role_required(Role.TEAM_MANAGER)
+def caseload(request: HttpRequest) -> HttpResponse:
+    loads = selectors.caseload(request.user, request_id=rid(request))
+    return render(request, "casework/caseload.html", {"loads": loads})
+
+
+@role_required(Role.TEAM_MANAGER)
+def handover(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = forms.HandoverForm(request.POST or None, agency_id=user.agency_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.hand_over_caseload(
+                by=user,
+                leaving=data["leaving"],
+                to=data["to"],
+                deactivate=data["deactivate"],
+                request_id=rid(request),
+            )
+        except CaseworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"{moved} famil{'y' if moved == 1 else 'ies'} handed over from {data['leaving']} to "
+                f"{data['to']}"
+                + (f"; {data['leaving']}'s account is deactivated." if data["deactivate"] else "."),
+            )
+            return redirect(reverse("casework:caseload"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "casework/action_form.html",
+        {
+            "form": form,
+            "title": "Hand over a worker's families",
+            "button": "Hand over",
+            "intro": "Every open family the worker leads moves to the colleague you choose, in one step; "
+            "their other team memberships end.",
+            "back": reverse("casework:caseload"),
+            "family_public_id": "",
+        },
+        status=status,
+    )
+
+
+@role_required(*CASEWORKERS)
+def search(request: HttpRequest) -> HttpResponse:
+    form = forms.SearchForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        results = selectors.find_families(
+            user=request.user,
+            name=data["name"],
+            dob=data["dob"],
+            postcode=data["postcode"],
+            family_id=data["family_id"],
+            request_id=rid(request),
+        )
+    return render(
+        request,
+        "casework/search.html",
+        {"form": form, "results": results},
+        status=400 if request.GET and form.errors else 200,
+    )
+
+
+@role_required(*CASEWORKERS)
+def family_summary(request: HttpRequest, family_public_id: str) -> HttpResponse:
+    """Printable (HTML) or downloadable (JSON) summary: what the policy permits, audited as export."""
+    try:
+        page = build_family_page(
+            user=request.user,
+            family_public_id=family_public_id,
+            purpose=purpose_of(request),
+            request_id=rid(request),
+            action=AuditAction.EXPORT,
+        )
+    except FamilyNotVisibleError as refusal:
+        raise PermissionDenied(f"You cannot open family {family_public_id}: {refusal}") from refusal
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(summary_as_data(page), indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = f'attachment; filename="family-{family_public_id}.json"'
+        return response
+    return render(request, "casework/summary.html", {"page": page, "ws": page.workspace})

@@ -1,0 +1,121 @@
+"""A tour of the service: every page every role can open, against a demo-like partnership.
+
+The raw-code test (test_pages_speak_users_words) and the all-pages axe browser test walk the
+same tour, so what one checks the other sees. The partnership is the real demo loader at a
+small size (realistic codes, match reasons, suppression, caseloads) plus the access-table
+seeding (so every row of the access table has its arguments). Pages are the access table's
+GET rows the role may open, and the pages behind the demo's own lists (a family on the
+practitioner's caseload, pairs in the review queue, each agreement, each break-glass use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from wraparound.core.models import Role, User
+from wraparound.core.tests.access_table import EXPECTED, PUBLIC
+
+# The smallest county whose every demo extract has rows (fewer households leave one empty).
+TOUR_HOUSEHOLDS = 600
+# Whose eyes the tour uses: early help coordinates the partnership and sees most of it.
+TOUR_AGENCY = "hcc-early-help"
+# Per list, how many of its detail pages to open (they share one template).
+DETAILS_PER_LIST = 2
+
+
+@dataclass(frozen=True)
+class Stop:
+    role: str
+    username: str
+    url: str
+
+
+def load_tour_partnership() -> dict[str, Any]:
+    """The demo partnership plus the access-table seeding; returns the seeded context."""
+    from wraparound.core.demo import load_demo_partnership
+    from wraparound.core.tests import seed
+
+    load_demo_partnership(households=TOUR_HOUSEHOLDS, seed=1)
+    return seed.seed_for_access_tests()
+
+
+def tour_user(role: str) -> User:
+    return User.objects.get(agency__slug=TOUR_AGENCY, role=role)
+
+
+def _access_table_pages(role: str, seeded: dict[str, Any]) -> Iterator[str]:
+    for row in EXPECTED:
+        if row.method != "get" or 200 not in row.ok_statuses:
+            continue
+        if row.allowed != PUBLIC and role not in row.allowed:
+            continue
+        yield reverse(row.url_name, kwargs=row.kwargs(seeded) if row.kwargs else {})
+
+
+def _demo_detail_pages(user: User) -> Iterator[str]:
+    from wraparound.matching.models import ReviewPair, ReviewStatus
+    from wraparound.sharing.models import BreakGlassGrant, SharingAgreement
+
+    for agreement in SharingAgreement.objects.order_by("pk"):
+        yield reverse("sharing:agreement", kwargs={"pk": agreement.pk})
+    if user.role in (Role.PRACTITIONER, Role.TEAM_MANAGER):
+        # The caseload's families with the most needs first: their pages show the most.
+        families = _caseload_by_need(user)
+        for family in families[:DETAILS_PER_LIST]:
+            yield reverse("casework:family", kwargs={"family_public_id": family})
+    if user.role == Role.DATA_ANALYST:
+        from wraparound.records.models import Extract
+
+        for extract in Extract.objects.filter(agency=user.agency).order_by("pk")[:1]:
+            yield reverse("records:extract", kwargs={"pk": extract.pk})
+        pairs = ReviewPair.objects.filter(status=ReviewStatus.PENDING).order_by("pk")
+        for pair in pairs[:DETAILS_PER_LIST]:
+            yield reverse("matching:pair", kwargs={"pk": pair.pk})
+    if user.role == Role.IG_OFFICER:
+        for grant in BreakGlassGrant.objects.order_by("pk")[:DETAILS_PER_LIST]:
+            yield reverse("sharing:break-glass-review", kwargs={"pk": grant.pk})
+
+
+def tour(seeded: dict[str, Any], roles: list[str] | None = None) -> list[Stop]:
+    """Every page of every role, each once, in a stable order."""
+    stops: list[Stop] = []
+    for role in roles or Role.values:
+        user = tour_user(role)
+        urls = dict.fromkeys([*_access_table_pages(role, seeded), *_demo_detail_pages(user)])
+        stops += [Stop(role, user.username, url) for url in urls]
+    return stops
+
+
+def _caseload_by_need(user: User) -> list[str]:
+    from wraparound.needs.models import FamilyNeedsProfile
+    from wraparound.sharing.models import CareRelationship
+
+    caseload = set(
+        CareRelationship.objects.filter(user=user).values_list("family_public_id", flat=True)
+    )
+    ranked = (
+        FamilyNeedsProfile.objects.filter(family_public_id__in=caseload)
+        .order_by("-outcome_count", "family_public_id")
+        .values_list("family_public_id", flat=True)
+    )
+    return list(dict.fromkeys([*ranked, *sorted(caseload)]))
+
+
+def html_pages(stops: list[Stop]) -> list[Stop]:
+    """The stops that answer with an HTML page (not a download, an API or a redirect)."""
+    from django.test import Client
+
+    clients: dict[str, Client] = {}
+    pages = []
+    for stop in stops:
+        if stop.role not in clients:
+            clients[stop.role] = Client()
+            clients[stop.role].force_login(tour_user(stop.role))
+        response = clients[stop.role].get(stop.url)
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            pages.append(stop)
+    return pages

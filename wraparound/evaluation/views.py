@@ -1,0 +1,121 @@
+"""Pages: the plans, a new plan (or version), the commissioner's page, lock, exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wraparound.core.access import role_required
+from wraparound.core.models import Agency, Role
+from wraparound.evaluation import charts, reports, services
+from wraparound.evaluation.catalogues import outcome_catalogue, vocabulary
+from wraparound.evaluation.forms import PlanForm, initial_from
+from wraparound.evaluation.models import EvaluationPlan, PlanLockedError
+from wraparound.evaluation.pipeline import COVARIATES, DesignError
+from wraparound.sharing.models import AuditAction
+
+VIEW_ROLES = (Role.TEAM_MANAGER, Role.DATA_ANALYST)
+PLAN_ROLES = (Role.DATA_ANALYST,)
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _request_id(request: HttpRequest) -> str | None:
+    return getattr(request, "request_id", None)
+
+
+def covariate_labels() -> dict[str, str]:
+    names = dict(Agency.objects.values_list("slug", "name"))
+    labels = {k: v for k, v in COVARIATES.items() if "*" not in k}
+    for slug, name in names.items():
+        labels[f"prior_agency:{slug}"] = f"Events recorded by {name} before the start"
+    from wraparound.directory.geography import load_geography
+
+    for place in load_geography().localities:
+        labels[f"locality:{place}"] = f"Lives in {place}"
+    return labels
+
+
+@role_required(*VIEW_ROLES)
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Every plan, newest version first; no figures here (they are on each plan's page)."""
+    plans = EvaluationPlan.objects.select_related("service").prefetch_related("runs")
+    return render(request, "evaluation/plans.html", {"plans": plans, "can_plan": request.user.role in PLAN_ROLES})  # type: ignore[union-attr]
+
+
+@role_required(*PLAN_ROLES)
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """A new draft plan, or (``?from=<pk>``) a new version of a locked one."""
+    base = None
+    if request.GET.get("from") or request.POST.get("from"):
+        raw = request.GET.get("from") or request.POST.get("from") or ""
+        if not raw.isdigit():
+            raise Http404("No such plan.")
+        base = get_object_or_404(EvaluationPlan, pk=int(raw))
+    form = PlanForm(request.POST or None, initial=initial_from(base) if base else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if base is not None:
+                plan = services.new_version(user=request.user, plan=base, **form.plan_fields())
+            else:
+                plan = services.create_plan(user=request.user, **form.plan_fields())
+        except (DesignError, ValidationError) as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, f"Draft plan {plan.reference} v{plan.version} saved. Lock it before the first run.")
+            return redirect("evaluation:plan", pk=plan.pk)
+    return render(request, "evaluation/plan_form.html", {"form": form, "base": base})
+
+
+@role_required(*VIEW_ROLES)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commissioner's page: plan, balance, effects beside the naive comparison, caveats."""
+    plan = get_object_or_404(EvaluationPlan.objects.select_related("service"), pk=pk)
+    context: dict[str, object] = {"plan": plan, "can_plan": request.user.role in PLAN_ROLES}  # type: ignore[union-attr]
+    context["outcome_labels"] = {k: o.label for k, o in outcome_catalogue().items()}
+    context["kind_labels"] = vocabulary().kinds
+    try:
+        report = reports.release_plan_report(user=request.user, plan=plan, action=AuditAction.VIEW, request_id=_request_id(request))
+    except services.EvaluationRefusedError as refusal:
+        context["refusal"] = str(refusal)
+    else:
+        labels = covariate_labels()
+        context.update(
+            report=report,
+            love=charts.love_plot(report.balance, labels) if report.balance else None,
+            covariate_names=labels,
+            effects=[(o, charts.effect_chart(o)) for o in report.outcomes],
+        )
+    return render(request, "evaluation/plan.html", context)
+
+
+@require_POST
+@role_required(*PLAN_ROLES)
+def plan_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(EvaluationPlan, pk=pk)
+    try:
+        services.lock_plan(user=request.user, plan=plan)
+    except PlanLockedError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"{plan.reference} v{plan.version} is locked: it can now be run, and no longer changed.")
+    return redirect("evaluation:plan", pk=plan.pk)
+
+
+@role_required(*VIEW_ROLES)
+def plan_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """CSV or JSON of the released (suppressed) results; audited as an export."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Export as csv or json.")
+    plan = get_object_or_404(EvaluationPlan, pk=pk)
+    try:
+        report = reports.release_plan_report(user=request.user, plan=plan, action=AuditAction.EXPORT, request_id=_request_id(request))
+    except services.EvaluationRefusedError as problem:
+        messages.error(request, f"The export was not produced: {problem}")
+        return redirect("evaluation:plan", pk=plan.pk)
+    body = reports.as_csv(report) if fmt == "csv" else reports.as_json(report)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.reference}-v{plan.version}.{fmt}"'
+    return response

@@ -1,0 +1,271 @@
+"""The outcome framework as data: headline outcomes, their descriptors, and sustained progress.
+
+Each version of the framework is one YAML file in ``catalogues/`` named ``framework-*.yaml``;
+a new national framework is a new file, loaded without code changes. Every file is validated
+once on load against the catalogues it refers to (outcome keys from the core outcome catalogue,
+needs indicators, the records event vocabulary, all through the needs app's loaders so there is
+one loader per catalogue), and a malformed file stops with a message naming what to fix.
+No Django here: the benchmark and the synthetic county use it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wraparound.needs.indicators import load_catalogue, load_outcome_labels, load_vocabulary
+
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
+ANCHORS = ("end_of_support",)
+
+
+class FrameworkError(ValueError):
+    """The framework file is wrong; the message names the entry and what to fix."""
+
+
+@dataclass(frozen=True)
+class ProposalRule:
+    """How a review status is proposed from data (see ``rules.propose_status``)."""
+
+    quiet_days: int
+    baseline_days: int
+
+
+@dataclass(frozen=True)
+class SustainedRule:
+    """What "sustained" means: ``window_days`` after the anchor with at most ``max_events``."""
+
+    window_days: int
+    anchor: str
+    max_events: int
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """One family need under a headline outcome, and what counts as progress against it."""
+
+    key: str
+    outcome: str
+    description: str
+    indicators: tuple[str, ...]
+    concern_kinds: tuple[str, ...]
+    significant_progress: str
+    proposal: ProposalRule
+    sustained: SustainedRule
+
+
+@dataclass(frozen=True)
+class Framework:
+    version: str
+    title: str
+    effective_from: dt.date
+    min_needs: int
+    requires_children_or_expectant: bool
+    outcomes: tuple[str, ...]
+    outcome_labels: dict[str, str]
+    descriptors: tuple[Descriptor, ...]
+    checksum: str
+
+    def descriptor(self, key: str) -> Descriptor:
+        for descriptor in self.descriptors:
+            if descriptor.key == key:
+                return descriptor
+        raise KeyError(f"Framework {self.version} has no descriptor {key!r}.")
+
+    def descriptor_for_indicator(self, indicator_key: str) -> Descriptor | None:
+        """The descriptor a needs flag evidences (each indicator belongs to at most one)."""
+        return next((d for d in self.descriptors if indicator_key in d.indicators), None)
+
+    def label(self, outcome: str) -> str:
+        return self.outcome_labels.get(outcome, outcome)
+
+
+def _int(raw: Any, *, where: str, name: str, minimum: int = 1) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
+        raise FrameworkError(f"{where}: {name} must be a whole number of at least {minimum}.")
+    return raw
+
+
+def _text(raw: Any, *, where: str, name: str) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise FrameworkError(f"{where}: {name} must be a non-empty text.")
+    return raw.strip()
+
+
+def _keys(raw: Any, known: set[str], *, where: str, name: str, what: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise FrameworkError(f"{where}: {name} must be a non-empty list.")
+    unknown = [k for k in raw if k not in known]
+    if unknown:
+        raise FrameworkError(
+            f"{where}: {name} lists unknown {what} {', '.join(map(str, unknown))}."
+        )
+    return tuple(raw)
+
+
+def _descriptor(
+    raw: Any, outcome: str, *, indicators: dict[str, str], kinds: set[str]
+) -> Descriptor:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"Outcome {outcome}: each descriptor must be a mapping.")
+    key = _text(raw.get("key"), where=f"Outcome {outcome}", name="a descriptor's key")
+    where = f"Descriptor {key!r} ({outcome})"
+    own = _keys(
+        raw.get("indicators"),
+        set(indicators),
+        where=where,
+        name="indicators",
+        what="needs indicator",
+    )
+    wrong = [i for i in own if indicators[i] != outcome]
+    if wrong:
+        raise FrameworkError(
+            f"{where}: indicator {wrong[0]} evidences {indicators[wrong[0]]}, not {outcome}."
+        )
+    proposal, sustained = raw.get("proposal"), raw.get("sustained")
+    if not isinstance(proposal, dict) or not isinstance(sustained, dict):
+        raise FrameworkError(f"{where}: needs a proposal and a sustained rule.")
+    anchor = sustained.get("anchor")
+    if anchor not in ANCHORS:
+        raise FrameworkError(f"{where}: sustained anchor must be one of {', '.join(ANCHORS)}.")
+    return Descriptor(
+        key=key,
+        outcome=outcome,
+        description=_text(raw.get("description"), where=where, name="description"),
+        indicators=own,
+        concern_kinds=_keys(
+            raw.get("concern_kinds"), kinds, where=where, name="concern_kinds", what="event kind"
+        ),
+        significant_progress=_text(
+            raw.get("significant_progress"), where=where, name="significant_progress"
+        ),
+        proposal=ProposalRule(
+            quiet_days=_int(proposal.get("quiet_days"), where=where, name="proposal.quiet_days"),
+            baseline_days=_int(
+                proposal.get("baseline_days"), where=where, name="proposal.baseline_days"
+            ),
+        ),
+        sustained=SustainedRule(
+            window_days=_int(
+                sustained.get("window_days"), where=where, name="sustained.window_days"
+            ),
+            anchor=anchor,
+            max_events=_int(
+                sustained.get("max_events"), where=where, name="sustained.max_events", minimum=0
+            ),
+        ),
+    )
+
+
+def parse_framework(
+    data: Any,
+    *,
+    outcome_labels: dict[str, str],
+    indicators: dict[str, str],
+    kinds: set[str],
+) -> Framework:
+    """Validate a framework already read from YAML (tests pass their own small ones)."""
+    if not isinstance(data, dict):
+        raise FrameworkError("The framework file must be a mapping with version and outcomes.")
+    version = _text(data.get("version"), where="Framework", name="version")
+    where = f"Framework {version}"
+    effective = data.get("effective_from")
+    if not isinstance(effective, dt.date):
+        raise FrameworkError(f"{where}: effective_from must be a date (YYYY-MM-DD).")
+    eligibility = data.get("eligibility") or {}
+    raw_outcomes = data.get("outcomes")
+    if not isinstance(raw_outcomes, list) or not raw_outcomes:
+        raise FrameworkError(f"{where}: outcomes must list the headline outcomes.")
+    descriptors: list[Descriptor] = []
+    seen_outcomes: list[str] = []
+    for entry in raw_outcomes:
+        outcome = entry.get("outcome") if isinstance(entry, dict) else None
+        if outcome not in outcome_labels:
+            raise FrameworkError(
+                f"{where}: outcome {outcome!r} is not one of the headline outcomes "
+                f"({', '.join(outcome_labels)})."
+            )
+        if outcome in seen_outcomes:
+            raise FrameworkError(f"{where}: outcome {outcome} is listed twice.")
+        seen_outcomes.append(outcome)
+        raw_descriptors = entry.get("descriptors")
+        if not isinstance(raw_descriptors, list) or not raw_descriptors:
+            raise FrameworkError(f"{where}: outcome {outcome} has no descriptors.")
+        descriptors += [
+            _descriptor(d, outcome, indicators=indicators, kinds=kinds) for d in raw_descriptors
+        ]
+    missing = [o for o in outcome_labels if o not in seen_outcomes]
+    if missing:
+        raise FrameworkError(f"{where}: headline outcomes missing: {', '.join(missing)}.")
+    keys = [d.key for d in descriptors]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise FrameworkError(f"{where}: descriptor {twice[0]!r} is listed twice.")
+    claimed = [i for d in descriptors for i in d.indicators]
+    shared = sorted({i for i in claimed if claimed.count(i) > 1})
+    if shared:
+        raise FrameworkError(f"{where}: indicator {shared[0]} belongs to more than one descriptor.")
+    checksum = hashlib.sha256(yaml.safe_dump(data, sort_keys=True).encode()).hexdigest()[:16]
+    return Framework(
+        version=version,
+        title=_text(data.get("title"), where=where, name="title"),
+        effective_from=effective,
+        min_needs=_int(eligibility.get("min_needs", 3), where=where, name="eligibility.min_needs"),
+        requires_children_or_expectant=bool(
+            eligibility.get("requires_children_or_expectant", True)
+        ),
+        outcomes=tuple(seen_outcomes),
+        outcome_labels={o: outcome_labels[o] for o in seen_outcomes},
+        descriptors=tuple(descriptors),
+        checksum=checksum,
+    )
+
+
+def read_framework(path: Path) -> Framework:
+    """Read and validate one framework file against the live catalogues."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise FrameworkError(f"{path.name} is not valid YAML: {error}") from error
+    return parse_framework(
+        data,
+        outcome_labels=load_outcome_labels(),
+        indicators={i.key: i.outcome for i in load_catalogue().indicators},
+        kinds=set(load_vocabulary()),
+    )
+
+
+@cache
+def frameworks(directory: Path = CATALOGUE_DIR) -> tuple[Framework, ...]:
+    """Every framework version in the catalogue folder, oldest first; versions must differ."""
+    found = sorted(
+        (read_framework(p) for p in directory.glob("framework-*.yaml")),
+        key=lambda f: f.effective_from,
+    )
+    if not found:
+        raise FrameworkError(f"No framework-*.yaml file in {directory}.")
+    versions = [f.version for f in found]
+    if len(set(versions)) != len(versions):
+        raise FrameworkError(f"Two framework files share a version: {versions}.")
+    return tuple(found)
+
+
+def framework_for(on: dt.date, directory: Path = CATALOGUE_DIR) -> Framework:
+    """The framework in effect on a date: the latest whose ``effective_from`` is not after it."""
+    applicable = [f for f in frameworks(directory) if f.effective_from <= on]
+    if not applicable:
+        raise FrameworkError(f"No outcome framework was in effect on {on:%d %B %Y}.")
+    return applicable[-1]
+
+
+def framework_version(version: str, directory: Path = CATALOGUE_DIR) -> Framework:
+    for framework in frameworks(directory):
+        if framework.version == version:
+            return framework
+    raise FrameworkError(f"No outcome framework version {version!r}.")

@@ -1,0 +1,225 @@
+"""A family's baseline of needs, its progress reviews, outcomes decisions and claims.
+
+Families are keyed by the master index's public id ("F-...") as in the needs app, so this app
+stands on its own data; links to casework (assessment, plan, closure) are optional references
+filled when casework records exist. Every row here is personal data about a named family and
+is read through ``wraparound.outcomes.selectors`` (the sharing gate), never directly.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from wraparound.core.models import Agency
+from wraparound.outcomes.rules import ProgressStatus
+
+
+class Baseline(models.Model):
+    """The family's needs fixed at engagement (an assessment or the first plan), with evidence."""
+
+    family_public_id = models.CharField(max_length=32, db_index=True)
+    framework_version = models.CharField(max_length=32)
+    engaged_on = models.DateField()
+    fixed_at = models.DateTimeField(default=timezone.now)
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(
+        max_length=120, blank=True, help_text="The service delivering support."
+    )
+    locality = models.CharField(max_length=100, blank=True)
+    casework_ref = models.CharField(
+        max_length=64, blank=True, help_text="The casework assessment or plan it was fixed from."
+    )
+    support_ended_on = models.DateField(null=True, blank=True)
+    closure_ref = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-engaged_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family_public_id", "engaged_on"], name="one_baseline_per_engagement"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(support_ended_on__isnull=True)
+                | models.Q(support_ended_on__gte=models.F("engaged_on")),
+                name="support_ends_after_engagement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Baseline of {self.family_public_id} from {self.engaged_on}"
+
+
+class BaselineNeed(models.Model):
+    """One need in the baseline: a framework descriptor, with the needs flags that evidenced it."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="needs")
+    outcome = models.CharField(max_length=40)
+    descriptor = models.CharField(max_length=64)
+    level = models.PositiveSmallIntegerField(default=1)
+    indicators = models.JSONField(default=list)
+    evidence = models.JSONField(
+        default=list, help_text="Pointers: event_key, agency_slug, kind, event_date."
+    )
+
+    class Meta:
+        ordering = ["outcome", "descriptor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["baseline", "descriptor"], name="one_need_per_descriptor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.descriptor} ({self.baseline.family_public_id})"
+
+
+class ProgressReview(models.Model):
+    """A progress review (TAF review) at which each baseline need's status is recorded."""
+
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    casework_ref = models.CharField(max_length=64, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["reviewed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.baseline.family_public_id} on {self.reviewed_on}"
+
+
+class NeedProgress(models.Model):
+    """The practitioner's status for one need at one review, beside what the data proposed."""
+
+    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="statuses")
+    need = models.ForeignKey(BaselineNeed, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=16, choices=[(s.value, s.label) for s in ProgressStatus])
+    evidence = models.TextField(help_text="What the practitioner relied on.")
+    proposed_status = models.CharField(max_length=16, blank=True)
+    proposal_reason = models.TextField(blank=True)
+    records_read = models.JSONField(
+        default=list, help_text="The records the proposal read: event_key, agency, kind, date."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "need"], name="one_status_per_need_per_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need.descriptor}: {self.status}"
+
+
+class ToolScore(models.Model):
+    """A score from a licensed tool (e.g. an Outcomes Star) entered by a licensed practitioner.
+
+    Only the number is kept, against the area name the practitioner typed: the tool's scales
+    and wording are the licensor's and are not reproduced here.
+    """
+
+    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="tool_scores")
+    tool = models.CharField(max_length=80)
+    area = models.CharField(max_length=80)
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "tool", "area"], name="one_score_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool} {self.area}: {self.score}"
+
+
+class EquivalentProgress(models.Model):
+    """A recorded decision that the family made progress equivalent to the framework's."""
+
+    baseline = models.OneToOneField(Baseline, on_delete=models.CASCADE, related_name="equivalent")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(recorded_by=models.F("approved_by")),
+                name="equivalent_progress_approved_by_another",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Equivalent progress for {self.baseline.family_public_id}"
+
+
+class ClaimStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    VALIDATED = "validated", "Validated"
+    SAMPLED = "sampled", "Sampled for internal audit"
+    SUBMITTED = "submitted", "Submitted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Claim(models.Model):
+    """A payment-by-results claim for one family's outcome, with its frozen evidence pack."""
+
+    baseline = models.OneToOneField(Baseline, on_delete=models.PROTECT, related_name="claim")
+    family_public_id = models.CharField(max_length=32)
+    period = models.CharField(max_length=8, help_text="The claim quarter, e.g. 2026-Q3.")
+    status = models.CharField(
+        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.CANDIDATE
+    )
+    basis = models.CharField(max_length=24)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_pack = models.JSONField()
+    pack_hash = models.CharField(max_length=64)
+    audit_sequence = models.BigIntegerField(help_text="The audit chain entry that sealed the pack.")
+    audit_entry_hash = models.CharField(max_length=64)
+    audit_answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family_public_id", "period"], name="one_claim_per_family_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk} for {self.family_public_id} ({self.period}, {self.status})"
+
+
+class ClaimTransition(models.Model):
+    """One step of a claim through the pipeline: who moved it, when, and why."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id}: {self.from_status} -> {self.to_status}"

@@ -1,0 +1,204 @@
+"""The progress and sustained-progress rules, as pure functions of dated concern events.
+
+A "concern event" is an event of one of a descriptor's ``concern_kinds`` (a persistent-absence
+return, a police call-out, a possession notice, a domestic abuse incident ...) in the records of
+the family's members. The same functions serve the review page (proposals explained from the
+records read), the claim engine and the benchmark, so what the bench scores is what users see.
+No Django here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wraparound.outcomes.framework import ProposalRule, SustainedRule
+
+
+class ProgressStatus(StrEnum):
+    """A need's status at a review, as the practitioner records it (or the data proposes it)."""
+
+    WORSE = "worse"
+    NO_CHANGE = "no_change"
+    IMPROVING = "improving"
+    MET = "met"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class SustainState(StrEnum):
+    """Whether progress against a need has held through its window after support ended."""
+
+    SUSTAINED = "sustained"
+    RELAPSED = "relapsed"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    status: ProgressStatus
+    reason: str
+    events_before: int
+    events_since: int
+    events_recent: int
+
+
+@dataclass(frozen=True)
+class SustainResult:
+    state: SustainState
+    reason: str
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+    events_in_window: int = 0
+    relapsed_on: dt.date | None = None
+
+
+def _count(dates: Iterable[dt.date], start: dt.date, end: dt.date) -> int:
+    """Events from ``start`` to ``end``, both included."""
+    return sum(1 for d in dates if start <= d <= end)
+
+
+def propose_status(
+    *, concern_dates: Sequence[dt.date], engaged_on: dt.date, review_on: dt.date, rule: ProposalRule
+) -> Proposal:
+    """Propose worse / no change / improving / met from the concern events around engagement.
+
+    Met: no concern event in the ``quiet_days`` up to the review, and at least that long since
+    engagement (a quiet fortnight is not progress). Otherwise the rate of events since
+    engagement is compared with the rate in the ``baseline_days`` before it.
+    """
+    if review_on < engaged_on:
+        raise ValueError("A review cannot be before the engagement it reviews.")
+    before = _count(
+        concern_dates,
+        engaged_on - dt.timedelta(days=rule.baseline_days),
+        engaged_on - dt.timedelta(days=1),
+    )
+    since = _count(concern_dates, engaged_on, review_on)
+    recent = _count(concern_dates, review_on - dt.timedelta(days=rule.quiet_days - 1), review_on)
+    elapsed = (review_on - engaged_on).days + 1
+    rate_before = before / rule.baseline_days
+    rate_since = since / elapsed
+    counts = {"events_before": before, "events_since": since, "events_recent": recent}
+    if recent == 0 and elapsed >= rule.quiet_days:
+        reason = f"No concern event in the {rule.quiet_days} days up to the review."
+        return Proposal(ProgressStatus.MET, reason, **counts)
+    if since and rate_since > rate_before:
+        reason = (
+            f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
+            f"the {rule.baseline_days} days before: more often than before."
+        )
+        return Proposal(ProgressStatus.WORSE, reason, **counts)
+    if rate_since < rate_before:
+        reason = (
+            f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
+            f"the {rule.baseline_days} days before: less often than before."
+        )
+        return Proposal(ProgressStatus.IMPROVING, reason, **counts)
+    reason = f"{since} concern event(s) since engagement, at the same rate as before ({before})."
+    return Proposal(ProgressStatus.NO_CHANGE, reason, **counts)
+
+
+def evaluate_sustained(
+    *,
+    concern_dates: Sequence[dt.date],
+    support_ended_on: dt.date | None,
+    rule: SustainedRule,
+    as_of: dt.date,
+    data_covers_until: dt.date,
+) -> SustainResult:
+    """Has progress held for the window after support ended, on the data available?
+
+    The window is the ``window_days`` days after the day support ended (an event on that day
+    belongs to the support period). More than ``max_events`` concern events in the window is a
+    relapse as soon as it is seen. Sustained needs the whole window to have passed *and* to be
+    covered by the source data: a window the data does not yet reach is pending, never assumed
+    clean.
+    """
+    if support_ended_on is None:
+        return SustainResult(SustainState.PENDING, "Support has not ended yet.")
+    start = support_ended_on + dt.timedelta(days=1)
+    end = support_ended_on + dt.timedelta(days=rule.window_days)
+    seen_until = min(as_of, data_covers_until, end)
+    in_window = sorted(d for d in concern_dates if start <= d <= seen_until)
+
+    def result(
+        state: SustainState, reason: str, relapsed_on: dt.date | None = None
+    ) -> SustainResult:
+        return SustainResult(state, reason, start, end, len(in_window), relapsed_on)
+
+    if len(in_window) > rule.max_events:
+        relapse = in_window[rule.max_events]
+        reason = f"Concern event on {relapse:%d %b %Y}, inside the window after support ended."
+        return result(SustainState.RELAPSED, reason, relapse)
+    if seen_until < end:
+        reason = (
+            f"The window runs to {end:%d %b %Y}; the data cover it up to {seen_until:%d %b %Y}."
+        )
+        return result(SustainState.PENDING, reason)
+    reason = (
+        f"No more than {rule.max_events} concern event(s) from {start:%d %b %Y} to {end:%d %b %Y}."
+    )
+    return result(SustainState.SUSTAINED, reason)
+
+
+@dataclass(frozen=True)
+class NeedOutcome:
+    """One baseline need at the claim decision: its last review status and its window."""
+
+    descriptor: str
+    last_status: ProgressStatus | None
+    sustain: SustainResult
+    # What the data proposed at that review (None when nothing could be read).
+    proposed_status: ProgressStatus | None = None
+
+
+@dataclass(frozen=True)
+class FamilyOutcome:
+    achieved: bool
+    basis: str  # "sustained", "equivalent_progress" or ""
+    reason: str
+
+
+def family_outcome(
+    needs: Sequence[NeedOutcome], *, equivalent_progress: bool = False, min_needs: int = 1
+) -> FamilyOutcome:
+    """Achieved only when every baseline need is met and sustained, or by a recorded decision.
+
+    Two keys: the practitioner's status at the last review *and* the data's proposal at that
+    review must both say met (a disagreement is resolved by a new review or by an equivalent
+    progress decision with its reason and approver), then the window must be sustained.
+    """
+    if equivalent_progress:
+        return FamilyOutcome(
+            True, "equivalent_progress", "An equivalent progress decision is recorded."
+        )
+    if len(needs) < min_needs:
+        return FamilyOutcome(
+            False, "", f"The baseline has {len(needs)} need(s); at least {min_needs} are required."
+        )
+    not_met = [n.descriptor for n in needs if n.last_status != ProgressStatus.MET]
+    if not_met:
+        return FamilyOutcome(False, "", f"Not met at the last review: {', '.join(not_met)}.")
+    disputed = [
+        (n.descriptor, n.proposed_status)
+        for n in needs
+        if n.proposed_status is not None and n.proposed_status != ProgressStatus.MET
+    ]
+    if disputed:
+        descriptor, proposed = disputed[0]
+        return FamilyOutcome(
+            False,
+            "",
+            f"{descriptor}: recorded as met, but the data at that review proposed "
+            f"{proposed.label.lower()}; review it again or record equivalent progress.",
+        )
+    unsustained = [n for n in needs if n.sustain.state != SustainState.SUSTAINED]
+    if unsustained:
+        first = unsustained[0]
+        return FamilyOutcome(False, "", f"{first.descriptor}: {first.sustain.reason}")
+    return FamilyOutcome(True, "sustained", "Every baseline need met and sustained.")

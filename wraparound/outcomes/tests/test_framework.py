@@ -1,0 +1,123 @@
+"""The outcome framework loads from data, and a malformed file is refused with the reason."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from wraparound.outcomes.framework import (
+    CATALOGUE_DIR,
+    FrameworkError,
+    framework_for,
+    frameworks,
+    read_framework,
+)
+
+SHIPPED = CATALOGUE_DIR / "framework-2022-25.yaml"
+
+
+def _shipped() -> dict[str, Any]:
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path: Path, data: Any, name: str = "framework-test.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_the_2022_25_framework_covers_all_ten_headline_outcomes() -> None:
+    framework = framework_for(dt.date(2026, 1, 1))
+    assert framework.version == "2022-25"
+    assert len(framework.outcomes) == 10
+    assert all(d.sustained.window_days >= 183 for d in framework.descriptors)
+
+
+def test_every_needs_indicator_belongs_to_one_descriptor() -> None:
+    from wraparound.needs.indicators import load_catalogue
+
+    framework = framework_for(dt.date(2026, 1, 1))
+    for indicator in load_catalogue().indicators:
+        descriptor = framework.descriptor_for_indicator(indicator.key)
+        assert descriptor is not None
+        assert descriptor.outcome == indicator.outcome
+
+
+def test_a_new_framework_version_is_loaded_from_a_file_without_code_changes(tmp_path: Path) -> None:
+    _write(tmp_path, _shipped(), "framework-2022-25.yaml")
+    newer = _shipped()
+    newer.update(version="2025-28", effective_from=dt.date(2025, 4, 1))
+    newer["outcomes"][0]["descriptors"][0]["sustained"]["window_days"] = 365
+    _write(tmp_path, newer, "framework-2025-28.yaml")
+    assert [f.version for f in frameworks(tmp_path)] == ["2022-25", "2025-28"]
+    assert framework_for(dt.date(2024, 6, 1), tmp_path).version == "2022-25"
+    current = framework_for(dt.date(2026, 1, 1), tmp_path)
+    assert current.version == "2025-28"
+    assert current.descriptor("school_attendance").sustained.window_days == 365
+
+
+def _broken(change: str) -> dict[str, Any]:
+    data = copy.deepcopy(_shipped())
+    first = data["outcomes"][0]["descriptors"][0]
+    if change == "unknown_outcome":
+        data["outcomes"][0]["outcome"] = "happiness"
+    elif change == "missing_outcome":
+        data["outcomes"] = data["outcomes"][1:]
+    elif change == "unknown_indicator":
+        first["indicators"] = ["no_such_indicator"]
+    elif change == "indicator_of_other_outcome":
+        first["indicators"] = ["domestic_abuse_incident"]
+    elif change == "unknown_kind":
+        first["concern_kinds"] = ["teleportation"]
+    elif change == "negative_window":
+        first["sustained"]["window_days"] = -1
+    elif change == "bad_anchor":
+        first["sustained"]["anchor"] = "whenever"
+    elif change == "duplicate_descriptor":
+        data["outcomes"][0]["descriptors"].append(
+            copy.deepcopy(first) | {"indicators": ["elective_home_education"]}
+        )
+    elif change == "no_version":
+        del data["version"]
+    elif change == "no_date":
+        data["effective_from"] = "soon"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("unknown_outcome", "'happiness' is not one of the headline outcomes"),
+        ("missing_outcome", "headline outcomes missing: education"),
+        ("unknown_indicator", "unknown needs indicator no_such_indicator"),
+        ("indicator_of_other_outcome", "evidences domestic_abuse, not education"),
+        ("unknown_kind", "unknown event kind teleportation"),
+        ("negative_window", "sustained.window_days must be a whole number of at least 1"),
+        ("bad_anchor", "sustained anchor must be one of end_of_support"),
+        ("duplicate_descriptor", "descriptor 'school_attendance' is listed twice"),
+        ("no_version", "version must be a non-empty text"),
+        ("no_date", "effective_from must be a date"),
+    ],
+)
+def test_a_malformed_framework_is_rejected_with_the_reason(
+    tmp_path: Path, change: str, reason: str
+) -> None:
+    with pytest.raises(FrameworkError, match=reason):
+        read_framework(_write(tmp_path, _broken(change)))
+
+
+def test_a_file_that_is_not_yaml_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "framework-x.yaml"
+    path.write_text("version: [unclosed", encoding="utf-8")
+    with pytest.raises(FrameworkError, match="not valid YAML"):
+        read_framework(path)
+
+
+def test_no_framework_before_the_first_is_in_effect() -> None:
+    with pytest.raises(FrameworkError, match="No outcome framework was in effect"):
+        framework_for(dt.date(2020, 1, 1))

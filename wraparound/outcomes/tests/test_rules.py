@@ -1,0 +1,197 @@
+"""Progress proposals and the sustained-progress window, stated as properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wraparound.outcomes.framework import ProposalRule, SustainedRule
+from wraparound.outcomes.rules import (
+    NeedOutcome,
+    ProgressStatus,
+    SustainResult,
+    SustainState,
+    evaluate_sustained,
+    family_outcome,
+    propose_status,
+)
+
+END = dt.date(2025, 6, 30)
+RULE = SustainedRule(window_days=183, anchor="end_of_support", max_events=0)
+LATE = END + dt.timedelta(days=400)
+days = st.integers(min_value=-400, max_value=600)
+offsets = st.lists(days, max_size=8)
+
+
+def _dates(offs: list[int]) -> list[dt.date]:
+    return [END + dt.timedelta(days=o) for o in offs]
+
+
+def _judge(
+    offs: list[int], *, as_of: dt.date = LATE, covers: dt.date = LATE, rule: SustainedRule = RULE
+) -> SustainResult:
+    return evaluate_sustained(
+        concern_dates=_dates(offs),
+        support_ended_on=END,
+        rule=rule,
+        as_of=as_of,
+        data_covers_until=covers,
+    )
+
+
+def test_an_event_on_the_last_day_of_support_belongs_to_support_not_the_window() -> None:
+    assert _judge([0]).state == SustainState.SUSTAINED
+
+
+def test_an_event_on_the_first_and_the_last_day_of_the_window_is_a_relapse() -> None:
+    assert _judge([1]).state == SustainState.RELAPSED
+    assert _judge([183]).state == SustainState.RELAPSED
+
+
+def test_an_event_the_day_after_the_window_does_not_undo_sustained_progress() -> None:
+    assert _judge([184]).state == SustainState.SUSTAINED
+
+
+def test_the_window_is_pending_until_it_has_passed() -> None:
+    assert _judge([], as_of=END + dt.timedelta(days=182)).state == SustainState.PENDING
+    assert _judge([], as_of=END + dt.timedelta(days=183)).state == SustainState.SUSTAINED
+
+
+def test_support_that_has_not_ended_is_pending() -> None:
+    result = evaluate_sustained(
+        concern_dates=[], support_ended_on=None, rule=RULE, as_of=LATE, data_covers_until=LATE
+    )
+    assert result.state == SustainState.PENDING
+
+
+@given(offs=offsets, as_of=days, covers=days)
+def test_sustained_means_a_clean_window_that_has_passed_and_the_data_cover(
+    offs: list[int], as_of: int, covers: int
+) -> None:
+    result = _judge(
+        offs, as_of=END + dt.timedelta(days=as_of), covers=END + dt.timedelta(days=covers)
+    )
+    if result.state == SustainState.SUSTAINED:
+        assert as_of >= 183
+        assert covers >= 183
+        assert not any(1 <= o <= 183 for o in offs)
+
+
+@given(offs=offsets, covers=st.integers(min_value=0, max_value=182))
+def test_a_gap_in_the_data_before_the_window_ends_is_never_sustained(
+    offs: list[int], covers: int
+) -> None:
+    assert _judge(offs, covers=END + dt.timedelta(days=covers)).state != SustainState.SUSTAINED
+
+
+@given(offs=offsets, relapse=st.integers(min_value=1, max_value=183))
+def test_a_relapse_inside_the_window_is_found_once_the_data_reach_it(
+    offs: list[int], relapse: int
+) -> None:
+    result = _judge(
+        [*offs, relapse],
+        as_of=END + dt.timedelta(days=relapse),
+        covers=END + dt.timedelta(days=relapse),
+    )
+    assert result.state == SustainState.RELAPSED
+    assert result.relapsed_on is not None
+    assert result.relapsed_on <= END + dt.timedelta(days=relapse)
+
+
+@given(
+    offs=offsets,
+    outside=st.lists(st.one_of(st.integers(-400, 0), st.integers(184, 600)), max_size=5),
+)
+def test_events_outside_the_window_change_nothing(offs: list[int], outside: list[int]) -> None:
+    assert _judge(offs).state == _judge([*offs, *outside]).state
+
+
+@given(offs=offsets, allowed=st.integers(min_value=0, max_value=3))
+def test_a_tolerance_of_n_events_relapses_only_on_the_next(offs: list[int], allowed: int) -> None:
+    rule = SustainedRule(window_days=183, anchor="end_of_support", max_events=allowed)
+    inside = sum(1 for o in offs if 1 <= o <= 183)
+    assert (_judge(offs, rule=rule).state == SustainState.RELAPSED) == (inside > allowed)
+
+
+PROPOSAL = ProposalRule(quiet_days=120, baseline_days=365)
+ENGAGED = dt.date(2025, 1, 1)
+
+
+def _propose(offs: list[int], review: int) -> ProgressStatus:
+    dates = [ENGAGED + dt.timedelta(days=o) for o in offs]
+    return propose_status(
+        concern_dates=dates,
+        engaged_on=ENGAGED,
+        review_on=ENGAGED + dt.timedelta(days=review),
+        rule=PROPOSAL,
+    ).status
+
+
+def test_a_need_quiet_for_the_whole_quiet_period_is_proposed_met() -> None:
+    assert _propose([-30, -10, 5], review=130) == ProgressStatus.MET
+
+
+def test_a_quiet_fortnight_is_improving_at_most() -> None:
+    assert _propose([-30, -10], review=14) == ProgressStatus.IMPROVING
+
+
+def test_more_events_since_engagement_than_before_is_worse() -> None:
+    assert _propose([-200, 10, 20, 40, 60], review=90) == ProgressStatus.WORSE
+
+
+@given(
+    before=st.lists(st.integers(-365, -1), max_size=6),
+    since=st.lists(st.integers(0, 300), max_size=6),
+    review=st.integers(0, 300),
+)
+def test_met_is_never_proposed_with_a_recent_event(
+    before: list[int], since: list[int], review: int
+) -> None:
+    since = [s for s in since if s <= review]
+    status = _propose([*before, *since], review)
+    if any(review - 120 < s <= review for s in since):
+        assert status != ProgressStatus.MET
+
+
+def _need(status: ProgressStatus | None, state: SustainState) -> NeedOutcome:
+    return NeedOutcome("d", status, SustainResult(state, "why"))
+
+
+def test_an_outcome_needs_every_need_met_and_sustained() -> None:
+    ok = _need(ProgressStatus.MET, SustainState.SUSTAINED)
+    assert family_outcome([ok, ok, ok], min_needs=3).achieved
+    assert not family_outcome(
+        [ok, ok, _need(ProgressStatus.IMPROVING, SustainState.SUSTAINED)]
+    ).achieved
+    assert not family_outcome([ok, ok, _need(ProgressStatus.MET, SustainState.RELAPSED)]).achieved
+    assert not family_outcome([ok, ok], min_needs=3).achieved
+
+
+def test_equivalent_progress_is_an_outcome_by_decision() -> None:
+    result = family_outcome(
+        [_need(ProgressStatus.IMPROVING, SustainState.PENDING)], equivalent_progress=True
+    )
+    assert result.achieved
+    assert result.basis == "equivalent_progress"
+
+
+def test_a_need_recorded_met_against_the_datas_proposal_is_not_claimable() -> None:
+    ok = _need(ProgressStatus.MET, SustainState.SUSTAINED)
+    disputed = NeedOutcome(
+        "school",
+        ProgressStatus.MET,
+        SustainResult(SustainState.SUSTAINED, "why"),
+        ProgressStatus.WORSE,
+    )
+    result = family_outcome([ok, ok, disputed], min_needs=3)
+    assert not result.achieved
+    assert "the data at that review proposed worse" in result.reason
+    agreed = NeedOutcome(
+        "school",
+        ProgressStatus.MET,
+        SustainResult(SustainState.SUSTAINED, "why"),
+        ProgressStatus.MET,
+    )
+    assert family_outcome([ok, ok, agreed], min_needs=3).achieved

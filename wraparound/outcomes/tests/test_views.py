@@ -1,0 +1,249 @@
+"""The pages: a review shows proposals with their records, the auditor's sample, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from wraparound.core.models import Role
+from wraparound.outcomes import services
+from wraparound.outcomes.models import ClaimStatus
+from wraparound.outcomes.services import StatusEntry
+from wraparound.outcomes.tests.builders import StoryFamily, story_family
+from wraparound.sharing.models import AuditEntry
+from wraparound.sharing.tests import factories as sharing
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _baseline(story: StoryFamily):  # type: ignore[no-untyped-def]
+    return services.fix_baseline(
+        by=story.practitioner, family_public_id=story.family_public_id, engaged_on=story.engaged_on
+    )
+
+
+def test_the_review_page_proposes_statuses_and_lists_the_records_read() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    before = AuditEntry.objects.count()
+    response = _client(story.practitioner).get(
+        reverse("outcomes:review", kwargs={"pk": baseline.pk})
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Proposed from data" in body
+    assert body.count("hartshire-police:incidents:") == 3
+    assert AuditEntry.objects.count() - before == 1
+
+
+def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    need = baseline.needs.first()
+    response = _client(story.practitioner).post(
+        reverse("outcomes:review", kwargs={"pk": baseline.pk}),
+        {f"status-{need.pk}": "met", "score": "lots"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Say what evidence" in body
+    assert "A tool score is a number" in body
+
+
+def test_recording_a_review_through_the_page() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    data = {
+        "reviewed_on": timezone.localdate().isoformat(),
+        "tool": "Family Star Plus",
+        "area": "Home and money",
+        "score": "6",
+    }
+    for need in baseline.needs.all():
+        data |= {f"status-{need.pk}": "improving", f"evidence-{need.pk}": "TAF review"}
+    response = _client(story.practitioner).post(
+        reverse("outcomes:review", kwargs={"pk": baseline.pk}), data
+    )
+    assert response.status_code == 302
+    review = baseline.reviews.get()
+    assert review.tool_scores.get().score == 6
+
+
+def test_a_worker_without_a_relationship_is_refused_the_outcomes_pages() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    stranger = sharing.worker(story.early_help, username="no-relationship")
+    client = _client(stranger)
+    assert (
+        client.get(
+            reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("outcomes:review", kwargs={"pk": baseline.pk})).status_code == 403
+
+
+def test_the_family_page_shows_the_timeline_and_needs() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    statuses = {n.pk: StatusEntry("improving", "TAF") for n in baseline.needs.all()}
+    services.record_review(
+        by=story.practitioner,
+        baseline=baseline,
+        reviewed_on=timezone.localdate(),
+        statuses=statuses,
+    )
+    response = _client(story.practitioner).get(
+        reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Distance travelled" in body
+    assert "Safe from domestic abuse" in body
+
+
+def _submitted_claim(story: StoryFamily):  # type: ignore[no-untyped-def]
+    baseline = _baseline(story)
+    story.records["school"].events.filter(
+        kind="persistent_absence", event_date__gt=story.engaged_on
+    ).delete()
+    statuses = {n.pk: StatusEntry("met", "TAF") for n in baseline.needs.all()}
+    services.record_review(
+        by=story.practitioner,
+        baseline=baseline,
+        reviewed_on=story.engaged_on + dt.timedelta(days=185),
+        statuses=statuses,
+    )
+    services.end_support(
+        by=story.practitioner, baseline=baseline, ended_on=story.engaged_on + dt.timedelta(days=190)
+    )
+    claim = services.make_claim(by=story.practitioner, baseline=baseline)
+    services.validate_claim(by=story.manager, claim=claim)
+    services.sample_for_audit(by=story.manager, period=claim.period)
+    return claim
+
+
+def test_the_auditor_opens_the_sample_and_its_evidence_pack_and_records_the_check() -> None:
+    story = story_family()
+    claim = _submitted_claim(story)
+    client = _client(story.auditor)
+    url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
+    body = client.get(url).content.decode()
+    assert "pack unchanged" in body
+    assert "1. Eligibility" in body
+    assert "2. Whole-family working" in body
+    assert "3. Claim evidence" in body
+    assert claim.evidence_pack["needs"][0]["evidence"][0]["event_key"] in body
+    assert client.post(url, {"eligibility": "yes"}).status_code == 400
+    response = client.post(url, dict.fromkeys(services.AUDIT_QUESTIONS, "yes"))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.audit_answers["answers"]["evidence"] is True
+
+
+def test_the_quarterly_return_downloads_without_naming_the_family() -> None:
+    story = story_family()
+    claim = _submitted_claim(story)
+    services.record_spot_check(
+        by=story.auditor, claim=claim, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
+    )
+    services.submit_claims(by=story.manager, period=claim.period)
+    sharing.agreement(
+        parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
+    )
+    response = _client(story.manager).get(
+        reverse("outcomes:return", kwargs={"period": claim.period})
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["status"] for r in rows] == [ClaimStatus.SUBMITTED]
+    assert rows[0]["pack_sha256"] == claim.pack_hash
+    assert story.family_public_id not in response.content.decode()
+
+
+def test_the_return_is_refused_without_an_aggregate_agreement() -> None:
+    story = story_family()
+    response = _client(story.manager).get(reverse("outcomes:return", kwargs={"period": "2026-Q1"}))
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(
+        outcome="deny", purpose="outcomes_evaluation_aggregate"
+    ).exists()
+
+
+def test_a_malformed_period_is_a_404_not_a_500() -> None:
+    manager = sharing.worker(sharing.agency("early_help"), Role.TEAM_MANAGER)
+    assert (
+        _client(manager).get(reverse("outcomes:return", kwargs={"period": "soon"})).status_code
+        == 404
+    )
+
+
+def test_the_cohort_dashboard_suppresses_small_numbers() -> None:
+    story = story_family()
+    _baseline(story)
+    sharing.agreement(
+        parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
+    )
+    client = _client(story.manager)
+    body = client.get(reverse("outcomes:dashboard")).content.decode()
+    assert "&lt;5" in body
+    exported = client.get(reverse("outcomes:dashboard-export", kwargs={"fmt": "json"})).json()
+    assert exported["tables"]["lead_agency"][0]["families"] == "<5"
+
+
+def test_evaluation_reads_per_family_results_only_under_an_aggregate_agreement() -> None:
+    from wraparound.outcomes.reports import family_outcome_results
+    from wraparound.outcomes.selectors import OutcomesAccessError
+
+    story = story_family()
+    _submitted_claim(story)
+    start, end = story.engaged_on, story.engaged_on
+    with pytest.raises(OutcomesAccessError):
+        family_outcome_results(user=story.manager, start=start, end=end)
+    sharing.agreement(
+        parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
+    )
+    [result] = family_outcome_results(user=story.manager, start=start, end=end)
+    assert result.family_public_id == story.family_public_id
+    assert (result.needs, result.needs_met, result.needs_sustained) == (3, 3, 3)
+    assert result.achieved
+    assert result.claim_status == ClaimStatus.SAMPLED
+
+
+def test_fixing_a_baseline_from_the_family_page() -> None:
+    story = story_family()
+    client = _client(story.practitioner)
+    page = client.get(
+        reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+    )
+    assert "Fix baseline" in page.content.decode()
+    url = reverse("outcomes:fix-baseline")
+    bad = client.post(
+        url, {"family_public_id": story.family_public_id, "engaged_on": "last spring"}, follow=True
+    )
+    assert "Enter the date the family engaged" in bad.content.decode()
+    client.post(
+        url,
+        {"family_public_id": story.family_public_id, "engaged_on": story.engaged_on.isoformat()},
+    )
+    from wraparound.outcomes.models import Baseline
+
+    baseline = Baseline.objects.get(family_public_id=story.family_public_id)
+    assert baseline.needs.count() == 3
+    stranger = sharing.worker(story.early_help, username="not-theirs")
+    refused = _client(stranger).post(
+        url, {"family_public_id": story.family_public_id, "engaged_on": "2026-01-01"}
+    )
+    assert refused.status_code == 403

@@ -1,0 +1,382 @@
+"""Outcomes pages: thin views over selectors (reads through the gate) and services (actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wraparound.core.access import role_required
+from wraparound.core.models import Role
+from wraparound.outcomes import reports, selectors, services
+from wraparound.outcomes.models import Baseline, Claim, ClaimStatus
+from wraparound.outcomes.rules import ProgressStatus
+from wraparound.outcomes.services import AUDIT_QUESTIONS, OutcomesError, StatusEntry
+from wraparound.sharing.gate import FamilyNotVisibleError
+
+CASEWORK = (Role.PRACTITIONER, Role.TEAM_MANAGER)
+STATUS_CHOICES = [(s.value, s.label) for s in ProgressStatus]
+
+
+def _rid(request: HttpRequest) -> str | None:
+    return getattr(request, "request_id", None)
+
+
+def _refuse(family_public_id: str, refusal: Exception) -> PermissionDenied:
+    return PermissionDenied(f"You cannot open family {family_public_id}'s outcomes: {refusal}")
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw.strip()) if raw and raw.strip() else None
+    except ValueError:
+        return None
+
+
+def _baseline(request: HttpRequest, pk: int, *, check: bool = True) -> Baseline:
+    try:
+        return selectors.baseline_for(
+            user=request.user, baseline_id=pk, request_id=_rid(request), check=check
+        )
+    except Baseline.DoesNotExist as missing:
+        raise Http404(str(missing)) from missing
+    except FamilyNotVisibleError as refusal:
+        raise PermissionDenied(f"You cannot open this family's outcomes: {refusal}") from refusal
+
+
+@role_required(*CASEWORK)
+def home(request: HttpRequest) -> HttpResponse:
+    baselines = selectors.visible_baselines(user=request.user, request_id=_rid(request))
+    return render(request, "outcomes/home.html", {"baselines": baselines})
+
+
+@role_required(*CASEWORK)
+def family(request: HttpRequest, family_public_id: str) -> HttpResponse:
+    try:
+        page = selectors.family_outcomes(
+            user=request.user, family_public_id=family_public_id, request_id=_rid(request)
+        )
+    except FamilyNotVisibleError as refusal:
+        raise _refuse(family_public_id, refusal) from refusal
+    return render(request, "outcomes/family.html", {"page": page, "today": timezone.localdate()})
+
+
+@require_POST
+@role_required(*CASEWORK)
+def fix_baseline(request: HttpRequest) -> HttpResponse:
+    family_public_id = request.POST.get("family_public_id", "").strip()
+    if not family_public_id:
+        raise Http404("Say which family the baseline is for.")
+    engaged_on = _date(request.POST.get("engaged_on", ""))
+    if engaged_on is None:
+        messages.error(request, "Enter the date the family engaged, for example 2026-03-01.")
+        return redirect("outcomes:family", family_public_id=family_public_id)
+    try:
+        services.fix_baseline(
+            by=request.user,
+            family_public_id=family_public_id,
+            engaged_on=engaged_on,
+            service=request.POST.get("service", "")[:120],
+            request_id=_rid(request),
+        )
+    except FamilyNotVisibleError as refusal:
+        raise _refuse(family_public_id, refusal) from refusal
+    except (OutcomesError, ValueError) as error:
+        messages.error(request, str(error))
+    return redirect("outcomes:family", family_public_id=family_public_id)
+
+
+def _statuses(request: HttpRequest, baseline: Baseline) -> tuple[dict[int, StatusEntry], list[str]]:
+    errors, entries = [], {}
+    for need in baseline.needs.all():
+        status = request.POST.get(f"status-{need.pk}", "")
+        evidence = request.POST.get(f"evidence-{need.pk}", "")
+        if status not in ProgressStatus.__members__.values():
+            errors.append(f"Choose a status for {need.descriptor.replace('_', ' ')}.")
+        elif not evidence.strip():
+            errors.append(
+                f"Say what evidence the status for {need.descriptor.replace('_', ' ')} rests on."
+            )
+        entries[need.pk] = StatusEntry(status, evidence)
+    return entries, errors
+
+
+def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[str]]:
+    tool, area, raw = (request.POST.get(k, "").strip() for k in ("tool", "area", "score"))
+    if not (tool or area or raw):
+        return [], []
+    try:
+        score = float(raw)
+    except ValueError:
+        return [], ["A tool score is a number, for example 6."]
+    if not (tool and area) or not 0 <= score <= 100:
+        return [], ["A tool score needs the tool, the area and a number from 0 to 100."]
+    return [(tool[:80], area[:80], score)], []
+
+
+@role_required(*CASEWORK)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    # The proposals are read through the gate, which refuses without need to know.
+    baseline = _baseline(request, pk, check=False)
+    try:
+        return _review(request, baseline)
+    except FamilyNotVisibleError as refusal:
+        raise _refuse(baseline.family_public_id, refusal) from refusal
+
+
+def _review(request: HttpRequest, baseline: Baseline) -> HttpResponse:
+    today = timezone.localdate()
+    review_on = _date(request.POST.get("reviewed_on", "") or request.GET.get("on", "")) or today
+    errors: list[str] = []
+    if request.method == "POST":
+        entries, errors = _statuses(request, baseline)
+        scores, score_errors = _scores(request)
+        errors += score_errors
+        if not errors:
+            try:
+                services.record_review(
+                    by=request.user,
+                    baseline=baseline,
+                    reviewed_on=review_on,
+                    statuses=entries,
+                    tool_scores=scores,
+                    notes=request.POST.get("notes", ""),
+                    request_id=_rid(request),
+                )
+            except OutcomesError as error:
+                errors.append(str(error))
+            else:
+                messages.success(request, "Review recorded.")
+                return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+    if review_on < baseline.engaged_on or review_on > today:
+        errors.append("The review date must be between the engagement date and today.")
+        review_on = today
+    proposals = selectors.review_proposals(
+        user=request.user, baseline=baseline, review_on=review_on, request_id=_rid(request)
+    )
+    return render(
+        request,
+        "outcomes/review.html",
+        {
+            "baseline": baseline,
+            "proposals": proposals,
+            "review_on": review_on,
+            "choices": STATUS_CHOICES,
+            "errors": errors,
+            "posted": request.POST,
+        },
+        status=400 if errors and request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@role_required(*CASEWORK)
+def end_support(request: HttpRequest, pk: int) -> HttpResponse:
+    baseline = _baseline(request, pk)
+    ended_on = _date(request.POST.get("ended_on", ""))
+    if ended_on is None:
+        messages.error(request, "Enter the date support ended, for example 2026-03-01.")
+    else:
+        try:
+            services.end_support(
+                by=request.user,
+                baseline=baseline,
+                ended_on=ended_on,
+                closure_ref=request.POST.get("closure_ref", "")[:64],
+                request_id=_rid(request),
+            )
+        except OutcomesError as error:
+            messages.error(request, str(error))
+    return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+
+
+@require_POST
+@role_required(*CASEWORK)
+def make_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    baseline = _baseline(request, pk)
+    try:
+        claim = services.make_claim(by=request.user, baseline=baseline, request_id=_rid(request))
+    except OutcomesError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Candidate claim {claim.pk} made for {claim.period}; its evidence pack is sealed.",
+        )
+    return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+
+
+@role_required(Role.TEAM_MANAGER)
+def claims(request: HttpRequest) -> HttpResponse:
+    listed = selectors.claims_in_pipeline(user=request.user, request_id=_rid(request))
+    periods = sorted({c.period for c in listed}, reverse=True)
+    try:
+        alerts = reports.claim_rate_alerts(user=request.user, request_id=_rid(request))
+        alert_refusal = ""
+    except selectors.OutcomesAccessError as refusal:
+        alerts, alert_refusal = [], str(refusal)
+    return render(
+        request,
+        "outcomes/claims.html",
+        {
+            "claims": listed,
+            "periods": periods,
+            "alerts": alerts,
+            "alert_refusal": alert_refusal,
+            "statuses": ClaimStatus,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.TEAM_MANAGER)
+def claim_action(request: HttpRequest, action: str) -> HttpResponse:
+    period = request.POST.get("period", "")
+    try:
+        if action == "validate":
+            claim = _claim(request, request.POST.get("claim", ""))
+            services.validate_claim(by=request.user, claim=claim, request_id=_rid(request))
+            messages.success(request, f"Claim {claim.pk} validated.")
+        elif action == "sample":
+            chosen = services.sample_for_audit(
+                by=request.user, period=period, request_id=_rid(request)
+            )
+            messages.success(request, f"{len(chosen)} claim(s) sampled for internal audit.")
+        elif action == "submit":
+            done = services.submit_claims(by=request.user, period=period, request_id=_rid(request))
+            messages.success(request, f"{len(done)} claim(s) submitted for {period}.")
+        else:
+            raise Http404("No such claim action.")
+    except FamilyNotVisibleError as refusal:
+        raise PermissionDenied(f"You cannot act on this claim: {refusal}") from refusal
+    except OutcomesError as error:
+        messages.error(request, str(error))
+    return redirect("outcomes:claims")
+
+
+def _claim(request: HttpRequest, raw: str) -> Claim:
+    claim = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if claim is None:
+        raise Http404("No such claim.")
+    selectors.baseline_for(
+        user=request.user,
+        baseline_id=claim.baseline_id,
+        purpose=selectors.ASSURANCE_PURPOSE,
+        request_id=_rid(request),
+    )
+    return claim
+
+
+@role_required(Role.TEAM_MANAGER)
+def audit_sample(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        claim, visible, withheld = selectors.claim_for_audit(
+            user=request.user, claim_id=pk, request_id=_rid(request)
+        )
+    except Claim.DoesNotExist as missing:
+        raise Http404(str(missing)) from missing
+    except FamilyNotVisibleError as refusal:
+        raise PermissionDenied(f"You cannot audit this claim: {refusal}") from refusal
+    errors: list[str] = []
+    if request.method == "POST":
+        answers = {q: request.POST.get(q) == "yes" for q in AUDIT_QUESTIONS}
+        if any(request.POST.get(q) not in ("yes", "no") for q in AUDIT_QUESTIONS):
+            errors.append("Answer yes or no to every question.")
+        else:
+            try:
+                services.record_spot_check(
+                    by=request.user,
+                    claim=claim,
+                    answers=answers,
+                    note=request.POST.get("note", ""),
+                    request_id=_rid(request),
+                )
+            except OutcomesError as error:
+                errors.append(str(error))
+            else:
+                messages.success(request, "Spot check recorded.")
+                return redirect("outcomes:audit", pk=claim.pk)
+    shown = {(p["event_key"], p["kind"]) for p in visible}
+    context: dict[str, Any] = {
+        "claim": claim,
+        "pack": claim.evidence_pack,
+        "shown": shown,
+        "withheld": withheld,
+        "intact": services.pack_intact(claim),
+        "questions": AUDIT_QUESTIONS,
+        "errors": errors,
+        "eligibility": _eligibility(claim),
+    }
+    return render(request, "outcomes/audit.html", context, status=400 if errors else 200)
+
+
+def _eligibility(claim: Claim) -> dict[str, Any]:
+    pack = claim.evidence_pack
+    needs = pack.get("needs", [])
+    return {
+        "needs": len(needs),
+        "outcomes": sorted({n["outcome"] for n in needs}),
+        "lead_practitioner": pack.get("lead_practitioner", ""),
+        "plan": pack.get("plan", {}),
+        "reviews": len(pack.get("reviews", [])),
+        "closure": pack.get("closure", {}),
+    }
+
+
+@role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST)
+def quarterly_return(request: HttpRequest, period: str) -> HttpResponse:
+    if not (
+        len(period) == 7 and period[:4].isdigit() and period[4:6] == "-Q" and period[6] in "1234"
+    ):
+        raise Http404("A period looks like 2026-Q3.")
+    try:
+        body = reports.quarterly_return(user=request.user, period=period, request_id=_rid(request))
+    except selectors.OutcomesAccessError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("outcomes:dashboard")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="supporting-families-return-{period}.csv"'
+    )
+    return response
+
+
+@role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        tables = reports.cohort_tables(user=request.user, as_of=today, request_id=_rid(request))
+        refusal = ""
+    except selectors.OutcomesAccessError as refused:
+        tables, refusal = [], str(refused)
+    period = services.claim_period(today)
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {"tables": tables, "refusal": refusal, "period": period, "measures": reports.MEASURES},
+    )
+
+
+@role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST)
+def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "json"):
+        raise Http404("Download as csv or json.")
+    today = timezone.localdate()
+    try:
+        tables = reports.cohort_tables(user=request.user, as_of=today, request_id=_rid(request))
+    except selectors.OutcomesAccessError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(reverse("outcomes:dashboard"))
+    if fmt == "csv":
+        response = HttpResponse(reports.cohort_csv(tables), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(reports.cohort_json(tables, today), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="outcomes-cohorts-{today}.{fmt}"'
+    return response

@@ -1,0 +1,78 @@
+"""Governance records carry a version; every refusal is audited (finding 10 of issue 11).
+
+Found: two IG officers editing one draft agreement, the second save silently reverted the
+first; 312 refusals by role (matching, subject access, audit, exports, records pages) never
+appeared in the denied-access report.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from wraparound.core.models import AgencyKind, Role
+from wraparound.sharing.models import AuditEntry, SharingAgreement
+from wraparound.sharing.tests.factories import agency, worker
+from wraparound.sharing.tests.test_pages import _agreement_post
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_second_of_two_editors_is_refused_with_what_the_first_changed() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    first = _client(worker(police, Role.IG_OFFICER))
+    second = _client(worker(health, Role.IG_OFFICER))
+    first.post(reverse("sharing:agreement-new"), _agreement_post(police, health))
+    made = SharingAgreement.objects.get()
+    url = reverse("sharing:agreement-edit", args=[made.pk])
+    opened = made.revision  # both officers open the draft at this revision
+    first_edit = _agreement_post(police, health) | {"title": "Missing and absent children"}
+    assert first.post(url, first_edit | {"revision": opened}).status_code == 302
+    second_edit = _agreement_post(police, health) | {"retention": "Six years"}
+    refused = second.post(url, second_edit | {"revision": opened})
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "changed by someone else since you opened it" in body
+    assert (
+        "title: &#x27;Missing children protocol&#x27; -&gt; &#x27;Missing and absent children&#x27;"
+        in body
+    )
+    made.refresh_from_db()
+    assert made.title == "Missing and absent children", "the first edit is kept"
+    assert made.retention == "Until the child is 25", "the stale edit saved nothing"
+    assert AuditEntry.objects.filter(
+        outcome="deny", reason__contains="Refused update draft"
+    ).exists()
+
+
+def test_an_approval_of_a_draft_edited_since_it_was_read_is_refused() -> None:
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    police_ig = _client(worker(police, Role.IG_OFFICER))
+    police_ig.post(reverse("sharing:agreement-new"), _agreement_post(police, health))
+    made = SharingAgreement.objects.get()
+    seen = made.revision
+    edit = _agreement_post(police, health) | {"title": "Changed", "revision": seen}
+    police_ig.post(reverse("sharing:agreement-edit", args=[made.pk]), edit)
+    health_ig = _client(worker(health, Role.IG_OFFICER))
+    page = health_ig.post(reverse("sharing:agreement-approve", args=[made.pk]), {"revision": seen})
+    assert "changed by someone else" in page.content.decode()
+    assert not made.parties.filter(agency=health, approved_version__isnull=False).exists()
+
+
+def test_refusals_by_role_are_audited_and_appear_in_the_denied_report() -> None:
+    police = agency(AgencyKind.POLICE)
+    analyst = worker(police, Role.DATA_ANALYST)
+    for name in ("sharing:subject-access", "sharing:audit-log", "casework:my-families"):
+        assert _client(analyst).get(reverse(name)).status_code == 403
+    refused = AuditEntry.objects.filter(actor_id=analyst.pk, outcome="deny")
+    assert refused.count() == 3
+    assert "Refused by role (data_analyst)" in refused.first().reason
+    report = _client(worker(police, Role.IG_OFFICER)).get(reverse("sharing:report-denied"))
+    assert report.context["total"] == 3
