@@ -29,7 +29,6 @@ from typing import Any
 import polars as pl
 from splink import Linker
 
-
 # What happened to each scored pair, and why: a machine-readable code (``reason_code``)
 # and the words a reviewer reads (``reason``).
 DECISIONS = ("joined", "held_for_review", "below_threshold")
@@ -170,9 +169,9 @@ def decide(
         .otherwise(None)
     )
     decided = pairs.with_columns(code.alias("reason_code"))
-    reason = pl.when(pl.col("reason_code").is_null()).then(None)
+    reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     for name in REVIEW_REASONS:
-        reason = reason.when(pl.col("reason_code") == name).then(_label(name))
+        reason = pl.when(pl.col("reason_code") == name).then(_label(name)).otherwise(reason)
     held = pl.col("reason_code").is_in(["contradiction", "conflicting_evidence"])
     return decided.with_columns(
         pl.when(probability < review_threshold)

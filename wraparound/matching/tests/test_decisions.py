@@ -26,7 +26,7 @@ def _pair(**gamma: int) -> pl.DataFrame:
         {
             "record_key_l": ["a:1"],
             "record_key_r": ["a:2"],
-            "match_probability": [1 / (1 + 2 ** -weight)],
+            "match_probability": [1 / (1 + 2**-weight)],
             "match_weight": [weight],
             **{f"gamma_{name}": [value] for name, value in gamma.items()},
         }
@@ -35,9 +35,9 @@ def _pair(**gamma: int) -> pl.DataFrame:
 
 def _decided(pair: pl.DataFrame, refused: bool = False) -> dict[str, object]:
     marked = conflicting_evidence(pair, WEIGHTS, 0.95, {"client_id"})
-    return decide(
-        marked, match_threshold=0.95, review_threshold=0.5, refused=pl.lit(refused)
-    ).row(0, named=True)
+    return decide(marked, match_threshold=0.95, review_threshold=0.5, refused=pl.lit(refused)).row(
+        0, named=True
+    )
 
 
 def test_twins_sharing_surname_birthday_and_home_are_held_and_the_reason_names_the_field() -> None:

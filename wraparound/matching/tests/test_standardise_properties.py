@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wraparound.core.identifiers import is_valid_ni_number, is_valid_nhs_number
+from wraparound.core.identifiers import is_valid_nhs_number, is_valid_ni_number
 from wraparound.matching.pipeline.identifiers import (
     identifier_expr,
     nhs_number_expr,
@@ -24,9 +24,7 @@ from wraparound.matching.pipeline.standardise import (
 pytestmark = pytest.mark.pipeline
 
 # The machine running the suite may be loaded: judge the properties, not the timing.
-relaxed = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+relaxed = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 junk = st.one_of(st.none(), st.text(max_size=25))
 FIELDS = (
     "first_name",
