@@ -40,6 +40,7 @@ def _var_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and checks its connection, as live
 def test_a_job_is_queued_not_run_by_the_request_then_the_worker_runs_it() -> None:
     user = UserFactory()
     job = jobs.enqueue("tests.count-to", user=user, label="Count", n=5)
