@@ -329,6 +329,13 @@ EXPECTED += [
         ok_statuses=frozenset({302}),
     ),
     AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
+    # "Link now" queues a linkage job and redirects to its progress page.
+    AccessRow(
+        "matching:link-now",
+        frozenset({R.DATA_ANALYST}),
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
 ]
 
 # --- referrals (wraparound.referrals) and notifications ---------------------------------------
@@ -392,6 +399,13 @@ EXPECTED += [
     ),
     AccessRow(
         "outcomes:make-claim",
+        _CASEWORK,
+        lambda s: {"pk": 999999},
+        method="post",
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    AccessRow(
+        "outcomes:equivalent-progress",
         _CASEWORK,
         lambda s: {"pk": 999999},
         method="post",
