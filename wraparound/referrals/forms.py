@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from wraparound.core.forms import GovukForm
 from wraparound.core.models import Agency
 from wraparound.directory.vocabulary import outcome_labels
 from wraparound.referrals.catalogues import reasons
@@ -18,7 +19,7 @@ def _categories() -> list[tuple[str, str]]:
     return [(code, c.label) for code, c in catalogues().categories.items()]
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovukForm, forms.Form):
     family_public_id = forms.CharField(
         label="Family id",
         max_length=32,
@@ -124,7 +125,7 @@ def _choices(table: dict[str, str]) -> list[tuple[str, str]]:
     return list(table.items())
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(GovukForm, forms.Form):
     decline_reason = forms.ChoiceField(label="Why are you declining?", widget=forms.RadioSelect)
     signpost = forms.CharField(
         label="Where should the family go instead?",
@@ -137,17 +138,17 @@ class DeclineForm(forms.Form):
         self.fields["decline_reason"].choices = _choices(reasons().decline)  # type: ignore[attr-defined]
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(GovukForm, forms.Form):
     question = forms.CharField(
         label="What do you need to know to decide?", widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(GovukForm, forms.Form):
     answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(GovukForm, forms.Form):
     note = forms.CharField(
         required=False,
         label="Note for the referrer (optional)",
@@ -155,7 +156,7 @@ class AcceptForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GovukForm, forms.Form):
     withdraw_reason = forms.ChoiceField(
         label="Why are you withdrawing it?", widget=forms.RadioSelect
     )
@@ -168,7 +169,7 @@ class WithdrawForm(forms.Form):
         self.fields["withdraw_reason"].choices = _choices(reasons().withdraw)  # type: ignore[attr-defined]
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovukForm, forms.Form):
     close_reason = forms.ChoiceField(label="Why is the work closing?", widget=forms.RadioSelect)
     note = forms.CharField(
         required=False, label="Anything to add (optional)", widget=forms.Textarea(attrs={"rows": 2})

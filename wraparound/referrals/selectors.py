@@ -278,3 +278,18 @@ __all__ = [
     "sent_by_my_agency",
     "tasks_for",
 ]
+
+
+def accepted_referral_starts(service_id: Any) -> Any:
+    """(family_public_id, start_date) for referrals a directory service accepted: the
+    evaluation pipeline's treatment source (aggregate use only, released through the gate)."""
+    import polars as pl
+
+    rows = Referral.objects.filter(
+        to_service_id=service_id, state__in=[State.ACCEPTED, State.CLOSED], decided_at__isnull=False
+    ).values_list("family_public_id", "decided_at")
+    return pl.DataFrame(
+        [(family, timezone.localdate(decided)) for family, decided in rows],
+        schema={"family_public_id": pl.String, "start_date": pl.Date},
+        orient="row",
+    )

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from wraparound.core.geography import Geography, distance_km
 from wraparound.directory.analysis import ServicePoint, localities_served
-from wraparound.directory.geography import Geography, distance_km
 
 MAX_SUGGESTIONS = 10
 
@@ -127,7 +127,7 @@ def fit_from_page(page: Any, today: dt.date | None = None) -> FamilyFit:
 
 def suggest(fit: FamilyFit, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
     """Rank the directory for a family's fit (the directory is public: no gate needed)."""
-    from wraparound.directory.geography import load_geography
+    from wraparound.core.geography import load_geography
     from wraparound.directory.map_data import DEFAULT_REACH_MAX_KM, service_points
 
     geography = load_geography()

@@ -188,7 +188,7 @@ def test_notifications_show_unread_and_opening_one_marks_it_read_and_follows_it(
 
 
 def _housing_service(p: Any) -> Any:
-    from wraparound.directory.geography import load_geography
+    from wraparound.core.geography import load_geography
     from wraparound.directory.models import Attribute, Service, ServiceArea
     from wraparound.directory.services import ensure_agency_organization, ensure_vocabulary
     from wraparound.directory.vocabulary import NEEDS, term_id

@@ -64,3 +64,17 @@ def test_chronology_sources_are_keyed_for_the_family_pages_own_gate_read() -> No
     services.send_referral(by=p.sender, draft=draft(p), now=TUESDAY)
     [line] = selectors.chronology_sources(FAMILY)
     assert (line.agency_id, line.category) == (p.early_help.pk, "early_help")
+
+
+def test_accepted_referral_starts_give_evaluation_the_family_and_start_date() -> None:
+    from wraparound.referrals.tests.test_pages import _housing_service
+
+    p = partnership()
+    service = _housing_service(p)
+    referral = services.send_referral(
+        by=p.sender, draft=draft(p, to_service_id=str(service.pk), to_agency_id=None), now=TUESDAY
+    )
+    assert selectors.accepted_referral_starts(service.pk).height == 0  # sent, not accepted
+    services.accept_referral(by=p.receiver, referral=referral, now=TUESDAY + dt.timedelta(days=1))
+    frame = selectors.accepted_referral_starts(service.pk)
+    assert frame.rows() == [(FAMILY, dt.date(2026, 12, 2))]

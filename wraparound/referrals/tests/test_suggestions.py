@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from wraparound.core.geography import load_geography
 from wraparound.directory.analysis import ServicePoint
-from wraparound.directory.geography import load_geography
 from wraparound.referrals.suggestions import FamilyFit, rank_services
 
 pytestmark = pytest.mark.pipeline
