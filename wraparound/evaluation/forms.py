@@ -88,7 +88,6 @@ class PlanForm(forms.Form):
         label="Minimum group size",
         widget=forms.NumberInput(attrs=NUMBER),
     )
-    # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,10 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from wraparound.evaluation.models import EvaluationPlan, EvaluationRun, RunStatus
 from wraparound.evaluation.services import PURPOSE, EvaluationRefusedError
+from wraparound.needs.reports import suppression_threshold
 from wraparound.needs.suppression import suppress
 from wraparound.sharing.gate import read_aggregate
 from wraparound.sharing.models import AuditAction
@@ -61,7 +60,8 @@ class PlanReport:
 
 
 def threshold() -> int:
-    return int(getattr(settings, "SUPPRESSION_THRESHOLD", 5))
+    """The partnership's small-number threshold, the same as the targeting report's."""
+    return suppression_threshold()
 
 
 def _suppressed_counts(counts: dict[str, int], limit: int) -> dict[str, int | str]:

@@ -213,7 +213,7 @@ def run_plan(
     started = timezone.now()
     starts = None
     if plan.treatment_source == TreatmentSource.ACCEPTED_REFERRALS:
-        starts = sources.accepted_referral_starts()
+        starts = sources.accepted_referral_starts(plan.service_id)
     inputs = inputs or load_inputs()
     last_event = inputs.events["event_date"].max() if inputs.events.height else None
     data = {

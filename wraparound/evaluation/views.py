@@ -45,8 +45,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/plans.html",
-        {"plans": plans, "can_plan": request.user.role in PLAN_ROLES},
-    )  # type: ignore[union-attr]
+        {"plans": plans, "can_plan": getattr(request.user, "role", None) in PLAN_ROLES},
+    )
 
 
 @role_required(*PLAN_ROLES)
@@ -80,7 +80,10 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The commissioner's page: plan, balance, effects beside the naive comparison, caveats."""
     plan = get_object_or_404(EvaluationPlan.objects.select_related("service"), pk=pk)
-    context: dict[str, object] = {"plan": plan, "can_plan": request.user.role in PLAN_ROLES}  # type: ignore[union-attr]
+    context: dict[str, object] = {
+        "plan": plan,
+        "can_plan": getattr(request.user, "role", None) in PLAN_ROLES,
+    }
     context["outcome_labels"] = {k: o.label for k, o in outcome_catalogue().items()}
     context["kind_labels"] = vocabulary().kinds
     try:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import polars as pl
 
+from wraparound.records.person_fields import IDENTIFYING_FIELDS
+
 
 @dataclass(frozen=True)
 class BenchSet:
@@ -41,7 +43,7 @@ class BenchSet:
     truth: pl.DataFrame  # record_key ("source:id"), entity_id
 
 
-class BenchDataMissing(RuntimeError):
+class BenchDataMissingError(RuntimeError):
     """A public data set's package is not installed."""
 
 
@@ -50,13 +52,13 @@ def _package_file(package: str, relative: str) -> Path:
     try:
         distribution = importlib.metadata.distribution(package)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise BenchDataMissing(
+        raise BenchDataMissingError(
             f"The '{package}' package (which ships this data set) is not installed: "
             "pip install -e '.[bench]' (see docs/benchmarks.md)"
         ) from exc
     path = Path(str(distribution.locate_file(relative)))
     if not path.exists():
-        raise BenchDataMissing(f"{package} is installed but has no {relative}")
+        raise BenchDataMissingError(f"{package} is installed but has no {relative}")
     return path
 
 
@@ -178,17 +180,7 @@ def pseudopeople(out: Path) -> BenchSet:
     )
 
 
-COUNTY_FIELDS = (
-    "first_name",
-    "middle_names",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "address_line",
-    "nhs_number",
-    "upn",
-)
+COUNTY_FIELDS = IDENTIFYING_FIELDS
 COUNTY_KEYS = {"address_line": "address"}
 
 

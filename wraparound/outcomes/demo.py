@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from wraparound.core.demo import DEMO_PASSWORD
@@ -181,6 +182,9 @@ def load_demo(context: dict[str, Any]) -> str:
     today = timezone.localdate()
     framework = framework_for(today)
     baselines = 0
+    # Engaged 200 days before the records end, so a review shows events on both sides.
+    kinds = {k for d in framework.descriptors for k in d.concern_kinds}
+    data_end = min(sources.coverage_by_kind(kinds).values(), default=today)
     caseload = CareRelationship.objects.filter(user=practitioner).values_list(
         "family_public_id", flat=True
     )
@@ -189,21 +193,23 @@ def load_demo(context: dict[str, Any]) -> str:
             services.fix_baseline(
                 by=practitioner,
                 family_public_id=family,
-                engaged_on=today - dt.timedelta(days=120),
+                engaged_on=data_end - dt.timedelta(days=200),
                 service="Family Help",
             )
             baselines += 1
         except OutcomesError:
             continue
-    claims = []
+    claims: list[Any] = []
     last_quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
-    for n, (family, engaged) in enumerate(sustained_candidates(framework, limit=2)):
+    for family, engaged in sustained_candidates(framework, limit=8):
+        if len(claims) == 2:
+            break
         try:
-            claims.append(
-                _claim(practitioner, family, engaged, as_of=last_quarter if n == 0 else today)
-            )
+            with transaction.atomic():
+                as_of = last_quarter if not claims else today
+                claims.append(_claim(practitioner, family, engaged, as_of=as_of))
         except OutcomesError:
-            continue
+            continue  # e.g. the data at the closing review did not propose "met" for a need
     for claim in claims:
         services.validate_claim(by=manager, claim=claim)
         services.sample_for_audit(by=manager, period=claim.period, rate=1.0)

@@ -36,6 +36,13 @@ class Baseline(models.Model):
     )
     support_ended_on = models.DateField(null=True, blank=True)
     closure_ref = models.CharField(max_length=64, blank=True)
+    # Optional links to casework's records, when the family is worked through casework.
+    assessment = models.ForeignKey(
+        "casework.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    case_closure = models.ForeignKey(
+        "casework.CaseClosure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-engaged_on"]
@@ -57,7 +64,7 @@ class Baseline(models.Model):
 class BaselineNeed(models.Model):
     """One need in the baseline: a framework descriptor, with the needs flags that evidenced it."""
 
-    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="needs")
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="baseline_needs")
     outcome = models.CharField(max_length=40)
     descriptor = models.CharField(max_length=64)
     level = models.PositiveSmallIntegerField(default=1)
@@ -81,13 +88,18 @@ class BaselineNeed(models.Model):
 class ProgressReview(models.Model):
     """A progress review (TAF review) at which each baseline need's status is recorded."""
 
-    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="reviews")
+    baseline = models.ForeignKey(
+        Baseline, on_delete=models.CASCADE, related_name="progress_reviews"
+    )
     reviewed_on = models.DateField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     casework_ref = models.CharField(max_length=64, blank=True)
+    review_meeting = models.ForeignKey(
+        "casework.ReviewMeeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -100,8 +112,12 @@ class ProgressReview(models.Model):
 class NeedProgress(models.Model):
     """The practitioner's status for one need at one review, beside what the data proposed."""
 
-    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="statuses")
-    need = models.ForeignKey(BaselineNeed, on_delete=models.CASCADE, related_name="progress")
+    review = models.ForeignKey(
+        ProgressReview, on_delete=models.CASCADE, related_name="need_statuses"
+    )
+    need = models.ForeignKey(
+        BaselineNeed, on_delete=models.CASCADE, related_name="progress_statuses"
+    )
     status = models.CharField(max_length=16, choices=[(s.value, s.label) for s in ProgressStatus])
     evidence = models.TextField(help_text="What the practitioner relied on.")
     proposed_status = models.CharField(max_length=16, blank=True)
@@ -143,28 +159,42 @@ class ToolScore(models.Model):
 
 
 class EquivalentProgress(models.Model):
-    """A recorded decision that the family made progress equivalent to the framework's."""
+    """A decision that the family made progress equivalent to the framework's.
+
+    Recorded (with the reason) by the practitioner, then approved by a team manager who is
+    someone else; it counts towards an outcome only once approved.
+    """
 
     baseline = models.OneToOneField(Baseline, on_delete=models.CASCADE, related_name="equivalent")
     reason = models.TextField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(recorded_by=models.F("approved_by")),
                 name="equivalent_progress_approved_by_another",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_by__isnull=True, approved_at__isnull=True)
+                | models.Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="equivalent_progress_approval_has_a_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Equivalent progress for {self.baseline.family_public_id}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_by_id is not None
 
 
 class ClaimStatus(models.TextChoices):
@@ -211,7 +241,7 @@ class Claim(models.Model):
 class ClaimTransition(models.Model):
     """One step of a claim through the pipeline: who moved it, when, and why."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="claim_transitions")
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

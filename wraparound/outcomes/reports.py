@@ -31,6 +31,7 @@ from wraparound.outcomes.rules import (
 from wraparound.outcomes.selectors import (
     AGGREGATE_PURPOSE,
     OutcomesAccessError,
+    equivalent_approved,
     last_statuses,
     need_outcome,
 )
@@ -68,7 +69,7 @@ class FamilyOutcomeResult:
 
 def _result(baseline: Baseline, as_of: dt.date) -> FamilyOutcomeResult:
     framework = framework_version(baseline.framework_version)
-    needs = list(baseline.needs.all())
+    needs = list(baseline.baseline_needs.all())
     latest = last_statuses(baseline)
     kinds = {k for n in needs for k in framework.descriptor(n.descriptor).concern_kinds}
     events = sources.family_events(baseline.family_public_id, kinds)
@@ -87,7 +88,7 @@ def _result(baseline: Baseline, as_of: dt.date) -> FamilyOutcomeResult:
         last = latest.get(need.pk)
         outcomes.append(need_outcome(need.descriptor, last, sustain))
     decided = family_outcome(
-        outcomes, equivalent_progress=hasattr(baseline, "equivalent"), min_needs=framework.min_needs
+        outcomes, equivalent_progress=equivalent_approved(baseline), min_needs=framework.min_needs
     )
     claim = getattr(baseline, "claim", None)
     return FamilyOutcomeResult(
@@ -128,7 +129,10 @@ def family_outcome_results(
     baselines = Baseline.objects.filter(engaged_on__gte=start, engaged_on__lte=end).select_related(
         "lead_agency"
     )
-    return [_result(b, as_of or timezone.localdate()) for b in baselines.prefetch_related("needs")]
+    return [
+        _result(b, as_of or timezone.localdate())
+        for b in baselines.prefetch_related("baseline_needs")
+    ]
 
 
 @dataclass
@@ -144,7 +148,7 @@ def cohort_tables(*, user: Any, as_of: dt.date, request_id: str | None = None) -
     _release(user, "Outcomes cohort dashboard by locality, lead agency and service", request_id)
     results = [
         _result(b, as_of)
-        for b in Baseline.objects.select_related("lead_agency").prefetch_related("needs")
+        for b in Baseline.objects.select_related("lead_agency").prefetch_related("baseline_needs")
     ]
     threshold = suppression_threshold()
     tables = []

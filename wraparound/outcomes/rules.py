@@ -63,43 +63,60 @@ def _count(dates: Iterable[dt.date], start: dt.date, end: dt.date) -> int:
 
 
 def propose_status(
-    *, concern_dates: Sequence[dt.date], engaged_on: dt.date, review_on: dt.date, rule: ProposalRule
+    *,
+    concern_dates: Sequence[dt.date],
+    engaged_on: dt.date,
+    review_on: dt.date,
+    rule: ProposalRule,
+    covers_until: dt.date | None = None,
 ) -> Proposal:
     """Propose worse / no change / improving / met from the concern events around engagement.
 
     Met: no concern event in the ``quiet_days`` up to the review, and at least that long since
     engagement (a quiet fortnight is not progress). Otherwise the rate of events since
-    engagement is compared with the rate in the ``baseline_days`` before it.
+    engagement is compared with the rate in the ``baseline_days`` before it. When the records
+    reach only ``covers_until``, before the review, events are judged up to that day and "met"
+    is never proposed: silence the data cannot see is not progress.
     """
     if review_on < engaged_on:
         raise ValueError("A review cannot be before the engagement it reviews.")
+    seen = review_on if covers_until is None else min(review_on, covers_until)
     before = _count(
         concern_dates,
         engaged_on - dt.timedelta(days=rule.baseline_days),
         engaged_on - dt.timedelta(days=1),
     )
-    since = _count(concern_dates, engaged_on, review_on)
-    recent = _count(concern_dates, review_on - dt.timedelta(days=rule.quiet_days - 1), review_on)
-    elapsed = (review_on - engaged_on).days + 1
+    if seen < engaged_on:
+        reason = f"The records reach only {seen:%d %b %Y}, before engagement: nothing to judge yet."
+        return Proposal(ProgressStatus.NO_CHANGE, reason, before, 0, 0)
+    since = _count(concern_dates, engaged_on, seen)
+    recent = _count(concern_dates, seen - dt.timedelta(days=rule.quiet_days - 1), seen)
+    elapsed = (seen - engaged_on).days + 1
     rate_before = before / rule.baseline_days
     rate_since = since / elapsed
+    gap = "" if seen == review_on else f" The records reach only {seen:%d %b %Y}."
     counts = {"events_before": before, "events_since": since, "events_recent": recent}
     if recent == 0 and elapsed >= rule.quiet_days:
+        if gap:
+            reason = f"No concern event in the {rule.quiet_days} days the records cover.{gap}"
+            return Proposal(ProgressStatus.IMPROVING, reason, **counts)
         reason = f"No concern event in the {rule.quiet_days} days up to the review."
         return Proposal(ProgressStatus.MET, reason, **counts)
     if since and rate_since > rate_before:
         reason = (
             f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
-            f"the {rule.baseline_days} days before: more often than before."
+            f"the {rule.baseline_days} days before: more often than before.{gap}"
         )
         return Proposal(ProgressStatus.WORSE, reason, **counts)
     if rate_since < rate_before:
         reason = (
             f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
-            f"the {rule.baseline_days} days before: less often than before."
+            f"the {rule.baseline_days} days before: less often than before.{gap}"
         )
         return Proposal(ProgressStatus.IMPROVING, reason, **counts)
-    reason = f"{since} concern event(s) since engagement, at the same rate as before ({before})."
+    reason = (
+        f"{since} concern event(s) since engagement, at the same rate as before ({before}).{gap}"
+    )
     return Proposal(ProgressStatus.NO_CHANGE, reason, **counts)
 
 

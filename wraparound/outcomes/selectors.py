@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from wraparound.outcomes import sources
 from wraparound.outcomes.framework import Descriptor, Framework, framework_version
-from wraparound.outcomes.models import Baseline, BaselineNeed, Claim, ClaimStatus, NeedProgress
+from wraparound.outcomes.models import (
+    Baseline,
+    BaselineNeed,
+    Claim,
+    ClaimStatus,
+    EquivalentProgress,
+    NeedProgress,
+)
 from wraparound.outcomes.rules import (
     NeedOutcome,
     ProgressStatus,
@@ -72,6 +79,7 @@ class NeedProposal:
     proposal: Proposal
     records: list[RecordRead]
     withheld: int
+    covers_until: dt.date | None = None
 
 
 @dataclass
@@ -187,7 +195,7 @@ def review_proposals(
 ) -> list[NeedProposal]:
     """For each baseline need, the status the data propose at a review, and the records read."""
     framework = framework_of(baseline)
-    needs = list(baseline.needs.all())
+    needs = list(baseline.baseline_needs.all())
     descriptors = {n.pk: framework.descriptor(n.descriptor) for n in needs}
     kinds = {k for d in descriptors.values() for k in d.concern_kinds}
     seen = _gated_events(
@@ -202,16 +210,41 @@ def review_proposals(
         descriptor = descriptors[need.pk]
         records, hidden = seen.for_descriptor(descriptor)
         dated = [r for r in records if r.event_date <= review_on]
+        covers = min(seen.coverage.get(k, review_on) for k in descriptor.concern_kinds)
         proposal = propose_status(
             concern_dates=[r.event_date for r in dated],
             engaged_on=baseline.engaged_on,
             review_on=review_on,
             rule=descriptor.proposal,
+            covers_until=covers,
         )
         window_start = baseline.engaged_on - dt.timedelta(days=descriptor.proposal.baseline_days)
         read = [r for r in dated if r.event_date >= window_start]
-        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden))
+        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden, covers))
     return proposals
+
+
+def equivalent_approved(baseline: Baseline) -> bool:
+    """Whether an equivalent progress decision is recorded *and* approved for the baseline."""
+    return EquivalentProgress.objects.filter(baseline=baseline, approved_by__isnull=False).exists()
+
+
+def needs_of(baseline: Baseline) -> list[BaselineNeed]:
+    """The baseline's needs (the baseline was fetched through ``baseline_for``)."""
+    return list(baseline.baseline_needs.all())
+
+
+def claim_by_id(*, user: Any, raw: str, request_id: str | None = None) -> Claim | None:
+    """A claim for an action, once the gate lets the user open its family for claim assurance."""
+    claim = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if claim is not None:
+        gate.open_family(
+            user=user,
+            family_public_id=claim.family_public_id,
+            purpose=ASSURANCE_PURPOSE,
+            request_id=request_id,
+        )
+    return claim
 
 
 def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainResult) -> NeedOutcome:
@@ -262,7 +295,9 @@ def assess_outcome(
     """Is the family's outcome achieved: every need met and sustained, or equivalent progress?"""
     framework = framework_of(baseline)
     kinds = {
-        k for n in baseline.needs.all() for k in framework.descriptor(n.descriptor).concern_kinds
+        k
+        for n in baseline.baseline_needs.all()
+        for k in framework.descriptor(n.descriptor).concern_kinds
     }
     seen = _gated_events(
         user=user,
@@ -278,7 +313,7 @@ def _assess(baseline: Baseline, seen: GatedEvents, as_of: dt.date) -> OutcomeAss
     framework = framework_of(baseline)
     latest = last_statuses(baseline)
     assessed = []
-    for need in baseline.needs.all():
+    for need in baseline.baseline_needs.all():
         descriptor = framework.descriptor(need.descriptor)
         records, hidden = seen.for_descriptor(descriptor)
         covers = min((seen.coverage.get(k, as_of) for k in descriptor.concern_kinds), default=as_of)
@@ -297,7 +332,7 @@ def _assess(baseline: Baseline, seen: GatedEvents, as_of: dt.date) -> OutcomeAss
         )
     outcome = family_outcome(
         [need_outcome(a.descriptor.key, a.last, a.sustain) for a in assessed],
-        equivalent_progress=hasattr(baseline, "equivalent"),
+        equivalent_progress=equivalent_approved(baseline),
         min_needs=framework.min_needs,
     )
     return OutcomeAssessment(
@@ -386,6 +421,7 @@ class BaselineView:
     reviews: list[Any]
     chart: Any
     claim: Claim | None
+    equivalent: EquivalentProgress | None = None
 
 
 @dataclass
@@ -397,7 +433,7 @@ class FamilyOutcomes:
 def _chart(baseline: Baseline, needs: list[BaselineNeed], framework: Framework) -> Any:
     from wraparound.outcomes.charts import timeline
 
-    reviews = list(baseline.reviews.order_by("reviewed_on", "pk"))
+    reviews = list(baseline.progress_reviews.order_by("reviewed_on", "pk"))
     dates = [baseline.engaged_on, *[r.reviewed_on for r in reviews]]
     dates = list(dict.fromkeys(dates))
     order = [
@@ -442,13 +478,13 @@ def family_outcomes(
     baselines = list(
         Baseline.objects.filter(family_public_id=family_public_id)
         .select_related("lead_agency", "fixed_by")
-        .prefetch_related("needs")
+        .prefetch_related("baseline_needs")
     )
     kinds: set[str] = set()
     pointers: list[tuple[Any, dict[str, Any]]] = []
     for baseline in baselines:
         framework = framework_of(baseline)
-        for need in baseline.needs.all():
+        for need in baseline.baseline_needs.all():
             kinds |= set(framework.descriptor(need.descriptor).concern_kinds)
             pointers += [(need.pk, p) for p in need.evidence]
     seen = _gated_events(
@@ -461,14 +497,14 @@ def family_outcomes(
     )
     views = []
     for baseline in baselines:
-        all_needs = list(baseline.needs.all())
+        all_needs = list(baseline.baseline_needs.all())
         needs = [n for n in all_needs if n.pk in seen.visible_pointers or not n.evidence]
         assessment = _assess(baseline, seen, as_of)
         shown = {n.pk for n in needs}
         assessment.needs = [a for a in assessment.needs if a.need.pk in shown]
         reviews = list(
-            baseline.reviews.select_related("recorded_by").prefetch_related(
-                "statuses__need", "tool_scores"
+            baseline.progress_reviews.select_related("recorded_by").prefetch_related(
+                "need_statuses__need", "tool_scores"
             )
         )
         chart = _chart(baseline, needs, framework_of(baseline))
@@ -481,6 +517,7 @@ def family_outcomes(
                 reviews,
                 chart,
                 getattr(baseline, "claim", None),
+                EquivalentProgress.objects.filter(baseline=baseline).first(),
             )
         )
     return FamilyOutcomes(family_public_id, views)

@@ -54,6 +54,16 @@ def _audit(
     )
 
 
+def _audit_review(by: Any, baseline: Baseline, reason: str, request_id: str | None) -> Any:
+    return _audit(
+        by,
+        baseline.family_public_id,
+        reason,
+        purpose=selectors.REVIEW_PURPOSE,
+        request_id=request_id,
+    )
+
+
 def _require_role(by: Any, *roles: str) -> None:
     if getattr(by, "role", None) not in roles:
         labels = ", ".join(Role(r).label.lower() for r in roles)
@@ -68,9 +78,13 @@ def fix_baseline(
     engaged_on: dt.date,
     service: str = "",
     casework_ref: str = "",
+    link_casework: bool = True,
     request_id: str | None = None,
 ) -> Baseline:
-    """Fix the family's needs at engagement from the needs flags the practitioner may see."""
+    """Fix the family's needs at engagement from the needs flags the practitioner may see.
+
+    When casework holds an assessment for the family, the baseline links to the first one.
+    """
     _require_role(by, Role.PRACTITIONER, Role.TEAM_MANAGER)
     framework = framework_for(engaged_on)
     flags = sources.flags_at(family_public_id, engaged_on)
@@ -121,6 +135,7 @@ def fix_baseline(
         service=service,
         locality=sources.family_locality(family_public_id),
         casework_ref=casework_ref,
+        assessment=sources.casework_engagement(family_public_id) if link_casework else None,
     )
     BaselineNeed.objects.bulk_create(
         BaselineNeed(
@@ -167,7 +182,7 @@ def record_review(
         raise OutcomesError("The review date is before the family engaged.")
     if reviewed_on > timezone.localdate():
         raise OutcomesError("The review date is in the future.")
-    needs = {n.pk: n for n in baseline.needs.all()}
+    needs = {n.pk: n for n in baseline.baseline_needs.all()}
     missing = [needs[pk].descriptor for pk in needs if pk not in statuses]
     if missing:
         raise OutcomesError(f"Record a status for every need: missing {', '.join(missing)}.")
@@ -186,7 +201,16 @@ def record_review(
             user=by, baseline=baseline, review_on=reviewed_on, request_id=request_id
         )
     }
+    meeting = next(
+        (
+            m
+            for m in sources.casework_review_meetings(baseline.family_public_id)
+            if m.held_on == reviewed_on
+        ),
+        None,
+    )
     review = ProgressReview.objects.create(
+        review_meeting=meeting,
         baseline=baseline,
         reviewed_on=reviewed_on,
         recorded_by=by,
@@ -207,12 +231,11 @@ def record_review(
     )
     for tool, area, score in tool_scores:
         ToolScore.objects.create(review=review, tool=tool, area=area, score=score)
-    _audit(
+    _audit_review(
         by,
-        baseline.family_public_id,
+        baseline,
         f"Recorded a progress review on {reviewed_on:%d %B %Y} ({len(statuses)} needs).",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
+        request_id,
     )
     return review
 
@@ -233,40 +256,58 @@ def end_support(
     if hasattr(baseline, "claim"):
         raise OutcomesError("A claim has been made: the end of support can no longer change.")
     baseline.support_ended_on, baseline.closure_ref = ended_on, closure_ref
-    baseline.save(update_fields=["support_ended_on", "closure_ref"])
-    _audit(
-        by,
-        baseline.family_public_id,
-        f"Support ended on {ended_on:%d %B %Y}.",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
-    )
+    baseline.case_closure = sources.casework_closure(baseline.family_public_id)
+    baseline.save(update_fields=["support_ended_on", "closure_ref", "case_closure"])
+    _audit_review(by, baseline, f"Support ended on {ended_on:%d %B %Y}.", request_id)
     return baseline
 
 
 @transaction.atomic
 def record_equivalent_progress(
-    *, by: Any, approver: Any, baseline: Baseline, reason: str, request_id: str | None = None
+    *, by: Any, baseline: Baseline, reason: str, request_id: str | None = None
 ) -> EquivalentProgress:
-    """A team manager's decision, recorded by another, that progress was equivalent."""
+    """The practitioner records that progress was equivalent, and why; a manager approves it."""
     _require_role(by, Role.PRACTITIONER, Role.TEAM_MANAGER)
-    if getattr(approver, "role", None) != Role.TEAM_MANAGER or approver.pk == by.pk:
-        raise OutcomesError(
-            "Equivalent progress is approved by a team manager other than the person recording it."
-        )
     if not reason.strip():
         raise OutcomesError("Give the reason progress is equivalent to the framework's.")
     if hasattr(baseline, "equivalent"):
         raise OutcomesError("An equivalent progress decision is already recorded for this family.")
+    if hasattr(baseline, "claim"):
+        raise OutcomesError("A claim has been made: the decision can no longer change.")
     decision = EquivalentProgress.objects.create(
-        baseline=baseline, reason=reason.strip(), recorded_by=by, approved_by=approver
+        baseline=baseline, reason=reason.strip(), recorded_by=by
     )
-    _audit(
+    _audit_review(
         by,
-        baseline.family_public_id,
-        f"Equivalent progress recorded, approved by {approver.username}: {reason.strip()}",
-        purpose=selectors.REVIEW_PURPOSE,
-        request_id=request_id,
+        baseline,
+        f"Equivalent progress recorded, awaiting a manager's approval: {reason.strip()}",
+        request_id,
+    )
+    return decision
+
+
+@transaction.atomic
+def approve_equivalent_progress(
+    *, by: Any, baseline: Baseline, request_id: str | None = None
+) -> EquivalentProgress:
+    """A team manager, not the person who recorded it, approves the decision."""
+    _require_role(by, Role.TEAM_MANAGER)
+    decision = EquivalentProgress.objects.select_for_update().filter(baseline=baseline).first()
+    if decision is None:
+        raise OutcomesError("No equivalent progress decision is recorded for this family.")
+    if decision.approved:
+        raise OutcomesError("The decision is already approved.")
+    if decision.recorded_by_id == by.pk:
+        raise OutcomesError(
+            "Equivalent progress is approved by a team manager other than the person who recorded it."
+        )
+    decision.approved_by, decision.approved_at = by, timezone.now()
+    decision.save(update_fields=["approved_by", "approved_at"])
+    _audit_review(
+        by,
+        baseline,
+        f"Approved the equivalent progress decision recorded by {decision.recorded_by.username}.",
+        request_id,
     )
     return decision
 
@@ -289,21 +330,24 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
             "reviewed_on": r.reviewed_on.isoformat(),
             "recorded_by": r.recorded_by.username,
             "casework_ref": r.casework_ref,
+            "review_meeting_id": r.review_meeting_id,
             "statuses": {
                 s.need.descriptor: {
                     "status": s.status,
                     "proposed": s.proposed_status,
                     "evidence": s.evidence,
                 }
-                for s in r.statuses.select_related("need")
+                for s in r.need_statuses.select_related("need")
             },
             "tool_scores": [
                 {"tool": t.tool, "area": t.area, "score": str(t.score)} for t in r.tool_scores.all()
             ],
         }
-        for r in baseline.reviews.select_related("recorded_by").order_by("reviewed_on", "pk")
+        for r in baseline.progress_reviews.select_related("recorded_by").order_by(
+            "reviewed_on", "pk"
+        )
     ]
-    equivalent = getattr(baseline, "equivalent", None)
+    equivalent = EquivalentProgress.objects.filter(baseline=baseline).first()
     return {
         "family_public_id": baseline.family_public_id,
         "framework_version": baseline.framework_version,
@@ -320,6 +364,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
             if baseline.support_ended_on
             else None,
             "closure_ref": baseline.closure_ref,
+            "case_closure_id": baseline.case_closure_id,
         },
         "needs": [
             {
@@ -345,7 +390,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
                 "approved_by": equivalent.approved_by.username,
                 "recorded_by": equivalent.recorded_by.username,
             }
-            if equivalent
+            if equivalent is not None and equivalent.approved_by is not None
             else None
         ),
         "basis": assessment.basis,
@@ -514,7 +559,7 @@ def record_spot_check(
     claim = _locked(claim, ClaimStatus.SAMPLED)
     if claim.created_by_id == by.pk:
         raise OutcomesError("An auditor cannot check a claim they made.")
-    if claim.transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
+    if claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
         raise OutcomesError("An auditor cannot check a claim they validated: ask another auditor.")
     if set(answers) != set(AUDIT_QUESTIONS):
         raise OutcomesError("Answer every spot-check question.")

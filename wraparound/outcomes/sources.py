@@ -94,3 +94,35 @@ def family_locality(family_public_id: str) -> str:
 
 def agencies_by_slug() -> dict[str, Agency]:
     return {a.slug: a for a in Agency.objects.all()}
+
+
+def casework_engagement(family_public_id: str) -> Any:
+    """The family's first casework assessment (its engagement), or None."""
+    from wraparound.casework.plan_models import Assessment
+
+    return (
+        Assessment.objects.filter(case__family_public_id=family_public_id)
+        .order_by("started_on", "pk")
+        .first()
+    )
+
+
+def casework_closure(family_public_id: str) -> Any:
+    """The family's latest casework closure that was not reopened, or None."""
+    from wraparound.casework.models import CaseClosure
+
+    closures = CaseClosure.objects.filter(
+        case__family_public_id=family_public_id, reopened_at__isnull=True
+    )
+    return closures.order_by("-closed_at", "-pk").first()
+
+
+def casework_review_meetings(family_public_id: str) -> list[Any]:
+    """The family plan's review meetings (TAF reviews), oldest first."""
+    from wraparound.casework.plan_models import ReviewMeeting
+
+    return list(
+        ReviewMeeting.objects.filter(plan__case__family_public_id=family_public_id).order_by(
+            "held_on", "pk"
+        )
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("baseline/<int:pk>/review/", views.review, name="review"),
     path("baseline/<int:pk>/end-support/", views.end_support, name="end-support"),
     path("baseline/<int:pk>/claim/", views.make_claim, name="make-claim"),
+    path("baseline/<int:pk>/equivalent/", views.equivalent_progress, name="equivalent-progress"),
     path("claims/", views.claims, name="claims"),
     path("claims/<slug:action>/", views.claim_action, name="claim-action"),
     path("audit/<int:pk>/", views.audit_sample, name="audit"),

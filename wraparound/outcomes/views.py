@@ -95,7 +95,7 @@ def fix_baseline(request: HttpRequest) -> HttpResponse:
 
 def _statuses(request: HttpRequest, baseline: Baseline) -> tuple[dict[int, StatusEntry], list[str]]:
     errors, entries = [], {}
-    for need in baseline.needs.all():
+    for need in selectors.needs_of(baseline):
         status = request.POST.get(f"status-{need.pk}", "")
         evidence = request.POST.get(f"evidence-{need.pk}", "")
         if status not in ProgressStatus.__members__.values():
@@ -199,6 +199,29 @@ def end_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*CASEWORK)
+def equivalent_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    baseline = _baseline(request, pk)
+    try:
+        if request.POST.get("approve"):
+            services.approve_equivalent_progress(
+                by=request.user, baseline=baseline, request_id=_rid(request)
+            )
+            messages.success(request, "Equivalent progress approved.")
+        else:
+            services.record_equivalent_progress(
+                by=request.user,
+                baseline=baseline,
+                reason=request.POST.get("reason", ""),
+                request_id=_rid(request),
+            )
+            messages.success(request, "Equivalent progress recorded; a team manager approves it.")
+    except OutcomesError as error:
+        messages.error(request, str(error))
+    return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+
+
+@require_POST
+@role_required(*CASEWORK)
 def make_claim(request: HttpRequest, pk: int) -> HttpResponse:
     baseline = _baseline(request, pk)
     try:
@@ -262,15 +285,9 @@ def claim_action(request: HttpRequest, action: str) -> HttpResponse:
 
 
 def _claim(request: HttpRequest, raw: str) -> Claim:
-    claim = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    claim = selectors.claim_by_id(user=request.user, raw=raw, request_id=_rid(request))
     if claim is None:
         raise Http404("No such claim.")
-    selectors.baseline_for(
-        user=request.user,
-        baseline_id=claim.baseline_id,
-        purpose=selectors.ASSURANCE_PURPOSE,
-        request_id=_rid(request),
-    )
     return claim
 
 

@@ -32,8 +32,8 @@ from wraparound.synth.population import (
     upn_count,
 )
 from wraparound.synth.records import Counters
-from wraparound.synth.trajectories import plant_trajectories
 from wraparound.synth.service_effects import is_planted, load_planted, plant
+from wraparound.synth.trajectories import plant_trajectories
 
 ProgressCallback = Callable[[int], None]
 

@@ -318,8 +318,8 @@ def _design_columns(
                 )
                 columns.append(f"locality:{place}")
         elif name.startswith("prior_agency:"):
-            col = pl.col(name) if name in frame.columns else pl.lit(0)
-            exprs.append(col.fill_null(0).cast(pl.Float64).log1p().alias(name))
+            source = pl.col(name) if name in frame.columns else pl.lit(0)
+            exprs.append(source.fill_null(0).cast(pl.Float64).log1p().alias(name))
             columns.append(name)
         elif name == "prior_events":
             exprs.append(pl.col(name).fill_null(0).cast(pl.Float64).log1p().alias(name))

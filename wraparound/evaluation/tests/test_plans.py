@@ -34,7 +34,8 @@ def test_a_locked_plan_cannot_be_changed_after_a_run_and_a_new_version_is_a_new_
 ) -> None:
     plan = services.lock_plan(user=analyst, plan=draft_plan())
     run = services.run_plan(user=analyst, plan=plan, inputs=_inputs())
-    assert run.status == "succeeded" and run.fingerprint == plan.fingerprint
+    assert run.status == "succeeded"
+    assert run.fingerprint == plan.fingerprint
 
     plan.min_group_size = 5
     with pytest.raises(PlanLockedError, match="make a new version"):
@@ -54,7 +55,8 @@ def test_a_locked_plan_cannot_be_changed_after_a_run_and_a_new_version_is_a_new_
         2,
         plan.pk,
     )
-    assert not successor.is_locked and successor.runs.count() == 0
+    assert not successor.is_locked
+    assert successor.runs.count() == 0
     assert list(plan.runs.all()) == [run]
     with pytest.raises(Exception, match="already has a newer version"):
         services.new_version(user=analyst, plan=plan, min_group_size=7)
@@ -98,9 +100,10 @@ def test_a_permitted_run_is_audited_under_the_evaluation_purpose(analyst: Any) -
     assert (entry.outcome, entry.purpose) == ("permit", "service_evaluation_aggregate")
 
 
-def test_accepted_referrals_cannot_be_used_until_the_referrals_app_provides_them(
-    analyst: Any,
-) -> None:
+def test_accepted_referrals_are_the_starts_when_the_plan_says_so(analyst: Any) -> None:
     plan = services.lock_plan(user=analyst, plan=draft_plan(treatment_source="accepted_referrals"))
-    with pytest.raises(services.sources.TreatmentSourceUnavailableError, match="referrals"):
-        services.run_plan(user=analyst, plan=plan, inputs=_inputs())
+    run = services.run_plan(user=analyst, plan=plan, inputs=_inputs())
+    # no referral to this service was accepted: nobody is treated, so results are withheld
+    assert run.status == "succeeded"
+    assert run.result["families"]["treated"] == 0
+    assert run.withheld

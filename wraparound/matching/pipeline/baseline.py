@@ -137,7 +137,8 @@ def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFram
             ({"postcode"}, block_on("postcode")),
         )
         if needed <= has
-    ] + [block_on(c) for c in identifiers]
+    ]
+    rules += [block_on(c) for c in identifiers]
     settings = SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="record_key",

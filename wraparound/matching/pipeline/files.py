@@ -12,15 +12,15 @@ import io
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
-from wraparound.matching.pipeline.errors import LinkageConfigurationError, LinkageInputError
 from wraparound.matching.pipeline.decisions import summary_of
+from wraparound.matching.pipeline.errors import LinkageConfigurationError, LinkageInputError
 from wraparound.matching.pipeline.linkage import LinkageResult, link_records
 from wraparound.matching.pipeline.model import MODES
 from wraparound.matching.pipeline.settings import LinkageSettings
@@ -261,6 +261,7 @@ def read_file(path: Path, mapping: FileMapping) -> pl.DataFrame:
             f"{path.name}: the mapping names column(s) {missing} that the file does not have; "
             f"its columns are {header}"
         )
+    chosen = list(dict.fromkeys(wanted))
     frame = pl.read_csv(
         io.StringIO(text),
         separator=mapping.delimiter,
@@ -268,8 +269,11 @@ def read_file(path: Path, mapping: FileMapping) -> pl.DataFrame:
         has_header=False,
         skip_rows=1,
         new_columns=header,
-        columns=[header.index(name) for name in dict.fromkeys(wanted)],
+        raise_if_empty=False,
     )
+    if frame.width != len(header):  # a header and no rows
+        frame = pl.DataFrame(schema=dict.fromkeys(header, pl.Utf8))
+    frame = frame.select(chosen)
     return _as_records(frame, mapping, path.name)
 
 

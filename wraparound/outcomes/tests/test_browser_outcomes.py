@@ -29,18 +29,18 @@ def test_practitioner_records_a_review_seeing_the_proposals_and_the_records_read
     assert_accessible(page)
     page.get_by_role("link", name="Record a progress review").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Record a progress review"
-    domestic = page.locator(f"#need-{baseline.needs.get(descriptor='domestic_abuse').pk}")
+    domestic = page.locator(f"#need-{baseline.baseline_needs.get(descriptor='domestic_abuse').pk}")
     assert "Proposed from data: Met" in domestic.inner_text()
     assert domestic.get_by_text("Hartshire Constabulary").count() == 3
     assert_accessible(page)
     page.get_by_role("button", name="Record review").click()
     assert "Say what evidence" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
-    for need in baseline.needs.all():
+    for need in baseline.baseline_needs.all():
         page.locator(f"#evidence-{need.pk}").fill("Discussed at the TAF review.")
     page.get_by_role("button", name="Record review").click()
     assert "Review recorded." in page.content()
-    assert baseline.reviews.count() == 1
+    assert baseline.progress_reviews.count() == 1
 
 
 def test_internal_auditor_opens_a_sampled_claim_and_its_evidence_pack(
@@ -55,7 +55,7 @@ def test_internal_auditor_opens_a_sampled_claim_and_its_evidence_pack(
         kind="persistent_absence", event_date__gt=story.engaged_on
     ).delete()
     closing = story.engaged_on + dt.timedelta(days=185)
-    statuses = {n.pk: StatusEntry("met", "TAF review") for n in baseline.needs.all()}
+    statuses = {n.pk: StatusEntry("met", "TAF review") for n in baseline.baseline_needs.all()}
     services.record_review(
         by=story.practitioner, baseline=baseline, reviewed_on=closing, statuses=statuses
     )

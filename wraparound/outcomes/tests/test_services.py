@@ -30,7 +30,9 @@ def _baseline(story: StoryFamily):  # type: ignore[no-untyped-def]
 
 
 def _review_all(story: StoryFamily, baseline, status: str, on: dt.date | None = None):  # type: ignore[no-untyped-def]
-    statuses = {n.pk: StatusEntry(status, "Seen at the TAF review.") for n in baseline.needs.all()}
+    statuses = {
+        n.pk: StatusEntry(status, "Seen at the TAF review.") for n in baseline.baseline_needs.all()
+    }
     return services.record_review(
         by=story.practitioner,
         baseline=baseline,
@@ -42,7 +44,7 @@ def _review_all(story: StoryFamily, baseline, status: str, on: dt.date | None = 
 def test_the_baseline_fixes_each_flagged_need_with_its_evidence() -> None:
     story = story_family()
     baseline = _baseline(story)
-    needs = {n.descriptor: n for n in baseline.needs.all()}
+    needs = {n.descriptor: n for n in baseline.baseline_needs.all()}
     assert set(needs) == {"domestic_abuse", "school_attendance", "tenancy_at_risk"}
     assert len(needs["domestic_abuse"].evidence) == 3
     assert needs["domestic_abuse"].evidence[0]["agency_slug"] == "hartshire-police"
@@ -94,7 +96,7 @@ def test_a_review_records_the_practitioners_status_beside_the_proposal() -> None
     story = story_family()
     baseline = _baseline(story)
     review = _review_all(story, baseline, ProgressStatus.IMPROVING)
-    rows = {r.need.descriptor: r for r in review.statuses.select_related("need")}
+    rows = {r.need.descriptor: r for r in review.need_statuses.select_related("need")}
     assert rows["domestic_abuse"].status == "improving"
     assert rows["domestic_abuse"].proposed_status == "met"
     assert rows["domestic_abuse"].records_read[0]["agency_slug"] == "hartshire-police"
@@ -103,7 +105,7 @@ def test_a_review_records_the_practitioners_status_beside_the_proposal() -> None
 def test_a_review_without_evidence_for_a_need_is_refused() -> None:
     story = story_family()
     baseline = _baseline(story)
-    statuses = {n.pk: StatusEntry("met", "") for n in baseline.needs.all()}
+    statuses = {n.pk: StatusEntry("met", "") for n in baseline.baseline_needs.all()}
     with pytest.raises(OutcomesError, match="Say what evidence"):
         services.record_review(
             by=story.practitioner,
@@ -143,23 +145,23 @@ def test_no_claim_while_a_need_is_not_met() -> None:
         services.make_claim(by=story.practitioner, baseline=baseline)
 
 
-def test_equivalent_progress_needs_another_team_manager_and_a_reason() -> None:
+def test_equivalent_progress_counts_only_once_another_team_manager_approves_it() -> None:
     story = story_family()
     baseline = _baseline(story)
-    with pytest.raises(OutcomesError, match="approved by a team manager other"):
-        services.record_equivalent_progress(
-            by=story.manager, approver=story.manager, baseline=baseline, reason="x"
-        )
+    with pytest.raises(OutcomesError, match="Give the reason"):
+        services.record_equivalent_progress(by=story.practitioner, baseline=baseline, reason=" ")
     services.record_equivalent_progress(
-        by=story.practitioner,
-        approver=story.manager,
-        baseline=baseline,
-        reason="Moved county; progress confirmed by the new school.",
+        by=story.manager, baseline=baseline, reason="Moved county; the new school confirms it."
     )
-    assert (
-        selectors.assess_outcome(user=story.practitioner, baseline=baseline).basis
-        == "equivalent_progress"
-    )
+    assert not selectors.assess_outcome(user=story.practitioner, baseline=baseline).achieved
+    with pytest.raises(OutcomesError, match="other than the person who recorded it"):
+        services.approve_equivalent_progress(by=story.manager, baseline=baseline)
+    with pytest.raises(OutcomesError, match="Only a team manager"):
+        services.approve_equivalent_progress(by=story.practitioner, baseline=baseline)
+    services.approve_equivalent_progress(by=story.auditor, baseline=baseline)
+    assessment = selectors.assess_outcome(user=story.practitioner, baseline=baseline)
+    assert assessment.achieved
+    assert assessment.basis == "equivalent_progress"
 
 
 def test_a_claim_freezes_its_evidence_pack_and_seals_it_in_the_audit_chain() -> None:
@@ -228,7 +230,7 @@ def test_the_pipeline_runs_candidate_validated_sampled_submitted() -> None:
     )
     [submitted] = services.submit_claims(by=story.manager, period=claim.period)
     assert submitted.status == ClaimStatus.SUBMITTED
-    assert list(submitted.transitions.values_list("to_status", flat=True)) == [
+    assert list(submitted.claim_transitions.values_list("to_status", flat=True)) == [
         "candidate",
         "validated",
         "sampled",

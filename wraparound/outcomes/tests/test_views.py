@@ -51,7 +51,7 @@ def test_the_review_page_proposes_statuses_and_lists_the_records_read() -> None:
 def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> None:
     story = story_family()
     baseline = _baseline(story)
-    need = baseline.needs.first()
+    need = baseline.baseline_needs.first()
     response = _client(story.practitioner).post(
         reverse("outcomes:review", kwargs={"pk": baseline.pk}),
         {f"status-{need.pk}": "met", "score": "lots"},
@@ -71,13 +71,13 @@ def test_recording_a_review_through_the_page() -> None:
         "area": "Home and money",
         "score": "6",
     }
-    for need in baseline.needs.all():
+    for need in baseline.baseline_needs.all():
         data |= {f"status-{need.pk}": "improving", f"evidence-{need.pk}": "TAF review"}
     response = _client(story.practitioner).post(
         reverse("outcomes:review", kwargs={"pk": baseline.pk}), data
     )
     assert response.status_code == 302
-    review = baseline.reviews.get()
+    review = baseline.progress_reviews.get()
     assert review.tool_scores.get().score == 6
 
 
@@ -98,7 +98,7 @@ def test_a_worker_without_a_relationship_is_refused_the_outcomes_pages() -> None
 def test_the_family_page_shows_the_timeline_and_needs() -> None:
     story = story_family()
     baseline = _baseline(story)
-    statuses = {n.pk: StatusEntry("improving", "TAF") for n in baseline.needs.all()}
+    statuses = {n.pk: StatusEntry("improving", "TAF") for n in baseline.baseline_needs.all()}
     services.record_review(
         by=story.practitioner,
         baseline=baseline,
@@ -119,7 +119,7 @@ def _submitted_claim(story: StoryFamily):  # type: ignore[no-untyped-def]
     story.records["school"].events.filter(
         kind="persistent_absence", event_date__gt=story.engaged_on
     ).delete()
-    statuses = {n.pk: StatusEntry("met", "TAF") for n in baseline.needs.all()}
+    statuses = {n.pk: StatusEntry("met", "TAF") for n in baseline.baseline_needs.all()}
     services.record_review(
         by=story.practitioner,
         baseline=baseline,
@@ -241,9 +241,22 @@ def test_fixing_a_baseline_from_the_family_page() -> None:
     from wraparound.outcomes.models import Baseline
 
     baseline = Baseline.objects.get(family_public_id=story.family_public_id)
-    assert baseline.needs.count() == 3
+    assert baseline.baseline_needs.count() == 3
     stranger = sharing.worker(story.early_help, username="not-theirs")
     refused = _client(stranger).post(
         url, {"family_public_id": story.family_public_id, "engaged_on": "2026-01-01"}
     )
     assert refused.status_code == 403
+
+
+def test_equivalent_progress_is_recorded_by_the_practitioner_and_approved_by_a_manager() -> None:
+    story = story_family()
+    baseline = _baseline(story)
+    url = reverse("outcomes:equivalent-progress", kwargs={"pk": baseline.pk})
+    family = reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
+    practitioner, manager = _client(story.practitioner), _client(story.manager)
+    blank = practitioner.post(url, {"reason": ""}, follow=True).content.decode()
+    assert "Give the reason" in blank
+    practitioner.post(url, {"reason": "Moved county; the new school confirms it."})
+    assert "Awaiting a team manager" in manager.get(family).content.decode()
+    assert "Approved by" in manager.post(url, {"approve": "1"}, follow=True).content.decode()

@@ -110,7 +110,7 @@ class Command(BaseCommand):
         results: dict[str, Any] = {}
         last_event = inputs.events["event_date"].max()
         for entry in demo_plans():
-            service, _ = Service.objects.get_or_create(name=entry["directory_service"])
+            _service, _ = Service.objects.get_or_create(name=entry["directory_service"])
             plan = services.lock_plan(
                 user=None, plan=services.plan_from_entry(user=None, entry=entry, as_of=as_of)
             )

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wraparound.matching.bench_files import figures_table, run_files_benchmark
-from wraparound.matching.bench_sets import BENCH_SETS, BenchDataMissing
+from wraparound.matching.bench_sets import BENCH_SETS, BenchDataMissingError
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 results = run_files_benchmark(
                     names, workdir, households=options["households"], seed=options["seed"]
                 )
-            except (BenchDataMissing, RuntimeError) as error:
+            except (BenchDataMissingError, RuntimeError) as error:
                 raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(results, indent=2))
