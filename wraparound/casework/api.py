@@ -17,21 +17,28 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from wraparound.casework import plan_services
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import ActionStatus, PlanAction
 from wraparound.casework.openapi import OPENAPI
-from wraparound.casework.workspace import access_case, build_workspace, casework_items, latest_case
-from wraparound.core.access import user_has_role
+from wraparound.casework.views import INDIVIDUAL_PURPOSES
+from wraparound.casework.workspace import (
+    access_case,
+    build_workspace,
+    case_record,
+    casework_items,
+    latest_case,
+)
+from wraparound.core.access import refuse_by_role, user_has_role
 from wraparound.core.models import Role, User
 from wraparound.sharing import gate
 from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.policy import PolicyError
 
-PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
+PURPOSES = INDIVIDUAL_PURPOSES
 ApiView = Callable[..., HttpResponse]
 
 
@@ -47,6 +54,7 @@ def caseworker_api(view: ApiView) -> ApiView:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user_has_role(request.user, (Role.PRACTITIONER, Role.TEAM_MANAGER)):
+            refuse_by_role(request)  # audited, as every refusal by role is
             return problem(403, "Only practitioners and team managers use the plans API.")
         try:
             return view(request, *args, **kwargs)
@@ -187,14 +195,11 @@ def action(request: HttpRequest, family_public_id: str, action_id: int) -> HttpR
     case = access_case(
         user=request.user, family_public_id=family_public_id, purpose=_purpose(request)
     )
-    found = (
-        PlanAction.objects.filter(pk=action_id, plan__case=case)
-        .select_related("plan__case")
-        .first()
-        if case is not None
-        else None
-    )
-    if found is None:
+    if case is None:
+        return problem(404, f"Family {family_public_id} has no case, so no plan.")
+    try:
+        found = case_record(case, PlanAction, action_id)
+    except Http404:
         return problem(404, f"No action {action_id} in family {family_public_id}'s plan.")
     body = _body(request)
     status = str(body.get("status", found.status))

@@ -14,14 +14,15 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from wraparound.casework import forms, services, transfers
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseNote, CaseTransfer, FamilyCase, TeamMember
-from wraparound.casework.workspace import access_case, read_transfer_pack
+from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
+from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
 from wraparound.sharing import audit
@@ -29,8 +30,6 @@ from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.models import AuditAction, AuditOutcome
 
 CASEWORKERS = (Role.PRACTITIONER, Role.TEAM_MANAGER)
-INDIVIDUAL_PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
-DEFAULT_PURPOSE = "early_help_coordination"
 
 
 def purpose_of(request: HttpRequest) -> str:
@@ -61,6 +60,24 @@ def open_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase | 
             f"You cannot work on family {family_public_id}: {refusal} You can ask for a "
             "referral to your agency, or request emergency access with a reason."
         ) from refusal
+
+
+def allocation_or_need_to_know(request: HttpRequest, family_public_id: str) -> None:
+    """A team manager allocates (opens or reopens) without need to know, audited, seeing no
+    family data; anyone else needs need to know as for any casework page."""
+    user: Any = request.user
+    if user.role != Role.TEAM_MANAGER:
+        open_or_refuse(request, family_public_id)
+        return
+    audit.record_access(
+        user=user,
+        action=AuditAction.VIEW,
+        outcome=AuditOutcome.PERMIT,
+        purpose=purpose_of(request),
+        family_public_id=family_public_id,
+        reason="Allocation: a team manager choosing a lead (no family data shown)",
+        request_id=rid(request),
+    )
 
 
 def case_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase:
@@ -130,18 +147,7 @@ def post_action(
 def case_open(request: HttpRequest, family_public_id: str) -> HttpResponse:
     """A manager allocates a lead (also from the triage queue); a practitioner takes it on."""
     user: Any = request.user
-    if user.role == Role.TEAM_MANAGER:
-        audit.record_access(
-            user=user,
-            action=AuditAction.VIEW,
-            outcome=AuditOutcome.PERMIT,
-            purpose=purpose_of(request),
-            family_public_id=family_public_id,
-            reason="Allocation: a team manager choosing a lead (no family data shown)",
-            request_id=rid(request),
-        )
-    else:
-        open_or_refuse(request, family_public_id)
+    allocation_or_need_to_know(request, family_public_id)
     form = forms.OpenCaseForm(request.POST or None, agency_id=user.agency_id)
 
     def run(data: dict[str, Any]) -> str:
@@ -191,7 +197,7 @@ def team_add(request: HttpRequest, family_public_id: str) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def team_leave(request: HttpRequest, family_public_id: str, member_id: int) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    member = get_object_or_404(TeamMember, pk=member_id, case=case)
+    member = case_record(case, TeamMember, member_id)
     return post_action(
         request,
         family_public_id,
@@ -266,7 +272,7 @@ def note_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def note_amend(request: HttpRequest, family_public_id: str, note_id: int) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    note = get_object_or_404(CaseNote, pk=note_id, case=case, author=request.user)
+    note = case_record(case, CaseNote, note_id, author=request.user)
     form = forms.AmendNoteForm(request.POST or None)
 
     def run(data: dict[str, Any]) -> str:
@@ -326,7 +332,7 @@ def transfer_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def transfer_respond(request: HttpRequest, family_public_id: str, transfer_id: int) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    transfer = get_object_or_404(CaseTransfer, pk=transfer_id, case=case)
+    transfer = case_record(case, CaseTransfer, transfer_id)
     purpose = purpose_of(request)
     pack = read_transfer_pack(
         user=request.user, transfer=transfer, purpose=purpose, request_id=rid(request)
@@ -368,7 +374,7 @@ def transfer_withdraw(
     request: HttpRequest, family_public_id: str, transfer_id: int
 ) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    transfer = get_object_or_404(CaseTransfer, pk=transfer_id, case=case)
+    transfer = case_record(case, CaseTransfer, transfer_id)
     return post_action(
         request,
         family_public_id,
@@ -413,8 +419,7 @@ def case_reopen(request: HttpRequest, family_public_id: str) -> HttpResponse:
     user: Any = request.user
     from wraparound.casework.workspace import latest_case
 
-    if user.role != Role.TEAM_MANAGER:
-        open_or_refuse(request, family_public_id)
+    allocation_or_need_to_know(request, family_public_id)
     case = latest_case(family_public_id)
     if case is None:
         raise Http404("This family has no case to reopen.")

@@ -48,6 +48,13 @@ def closure_reasons() -> dict[str, ClosureReason]:
     return reasons
 
 
+@cache
+def _outcome_areas() -> tuple[tuple[str, str], ...]:
+    return tuple(load_outcome_labels().items())
+
+
 def outcome_areas() -> dict[str, str]:
-    """Outcome key -> label: the areas an assessment covers and plan actions link to."""
-    return load_outcome_labels()
+    """Outcome key -> label: the areas an assessment covers and plan actions link to.
+
+    Read from outcomes.yaml once per process (pages ask for it per plan line)."""
+    return dict(_outcome_areas())

@@ -73,7 +73,15 @@ def _allocate() -> str:
             else RelationshipKind.TEAM_AROUND_FAMILY
         )
         for n, family in enumerate(list(dict.fromkeys(pool))[:CASELOAD]):
-            add_relationship(family_public_id=family, kind=kind, agency=user.agency, user=user)
+            add_relationship(
+                family_public_id=family,
+                kind=kind,
+                agency=user.agency,
+                user=user,
+                # Children's social care holds its cases for safeguarding (its statutory role);
+                # everyone else's allocation is for early help coordination.
+                purpose="safeguarding" if user.agency.kind == "social_care" else None,
+            )
             allocated += 1
             # Most families agreed to early help sharing; the last of each caseload has not
             # been asked yet, so the demo also shows what a practitioner sees without consent.

@@ -1,7 +1,4 @@
-"""Home card for practitioners and team managers: the families they work with.
-
-The casework and referrals capabilities add their own task cards here as they land.
-"""
+"""Home cards for practitioners and team managers: their tasks and the families they work with."""
 
 from __future__ import annotations
 
@@ -9,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from wraparound.core.access import may_open
 from wraparound.core.home import HomeCard
 from wraparound.core.models import Role
 from wraparound.sharing.policy import visible_families
@@ -19,8 +17,26 @@ CASEWORK_PURPOSE = "early_help_coordination"
 def home_cards(user: Any) -> list[HomeCard]:
     if user.role not in (Role.PRACTITIONER, Role.TEAM_MANAGER):
         return []
+    cards = []
+    if may_open(user, "casework:my-tasks"):
+        from wraparound.casework.selectors import tasks_for
+
+        tasks = tasks_for(user)
+        overdue = sum(1 for t in tasks if t.overdue)
+        cards.append(
+            HomeCard(
+                title="Your tasks",
+                count=len(tasks),
+                url=reverse("casework:my-tasks"),
+                link_text="See your tasks",
+                description=(f"{overdue} overdue. " if overdue else "")
+                + "Plan actions you own, reviews due and assessments running late, for the "
+                "coming week.",
+                needs_action=bool(tasks),
+            )
+        )
     families = visible_families(user, CASEWORK_PURPOSE)
-    return [
+    cards.append(
         HomeCard(
             title="Families you work with",
             count=len(families),
@@ -28,4 +44,5 @@ def home_cards(user: Any) -> list[HomeCard]:
             link_text="See your families",
             description="Families you have a working relationship with, or emergency access to.",
         )
-    ]
+    )
+    return cards

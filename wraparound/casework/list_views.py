@@ -23,8 +23,14 @@ from wraparound.sharing.models import AuditAction
 
 @role_required(*CASEWORKERS)
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    from wraparound.referrals.selectors import tasks_for as referral_tasks
+
     tasks = selectors.tasks_for(request.user, request_id=rid(request))
-    return render(request, "casework/tasks.html", {"tasks": tasks})
+    return render(
+        request,
+        "casework/tasks.html",
+        {"tasks": tasks, "referral_tasks": referral_tasks(request.user)},
+    )
 
 
 @role_required(Role.TEAM_MANAGER)

@@ -148,7 +148,7 @@ class PlanAction(models.Model):
 class PlanVersion(models.Model):
     """The plan as it stood after one change: who, when, what, and the whole plan as JSON."""
 
-    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="versions")
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.CASCADE, related_name="plan_versions")
     number = models.PositiveIntegerField()
     change = models.CharField(max_length=300)
     snapshot = models.JSONField()
@@ -170,7 +170,7 @@ class PlanVersion(models.Model):
 class ReviewMeeting(models.Model):
     """A team-around-the-family review: who came, what was decided, when the next one is."""
 
-    plan = models.ForeignKey(FamilyPlan, on_delete=models.PROTECT, related_name="reviews")
+    plan = models.ForeignKey(FamilyPlan, on_delete=models.PROTECT, related_name="plan_reviews")
     held_on = models.DateField()
     attendees = models.TextField(help_text="One attendee per line: name, agency or family role.")
     decisions = models.TextField()

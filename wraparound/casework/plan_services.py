@@ -238,7 +238,7 @@ def snapshot(plan: FamilyPlan) -> dict[str, Any]:
                 "decisions": r.decisions,
                 "next_review_on": r.next_review_on.isoformat(),
             }
-            for r in plan.reviews.order_by("held_on", "pk")
+            for r in plan.plan_reviews.order_by("held_on", "pk")
         ],
     }
 

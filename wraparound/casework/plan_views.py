@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from wraparound.casework import forms, plan_services
+from wraparound.casework import workspace as workspace_module
 from wraparound.casework.case_views import (
     CASEWORKERS,
     case_or_refuse,
@@ -63,7 +64,7 @@ def assessment_edit(request: HttpRequest, family_public_id: str) -> HttpResponse
         "parents_words": assessment.parents_words,
         "consent_given_by": assessment.consent_given_by,
     }
-    for area in assessment.areas.all():
+    for area in workspace_module.assessment_areas(assessment):
         initial.update(
             {
                 f"{area.outcome}__worries": area.worries,
@@ -158,7 +159,7 @@ def plan_detail(request: HttpRequest, family_public_id: str) -> HttpResponse:
     if workspace is None or workspace.case is None:
         raise Http404("This family has no case yet.")
     plan = workspace.plan
-    versions = list(plan.plan.versions.select_related("recorded_by")) if plan else []
+    versions = workspace_module.plan_versions(plan.plan) if plan else []
     return render(
         request,
         "casework/plan.html",

@@ -70,17 +70,9 @@ def tasks_for(user: Any, *, request_id: str = "", today: dt.date | None = None) 
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     families = gate.list_families(user=user, purpose=LIST_PURPOSE, request_id=request_id)
-    tasks = [
-        Task(
-            "action",
-            a.plan.case.family_public_id,
-            a.description,
-            a.due_on,
-            a.due_on < today,
-            "casework:family",
-        )
-        for a in _open_actions_due(families, soon).filter(owner=user)
-    ]
+    tasks = _own_actions(
+        user, _open_actions_due(families, soon).filter(owner=user), today, request_id
+    )
     led = list(
         FamilyCase.objects.filter(lead=user, status=CaseStatus.OPEN, family_public_id__in=families)
     )
@@ -111,6 +103,37 @@ def tasks_for(user: Any, *, request_id: str = "", today: dt.date | None = None) 
             )
         )
     return sorted(tasks, key=lambda t: (not t.overdue, t.due_on, t.family_public_id))
+
+
+def _own_actions(user: Any, actions: Any, today: dt.date, request_id: str) -> list[Task]:
+    """The user's due actions, each description shown only if the gate lets them read the plan."""
+    from wraparound.casework.workspace import CASEWORK_CATEGORY, Item
+
+    by_family: dict[str, list[PlanAction]] = defaultdict(list)
+    for action in actions.select_related("plan"):
+        by_family[action.plan.case.family_public_id].append(action)
+    tasks = []
+    for family, owned in sorted(by_family.items()):
+        filtered = gate.read(
+            user=user,
+            family_public_id=family,
+            purpose=LIST_PURPOSE,
+            items=[Item(a.plan.agency_id, CASEWORK_CATEGORY, a) for a in owned],
+            request_id=request_id,
+        )
+        readable = {i.payload.pk for i in filtered.visible_items}
+        tasks += [
+            Task(
+                "action",
+                family,
+                a.description if a.pk in readable else "An action you own (details withheld)",
+                a.due_on,
+                a.due_on < today,
+                "casework:family",
+            )
+            for a in owned
+        ]
+    return tasks
 
 
 @dataclass

@@ -28,6 +28,7 @@ from wraparound.casework.models import (
     ServiceLevel,
     TeamMember,
 )
+from wraparound.core.labels import label
 from wraparound.core.models import Agency, AgencyKind, User
 from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues
@@ -320,7 +321,7 @@ def add_note(
         body=body.strip(),
         occurred_on=when,
     )
-    record(by, case, f"Case note added ({category})", request_id)
+    record(by, case, f"Case note added ({label(category).lower()})", request_id)
     return note
 
 

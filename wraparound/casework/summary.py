@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wraparound.casework.family_page import FamilyPage
+from wraparound.casework.workspace import amendments
 
 
 def summary_as_data(page: FamilyPage) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def summary_as_data(page: FamilyPage) -> dict[str, Any]:
                 "date": n.occurred_on.isoformat(),
                 "category": n.category,
                 "text": n.body,
-                "amendments": [{"reason": a.reason, "text": a.body} for a in n.amendments.all()],
+                "amendments": [{"reason": a.reason, "text": a.body} for a in amendments(n)],
             }
             for n in ws.notes
         ]

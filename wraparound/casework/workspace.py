@@ -57,12 +57,21 @@ class PlanView:
     needs_without_action: list[str]
     identified_needs: list[str]
     today: dt.date
+    overdue: list[PlanAction] = field(init=False)
+    rows: list[tuple[PlanAction, str, bool]] = field(init=False)
+    missing_labels: list[str] = field(init=False)
 
-    @property
-    def overdue(self) -> list[PlanAction]:
-        return [
+    def __post_init__(self) -> None:
+        labels = outcome_areas()
+        self.overdue = [
             a for a in self.actions if a.status in OPEN_ACTION_STATUSES and a.due_on < self.today
         ]
+        overdue_ids = {a.pk for a in self.overdue}
+        # One row per action with what the template shows, computed once per page.
+        self.rows = [
+            (a, labels.get(a.outcome, a.outcome), a.pk in overdue_ids) for a in self.actions
+        ]
+        self.missing_labels = [labels.get(n, n) for n in self.needs_without_action]
 
     @property
     def complete(self) -> bool:
@@ -157,7 +166,7 @@ def _plan_view(
     return PlanView(
         plan=plan,
         actions=actions,
-        reviews=list(plan.reviews.all()) if plan_visible else [],
+        reviews=list(plan.plan_reviews.all()) if plan_visible else [],
         needs_without_action=[n for n in needs if n not in covered],
         identified_needs=needs,
         today=timezone.localdate(),
@@ -200,6 +209,35 @@ def build_workspace(
         is_member=any(m.user_id == user.pk and m.is_current for m in members),
         receives_transfer=bool(transfer and may.manages(user, transfer.to_agency_id)),
     )
+
+
+def assessment_areas(assessment: Assessment) -> list[Any]:
+    """The areas of an assessment the gate has already let through."""
+    return list(assessment.areas.all())
+
+
+def plan_versions(plan: FamilyPlan) -> list[Any]:
+    """Every version of a plan the gate has already let through, newest first."""
+    return list(plan.plan_versions.select_related("recorded_by"))
+
+
+def amendments(note: CaseNote) -> list[Any]:
+    """The amendments of a note the gate has already let through (prefetched)."""
+    return list(note.amendments.all())
+
+
+def case_record(case: FamilyCase, model: type[Any], pk: int, **match: Any) -> Any:
+    """One record of an opened case (a member, a note, a transfer, an action), or Http404.
+
+    For writes after ``access_case``: the services check who may act; nothing is shown.
+    """
+    from django.http import Http404
+
+    related = {TeamMember: "case", CaseNote: "case", CaseTransfer: "case", PlanAction: "plan__case"}
+    found = model._default_manager.filter(pk=pk, **{related[model]: case}, **match).first()
+    if found is None:
+        raise Http404(f"No such {model._meta.verbose_name} in this family's case.")
+    return found
 
 
 def access_case(

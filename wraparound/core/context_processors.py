@@ -25,4 +25,6 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_name": settings.SERVICE_NAME,
         "partnership_name": settings.PARTNERSHIP_NAME,
         "service_navigation": items,
+        # Publication-grade suppression, stated wherever aggregate figures are explained.
+        "publication_threshold": settings.SUPPRESSION_THRESHOLD,
     }

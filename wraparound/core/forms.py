@@ -32,6 +32,7 @@ class GovukDateWidget(forms.MultiWidget):
     """Three text boxes, day, month and year, in a fieldset (GOV.UK date input)."""
 
     template_name = "core/forms/date_input.html"
+    govuk_date = True  # templates render it in a fieldset with the label as its legend
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
@@ -66,6 +67,25 @@ class GovukDateWidget(forms.MultiWidget):
         # Django marks a field with errors aria-invalid; the boxes then get the error border.
         context["widget"]["invalid"] = bool((attrs or {}).get("aria-invalid"))
         return context
+
+
+class GovukDateInput(GovukDateWidget):
+    """The date input pattern for a plain ``forms.DateField``: the boxes become YYYY-MM-DD.
+
+    A part left blank or not a number reaches the field as typed, so the field says the date
+    is not valid rather than guessing.
+    """
+
+    def value_from_datadict(  # type: ignore[override]
+        self, data: Any, files: Any, name: str
+    ) -> str | None:
+        parts = super().value_from_datadict(data, files, name)
+        day, month, year = (str(p or "").strip() for p in parts)
+        if not (day or month or year):
+            return data.get(name) or None  # one ISO value (a script or an older form)
+        if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+        return f"{day}/{month}/{year}"
 
 
 class GovukDateField(forms.MultiValueField):
@@ -109,6 +129,8 @@ def _lower_first(text: str) -> str:
 def required_message(field: forms.Field, name: str) -> str:
     """The GOV.UK wording for a missing answer, naming the field."""
     label = str(field.label or name.replace("_", " ").capitalize())
+    if label.endswith("?"):  # a question: quote it rather than bend it into a sentence
+        return f"Answer “{label}”"
     if isinstance(field.widget, forms.CheckboxSelectMultiple):
         return f"Choose at least one: {_lower_first(label).removeprefix('the ')}"
     if isinstance(field.widget, CHOICE_WIDGETS):
@@ -135,6 +157,8 @@ class GovukForm:
     fields: dict[str, forms.Field]
     errors: Any
     prefix: str | None
+    # Where the summary's form-wide errors link to (an input id); the page's main by default.
+    non_field_errors_target: str = ""
 
     def govuk(self) -> None:
         default = forms.Field.default_error_messages["required"]
@@ -146,7 +170,8 @@ class GovukForm:
     def error_summary(self) -> list[SummaryError]:
         """Non-field errors first (linked to the form), then each field's, in form order."""
         form: Any = self
-        summary = [SummaryError(str(e), "main-content") for e in form.non_field_errors()]
+        target = getattr(self, "non_field_errors_target", "") or "main-content"
+        summary = [SummaryError(str(e), target) for e in form.non_field_errors()]
         for bound in form:
             for error in bound.errors:
                 summary.append(SummaryError(str(error), _first_input_id(bound)))

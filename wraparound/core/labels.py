@@ -279,3 +279,9 @@ def mapping_field(value: object) -> str:
     if "," in text:
         return " and ".join(mapping_field(part.strip()) for part in text.split(","))
     return MAPPING_FIELDS.get(text, humanise(text))
+
+
+def roles_plural(codes: Iterable[object] | None) -> str:
+    """``["team_manager", "data_analyst"]`` -> ``team managers and data analysts``."""
+    names = [f"{label(code, 'role')}s".lower() for code in (codes or [])]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wraparound.directory.geography import Geography, Ward, distance_km
+from wraparound.core.geography import Geography, Ward, distance_km
 from wraparound.directory.vocabulary import AgeGroup
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
+from wraparound.core.geography import Ward, load_geography
 from wraparound.core.models import Agency
 from wraparound.directory.feed import import_feed
-from wraparound.directory.geography import Ward, load_geography
 from wraparound.directory.services import ensure_agency_organization, ensure_vocabulary
 from wraparound.directory.vocabulary import (
     ACCESS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from wraparound.directory.geography import load_geography
+from wraparound.core.geography import load_geography
 from wraparound.directory.map_data import DEFAULT_REACH_MAX_KM
 from wraparound.directory.vocabulary import outcome_labels
 

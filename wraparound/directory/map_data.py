@@ -15,8 +15,8 @@ from typing import Any
 
 from django.conf import settings
 
+from wraparound.core.geography import Geography
 from wraparound.directory.analysis import Reach, ServicePoint
-from wraparound.directory.geography import Geography
 from wraparound.directory.models import Attribute, Service
 from wraparound.directory.vocabulary import ACCESS, NEEDS, THRESHOLD, taxonomy_id
 from wraparound.sharing.readers import Reader

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
+from wraparound.core.geography import distance_km, load_geography
 from wraparound.directory import oruk_json, selectors
-from wraparound.directory.geography import distance_km, load_geography
 from wraparound.directory.models import Service, ServiceAtLocation
 from wraparound.directory.oruk_openapi import openapi_document
 

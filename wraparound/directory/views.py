@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wraparound.core.access import ALL_ROLES, role_required
+from wraparound.core.geography import load_geography
 from wraparound.core.models import Role
 from wraparound.directory import analysis, map_data, selectors
 from wraparound.directory.feed import FeedError, decode_feed, export_feed, import_feed
 from wraparound.directory.forms import FeedUploadForm, MapForm, OverlapForm, ServiceSearchForm
-from wraparound.directory.geography import load_geography
 from wraparound.directory.models import Service
 from wraparound.directory.vocabulary import NEEDS, load_age_groups, outcome_labels, term_id
 from wraparound.sharing.views.common import signed_in

@@ -55,11 +55,14 @@ def love_plot(balance: list[dict[str, Any]], labels: dict[str, str]) -> LovePlot
             before=round(r["smd_before"], 3),
             after=round(r["smd_after"], 3),
         )
-        for i, r in enumerate(b for b in balance if b["smd_before"] is not None and b["smd_after"] is not None)
+        for i, r in enumerate(
+            b for b in balance if b["smd_before"] is not None and b["smd_after"] is not None
+        )
     ]
     steps = 5
     ticks = [
-        (_x(axis_max * k / steps, axis_max), f"{axis_max * k / steps:.2f}") for k in range(steps + 1)
+        (_x(axis_max * k / steps, axis_max), f"{axis_max * k / steps:.2f}")
+        for k in range(steps + 1)
     ]
     return LovePlot(
         width=LABEL_WIDTH + PLOT_WIDTH + 30,

@@ -60,7 +60,10 @@ def _inputs(seed: int) -> services.RunInputs:
         linked = services.load_inputs()
     except services.sources.EvaluationSourceError:
         linked = None
-    if linked is not None and linked.membership["family_public_id"].n_unique() >= MIN_LINKED_FAMILIES:
+    if (
+        linked is not None
+        and linked.membership["family_public_id"].n_unique() >= MIN_LINKED_FAMILIES
+    ):
         return linked
     county = _county(seed)
     if not (county / "manifest.json").exists():

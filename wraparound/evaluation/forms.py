@@ -18,25 +18,76 @@ NUMBER = {"class": "govuk-input govuk-input--width-4"}
 
 class PlanForm(forms.Form):
     title = forms.CharField(max_length=200, label="Question, in plain words")
-    service = forms.ModelChoiceField(queryset=Service.objects.none(), label="Service (from the directory)")
-    treatment_source = forms.ChoiceField(choices=TreatmentSource.choices, label="Who counts as treated")
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), label="Service (from the directory)"
+    )
+    treatment_source = forms.ChoiceField(
+        choices=TreatmentSource.choices, label="Who counts as treated"
+    )
     treatment_agency = forms.ChoiceField(choices=(), label="Agency whose records show the start")
     treatment_kind = forms.ChoiceField(choices=(), label="Event that marks the start")
     intake_start = forms.DateField(widget=DATE_WIDGET, label="Intake period: first day")
     intake_end = forms.DateField(widget=DATE_WIDGET, label="Intake period: last day")
-    child_min_age = forms.IntegerField(min_value=0, max_value=25, label="Youngest eligible child (years)", widget=forms.NumberInput(attrs=NUMBER))
-    child_max_age = forms.IntegerField(min_value=0, max_value=25, label="Oldest eligible child (years)", widget=forms.NumberInput(attrs=NUMBER))
-    pre_window_days = forms.IntegerField(min_value=30, max_value=1095, initial=365, label="Covariate window before the start (days)", widget=forms.NumberInput(attrs=NUMBER))
-    covariate_anchor = forms.ChoiceField(choices=CovariateAnchor.choices, label="Covariate window ends")
-    outcome_window_days = forms.IntegerField(min_value=30, max_value=1095, initial=365, label="Outcome window after the start (days)", widget=forms.NumberInput(attrs=NUMBER))
-    outcomes = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, label="Outcomes")
+    child_min_age = forms.IntegerField(
+        min_value=0,
+        max_value=25,
+        label="Youngest eligible child (years)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    child_max_age = forms.IntegerField(
+        min_value=0,
+        max_value=25,
+        label="Oldest eligible child (years)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    pre_window_days = forms.IntegerField(
+        min_value=30,
+        max_value=1095,
+        initial=365,
+        label="Covariate window before the start (days)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    covariate_anchor = forms.ChoiceField(
+        choices=CovariateAnchor.choices, label="Covariate window ends"
+    )
+    outcome_window_days = forms.IntegerField(
+        min_value=30,
+        max_value=1095,
+        initial=365,
+        label="Outcome window after the start (days)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    outcomes = forms.MultipleChoiceField(
+        choices=(), widget=forms.CheckboxSelectMultiple, label="Outcomes"
+    )
     primary_outcome = forms.ChoiceField(choices=(), label="Primary outcome")
-    covariates = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, label="Covariates")
-    exact_on_locality = forms.BooleanField(required=False, initial=True, label="Match exactly on locality")
-    caliper_sd = forms.FloatField(min_value=0.01, max_value=1.0, initial=0.2, label="Caliper (standard deviations of the logit score)", widget=forms.NumberInput(attrs=NUMBER))
-    controls_per_treated = forms.IntegerField(min_value=1, max_value=5, initial=1, label="Comparison families per treated family", widget=forms.NumberInput(attrs=NUMBER))
-    min_group_size = forms.IntegerField(min_value=10, max_value=100_000, initial=50, label="Minimum group size", widget=forms.NumberInput(attrs=NUMBER))
-    # fmt: skip
+    covariates = forms.MultipleChoiceField(
+        choices=(), widget=forms.CheckboxSelectMultiple, label="Covariates"
+    )
+    exact_on_locality = forms.BooleanField(
+        required=False, initial=True, label="Match exactly on locality"
+    )
+    caliper_sd = forms.FloatField(
+        min_value=0.01,
+        max_value=1.0,
+        initial=0.2,
+        label="Caliper (standard deviations of the logit score)",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    controls_per_treated = forms.IntegerField(
+        min_value=1,
+        max_value=5,
+        initial=1,
+        label="Comparison families per treated family",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    min_group_size = forms.IntegerField(
+        min_value=10,
+        max_value=100_000,
+        initial=50,
+        label="Minimum group size",
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +110,9 @@ class PlanForm(forms.Form):
         low, high = data.get("child_min_age"), data.get("child_max_age")
         if low is not None and high is not None and high < low:
             self.add_error("child_max_age", "The oldest age must be at least the youngest.")
-        if data.get("primary_outcome") and data.get("primary_outcome") not in (data.get("outcomes") or []):
+        if data.get("primary_outcome") and data.get("primary_outcome") not in (
+            data.get("outcomes") or []
+        ):
             self.add_error("primary_outcome", "Choose a primary outcome from the outcomes ticked.")
         return data
 

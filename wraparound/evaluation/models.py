@@ -103,7 +103,9 @@ class EvaluationPlan(models.Model):
     class Meta:
         ordering = ["service_name", "reference", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["reference", "version"], name="evaluation_plan_version_once"),
+            models.UniqueConstraint(
+                fields=["reference", "version"], name="evaluation_plan_version_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(intake_end__gte=models.F("intake_start")),
                 name="evaluation_plan_intake_in_order",
@@ -129,16 +131,6 @@ class EvaluationPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} v{self.version}: {self.title}"
 
-    @property
-    def is_locked(self) -> bool:
-        return self.locked_at is not None
-
-    def spec_fingerprint(self) -> str:
-        """SHA-256 of the question's fields, as stored at the lock and checked at each run."""
-        data: dict[str, Any] = {name: getattr(self, name) for name in SPEC_FIELDS}
-        text = json.dumps(data, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuse any change to a plan that is already locked in the database."""
         if self.pk is not None:
@@ -153,6 +145,16 @@ class EvaluationPlan(models.Model):
         if self.is_locked:
             raise PlanLockedError(f"{self.reference} v{self.version} is locked and is kept.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    def spec_fingerprint(self) -> str:
+        """SHA-256 of the question's fields, as stored at the lock and checked at each run."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in SPEC_FIELDS}
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 class RunStatus(models.TextChoices):

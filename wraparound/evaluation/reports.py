@@ -14,10 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from wraparound.evaluation.models import EvaluationPlan, EvaluationRun, RunStatus
 from wraparound.evaluation.services import PURPOSE, EvaluationRefusedError
+from wraparound.needs.reports import suppression_threshold
 from wraparound.needs.suppression import suppress
 from wraparound.sharing.gate import read_aggregate
 from wraparound.sharing.models import AuditAction
@@ -61,7 +60,8 @@ class PlanReport:
 
 
 def threshold() -> int:
-    return int(getattr(settings, "SUPPRESSION_THRESHOLD", 5))
+    """The partnership's small-number threshold, the same as the targeting report's."""
+    return suppression_threshold()
 
 
 def _suppressed_counts(counts: dict[str, int], limit: int) -> dict[str, int | str]:
@@ -100,7 +100,11 @@ def latest_run(plan: EvaluationPlan) -> EvaluationRun | None:
 
 
 def release_plan_report(
-    *, user: Any, plan: EvaluationPlan, action: str = AuditAction.VIEW, request_id: str | None = None
+    *,
+    user: Any,
+    plan: EvaluationPlan,
+    action: str = AuditAction.VIEW,
+    request_id: str | None = None,
 ) -> PlanReport:
     """The plan's latest run, suppressed, if the gate permits the evaluation purpose."""
     decision = read_aggregate(
@@ -168,9 +172,7 @@ def _suppressed_families(report: PlanReport) -> dict[str, Any]:
         if isinstance(value, int):
             out[key] = value if value == 0 or value >= limit else f"<{limit}"
         elif isinstance(value, dict):
-            out[key] = {
-                k: (v if v == 0 or v >= limit else f"<{limit}") for k, v in value.items()
-            }
+            out[key] = {k: (v if v == 0 or v >= limit else f"<{limit}") for k, v in value.items()}
     return out
 
 

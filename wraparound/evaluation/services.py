@@ -118,7 +118,9 @@ def new_version(*, user: Any, plan: EvaluationPlan, **changes: Any) -> Evaluatio
         raise DesignError("Edit the draft itself; only a locked plan needs a new version.")
     if hasattr(plan, "superseded_by"):
         raise DesignError(f"{plan.reference} v{plan.version} already has a newer version.")
-    fields = {name.removesuffix("_id"): getattr(plan, name.removesuffix("_id")) for name in SPEC_FIELDS}
+    fields = {
+        name.removesuffix("_id"): getattr(plan, name.removesuffix("_id")) for name in SPEC_FIELDS
+    }
     fields.update(title=plan.title, **changes)
     _check_outcomes(fields["outcomes"], fields["primary_outcome"])
     latest = EvaluationPlan.objects.filter(reference=plan.reference).order_by("-version").first()
@@ -211,7 +213,7 @@ def run_plan(
     started = timezone.now()
     starts = None
     if plan.treatment_source == TreatmentSource.ACCEPTED_REFERRALS:
-        starts = sources.accepted_referral_starts()
+        starts = sources.accepted_referral_starts(plan.service_id)
     inputs = inputs or load_inputs()
     last_event = inputs.events["event_date"].max() if inputs.events.height else None
     data = {

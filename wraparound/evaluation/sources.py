@@ -6,15 +6,17 @@ from each member record's postcode. What leaves the pipeline is aggregate and is
 to users only through the sharing gate (``wraparound.evaluation.reports``).
 
 Treatment comes from the plan's source. ``support_events``: a start event in the agency's
-imported records (works today). ``accepted_referrals``: the seam for the referrals app; until
-it provides ``wraparound.referrals.selectors.accepted_referral_starts()`` returning
-(family_public_id, start_date) rows, a plan with that source cannot run and says why.
+imported records (works today). ``accepted_referrals``: the seam for the referrals app:
+(family_public_id, start_date) rows come from the referrals app: its
+``selectors.accepted_referral_starts(service_id)`` if it offers one, else its ``Referral``
+rows accepted for the plan's service.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import yaml
@@ -73,16 +75,35 @@ def deprivation_frame(membership: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def accepted_referral_starts() -> pl.DataFrame:
-    """(family_public_id, start_date) of accepted referrals: the referrals app's seam."""
+def accepted_referral_starts(service_id: Any) -> pl.DataFrame:
+    """(family_public_id, start_date) of referrals to the service that were accepted.
+
+    Uses ``wraparound.referrals.selectors.accepted_referral_starts(service_id)`` when the
+    referrals app offers it; otherwise reads its ``Referral`` model (pipeline-only, never
+    shown): accepted, or closed after an acceptance (decided with no decline reason), dated
+    by the decision.
+    """
     try:
-        from wraparound.referrals.selectors import (  # type: ignore[import-not-found]
-            accepted_referral_starts as provider,
-        )
+        from wraparound.referrals import selectors as referral_selectors
+        from wraparound.referrals.models import Referral, State
     except ImportError as error:
         raise TreatmentSourceUnavailableError(
-            "Accepted referrals are not available yet (the referrals app does not provide "
-            "accepted_referral_starts()); use 'started support' as the treatment source."
+            "Accepted referrals are not available (no referrals app); use 'started support' "
+            "as the treatment source."
         ) from error
-    frame: pl.DataFrame = provider()
-    return frame
+    provider = getattr(referral_selectors, "accepted_referral_starts", None)
+    if provider is not None:
+        frame: pl.DataFrame = provider(service_id)
+        return frame
+    rows = (
+        Referral.objects.filter(
+            to_service_id=service_id, decided_at__isnull=False, decline_reason=""
+        )
+        .filter(state__in=[State.ACCEPTED, State.CLOSED])
+        .values_list("family_public_id", "decided_at")
+    )
+    return pl.DataFrame(
+        [(family, decided.date()) for family, decided in rows],
+        schema={"family_public_id": pl.String, "start_date": pl.Date},
+        orient="row",
+    )

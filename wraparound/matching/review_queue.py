@@ -145,3 +145,11 @@ def agencies_in_queue() -> dict[str, str]:
         slugs |= {left.split(":", 1)[0], right.split(":", 1)[0]}
     names = dict(Agency.objects.filter(slug__in=slugs).values_list("slug", "name"))
     return dict(sorted(((s, names.get(s, s)) for s in slugs), key=lambda item: item[1]))
+
+
+def linked_since(moment: Any) -> Any:
+    """The first complete linkage run started after ``moment`` (an import), or None."""
+    from wraparound.matching.models import LinkageRun
+
+    runs = LinkageRun.objects.filter(status=LinkageRun.Status.COMPLETE, started_at__gte=moment)
+    return runs.order_by("started_at").first()

@@ -134,6 +134,10 @@ def latest_run() -> LinkageRun | None:
     return LinkageRun.objects.first()
 
 
+def latest_complete_run() -> LinkageRun | None:
+    return LinkageRun.objects.filter(status=LinkageRun.Status.COMPLETE).first()
+
+
 def _source_records(record_keys: list[str]) -> dict[str, dict[str, Any]]:
     """The current source record behind each key (pipeline fields only), unfiltered."""
     from wraparound.records.models import SourceRecord

@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/<str:public_id>/merge/", views.merge, name="merge"),
     path("people/<str:public_id>/split/", views.split, name="split"),
     path("history/", views.history, name="history"),
+    path("link/", views.link_now, name="link-now"),
 ]

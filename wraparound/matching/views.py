@@ -174,3 +174,19 @@ def split(request: HttpRequest, public_id: str) -> HttpResponse:
 @role_required(*ANALYSTS)
 def history(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/history.html", {"changes": selectors.index_history()})
+
+
+@require_POST
+@role_required(*ANALYSTS)
+def link_now(request: HttpRequest) -> HttpResponse:
+    """Queue a linkage run (new records only, once a full run exists); show its progress."""
+    from wraparound.core import jobs
+    from wraparound.matching.jobs import LINK
+
+    job = jobs.enqueue(
+        LINK,
+        user=_analyst(request),
+        label="Link records into the master index",
+        incremental=selectors.latest_complete_run() is not None,
+    )
+    return redirect(jobs.page_url(job))

@@ -14,7 +14,8 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
-from wraparound.needs import benchmark, sources
+from wraparound.needs import bench as benchmark
+from wraparound.needs import sources
 from wraparound.needs.runs import default_reference_date, reference_dates, run_needs
 
 DEMO_QUARTERS = 4

@@ -9,8 +9,6 @@ from django.urls import reverse
 from wraparound.core.home import ChartBar, HomeCard
 from wraparound.core.models import Role
 from wraparound.needs import reports
-from wraparound.needs.models import FamilyNeedsProfile
-from wraparound.needs.selectors import LIST_PURPOSE
 from wraparound.needs.targeting import COUNTY
 from wraparound.sharing.models import AuditAction
 
@@ -28,12 +26,11 @@ def home_cards(user: Any) -> list[HomeCard]:
 
 
 def _families_to_act_on(user: Any, run: Any) -> HomeCard:
-    from wraparound.sharing.policy import visible_families
+    from wraparound.needs.selectors import families_at_risk_not_supported
 
-    visible = visible_families(user, LIST_PURPOSE)
-    count = FamilyNeedsProfile.objects.filter(
-        run=run, at_risk=True, supported=False, family_public_id__in=visible or []
-    ).count()
+    # The same audited question as the at-risk list, so the count is of families the user may
+    # open *and* whose shown needs put them at risk: never a figure derived from withheld flags.
+    count = len(families_at_risk_not_supported(user=user, run=run))
     return HomeCard(
         title="Your families at risk and not supported",
         count=count,

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 
 from wraparound.needs import targeting
+from wraparound.needs.audience import Audience, audience_for
 from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.models import FamilyNeedsProfile, NeedsRun, RunStatus
 from wraparound.needs.suppression import DEFAULT_THRESHOLD, Cell, suppress
@@ -125,6 +126,7 @@ class TargetingReport:
     at_risk_rule: str
     support_rule: str
     children: ChildrenShares | None = None
+    audience: Audience | None = None  # who the suppression was chosen for, and why
 
     @property
     def tables(self) -> dict[str, Matrix]:
@@ -229,7 +231,9 @@ def release_targeting_report(
     )
     if not decision.permitted:
         raise ReportRefusedError(decision.reason)
-    return build_targeting_report(run=report_run, threshold=threshold)
+    audience = audience_for(user=user, action=action, agreement_id=decision.agreement_id)
+    report = build_targeting_report(run=report_run, threshold=threshold or audience.threshold)
+    return replace(report, audience=audience)
 
 
 # --- exports ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def events_frame() -> pl.DataFrame:
 
 def _localities(records: pl.DataFrame) -> pl.DataFrame:
     """record_key -> locality, from the record's postcode through the county's geography."""
-    from wraparound.directory.geography import load_geography
+    from wraparound.core.geography import load_geography
 
     geography = load_geography()
     postcodes = records.select("postcode").unique().drop_nulls()

@@ -86,6 +86,7 @@ def at_risk_not_supported(request: HttpRequest) -> HttpResponse:
             context["refusal"] = str(refusal)
         else:
             context["aggregate_rows"] = report.by_locality.rows
+            context["audience"] = report.audience
     else:
         context["families"] = families_at_risk_not_supported(
             user=signed_in(request), run=run, locality=locality, request_id=_request_id(request)

@@ -15,23 +15,14 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.db.models.functions import Concat
 
 from wraparound.records.models import Extract, ExtractStatus, SourceEvent, SourceRecord
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 
 PERSON_RECORD_SCHEMA: dict[str, Any] = {
     "record_key": pl.String,
     "source": pl.String,
     "source_id": pl.String,
     "agency_slug": pl.String,
-    "first_name": pl.String,
-    "middle_names": pl.String,
-    "surname": pl.String,
-    "dob": pl.Date,
-    "sex": pl.String,
-    "postcode": pl.String,
-    "address_line": pl.String,
-    "nhs_number": pl.String,
-    "upn": pl.String,
-    "household_ref": pl.String,
-    "recorded_at": pl.Date,
+    **PERSON_RECORD_FIELDS,
 }
 EVENT_SCHEMA: dict[str, Any] = {
     "event_key": pl.String,
@@ -80,17 +71,7 @@ def person_records_frame(*, sources: list[str] | None = None) -> pl.DataFrame:
             "source",
             "source_id",
             "extract__agency__slug",
-            "first_name",
-            "middle_names",
-            "surname",
-            "dob",
-            "sex",
-            "postcode",
-            "address_line",
-            "nhs_number",
-            "upn",
-            "household_ref",
-            "recorded_at",
+            *PERSON_RECORD_FIELDS,
         )
         .order_by("id")
     )

@@ -76,6 +76,7 @@ def _escalate(referral: Referral, now: dt.datetime) -> None:
 
 
 def _expire(referral: Referral, now: dt.datetime) -> None:
+    waited_for_sender = not _waiting_on_receiver(referral)
     referral.expire(by=None, at=now, description="expired without a decision")
     _end(referral.pending_relationship, None, now)
     _save(referral, now)
@@ -85,7 +86,9 @@ def _expire(referral: Referral, now: dt.datetime) -> None:
         [*_sender_side(referral), *front_door(referral.to_agency_id, managers_only=True)],
         "referral_expired",
         "expired without a decision",
-        "Nobody decided in time. Refer again, or to another service.",
+        "The information asked for was not given in time. Refer again with it, or elsewhere."
+        if waited_for_sender
+        else "Nobody decided in time. Refer again, or to another service.",
     )
 
 

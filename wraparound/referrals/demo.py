@@ -73,6 +73,7 @@ def _draft(
         urgency="urgent" if urgent else "standard",
         consent_basis="given",
         consent_given_by="Mother",
+        consent_method="in_person",
         shared_categories=["identity", "contact", "early_help"],
         suggestion=suggestion or {},
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -113,7 +114,7 @@ def _audit(
         ]
         if action == AuditAction.DISCLOSE
         else [],
-        agreements=[referral.lawful_basis.split(" (")[0]] if referral.agreement_id else [],
+        agreements=_agreement_ref(referral),
         consent_ref=f"consent-{referral.consent_record_id}" if referral.consent_record_id else "",
         no_consent_reason=referral.no_consent_condition,
         reason=f"Referral {referral.reference} to {referral.receiver_name}: {what}",
@@ -127,6 +128,12 @@ class _RefusedError(ReferralError):
     def __init__(self, message: str, entry: dict[str, Any]) -> None:
         super().__init__(message)
         self.entry = entry
+
+
+def _agreement_ref(referral: Referral) -> list[str]:
+    """The agreement and version recorded at sending ("DSA-002 v1"), for the audit entry."""
+    found = re.match(r"^(\S+ v\d+)", referral.lawful_basis or "")
+    return [found.group(1)] if found and referral.agreement_id else []
 
 
 def _refuse(by: Any, referral: Referral | None, family: str, message: str, request_id: str) -> None:

@@ -162,6 +162,7 @@ def load_catalogues() -> Catalogues:
             ("code", "label", "description", "aggregate", "hl7_purpose_of_use"),
         )
     }
+    purposes = _with_included_closure(purposes)
     for purpose in purposes.values():
         bad = [c for c in purpose.includes if c not in purposes]
         if bad:
@@ -184,6 +185,24 @@ def load_catalogues() -> Catalogues:
         purposes=purposes,
         no_consent_conditions=conditions,
     )
+
+
+def _with_included_closure(purposes: dict[str, Purpose]) -> dict[str, Purpose]:
+    """``includes`` is transitive: safeguarding includes early help coordination, so it also
+    includes whatever early help coordination includes."""
+    from dataclasses import replace
+
+    def closure(code: str, seen: frozenset[str]) -> set[str]:
+        direct = set(purposes[code].includes) if code in purposes else set()
+        found = set(direct)
+        for inner in direct - seen:
+            found |= closure(inner, seen | {code})
+        return found - {code}
+
+    return {
+        code: replace(p, includes=tuple(sorted(closure(code, frozenset()))))
+        for code, p in purposes.items()
+    }
 
 
 @lru_cache(maxsize=1)

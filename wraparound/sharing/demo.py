@@ -128,6 +128,10 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
         retention="Aggregates kept indefinitely; no personal data retained",
         data_subjects=["child", "parent"],
         dpia_reference="DPIA-2025-031",
+        # Team managers and analysts plan localities' early help on the service's own pages:
+        # they see counts down to 3; exports keep publication suppression.
+        operational_suppression_threshold=3,
+        operational_roles=["team_manager", "data_analyst"],
     )
     encompass_parties = [
         by_slug["hartshire-police"],

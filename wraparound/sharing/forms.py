@@ -7,7 +7,8 @@ from typing import Any, cast
 
 from django import forms
 
-from wraparound.core.models import Agency
+from wraparound.core.forms import GovukDateInput, GovukForm
+from wraparound.core.models import Agency, Role
 from wraparound.sharing.catalogues import catalogues, choices
 from wraparound.sharing.models import (
     AuditAction,
@@ -24,8 +25,8 @@ from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, P
 PUBLIC_ID_HELP = "The id from the family or person record, for example F-1A2B3C4D."
 
 
-class GovukFormMixin:
-    """Adds GOV.UK classes to widgets so templates render fields with one include."""
+class GovukFormMixin(GovukForm):
+    """GOV.UK widgets, errors that name their field and an error summary (wraparound.core.forms)."""
 
     fields: dict[str, forms.Field]
 
@@ -33,25 +34,11 @@ class GovukFormMixin:
         return cast(forms.ChoiceField, self.fields[name])
 
     def style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = "govuk-checkboxes__input"
-            elif isinstance(widget, forms.RadioSelect):
-                widget.attrs["class"] = "govuk-radios__input"
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "govuk-checkboxes__input"
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("class", "govuk-textarea")
-                widget.attrs.setdefault("rows", "4")
-            elif isinstance(widget, forms.SelectMultiple | forms.Select):
-                widget.attrs["class"] = "govuk-select"
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
+        self.govuk()
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+# Dates as the GOV.UK date input (day, month, year boxes), not the browser's own picker.
+DateInput = GovukDateInput
 
 
 class AgreementForm(GovukFormMixin, forms.Form):
@@ -80,6 +67,20 @@ class AgreementForm(GovukFormMixin, forms.Form):
     end_date = forms.DateField(widget=DateInput, required=False)
     review_date = forms.DateField(widget=DateInput, required=False)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    operational_suppression_threshold = forms.IntegerField(
+        required=False,
+        min_value=2,
+        label="Operational suppression threshold (optional)",
+        help_text="For an aggregate purpose only. Counts below this are hidden from the roles "
+        "named below on the service's own pages. Exports and anything leaving the partnership "
+        "keep publication suppression.",
+    )
+    operational_roles = forms.MultipleChoiceField(
+        required=False,
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles that see figures at the operational threshold",
+    )
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,12 +89,17 @@ class AgreementForm(GovukFormMixin, forms.Form):
         self._choice("purposes").choices = choices(cats.purposes)
         self._choice("no_consent_conditions").choices = choices(cats.no_consent_conditions, "title")
         for agency in agencies:
+            # Ticking a party reveals its lawful bases and data (GOV.UK conditional reveal),
+            # so the form is one checkbox per agency until the officer chooses the parties.
             self.fields[f"party_{agency.pk}"] = forms.BooleanField(
-                required=False, label=agency.name
+                required=False,
+                label=agency.name,
+                widget=forms.CheckboxInput({"data-aria-controls": f"party-{agency.pk}-details"}),
             )
             self.fields[f"bases_{agency.pk}"] = forms.MultipleChoiceField(
                 required=False,
                 choices=choices(cats.lawful_bases, "title"),
+                widget=forms.CheckboxSelectMultiple,
                 label=f"Lawful bases for {agency.name}",
             )
             self.fields[f"provides_{agency.pk}"] = forms.MultipleChoiceField(
@@ -103,6 +109,8 @@ class AgreementForm(GovukFormMixin, forms.Form):
                 label=f"Data {agency.name} shares",
             )
         self.style()
+        if agencies:
+            self.non_field_errors_target = f"id_party_{agencies[0].pk}"
 
     @property
     def party_rows(self) -> list[tuple[Agency, Any, Any, Any]]:
@@ -146,6 +154,8 @@ class AgreementForm(GovukFormMixin, forms.Form):
             dpia_reference=data["dpia_reference"].strip(),
             end_date=data["end_date"],
             review_date=data["review_date"],
+            operational_suppression_threshold=data.get("operational_suppression_threshold"),
+            operational_roles=list(data.get("operational_roles") or []),
         )
 
     @classmethod
@@ -156,6 +166,7 @@ class AgreementForm(GovukFormMixin, forms.Form):
                 "reference", "title", "purpose_statement", "purposes", "data_subjects",
                 "consent_required", "no_consent_conditions", "retention", "dpia_reference",
                 "start_date", "end_date", "review_date", "revision",
+                "operational_suppression_threshold", "operational_roles",
             )
         }  # fmt: skip
         for party in agreement.parties.all():
@@ -234,11 +245,14 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea,
         label="Why do you need this now?",
+        error_messages={"required": "Say why you need emergency access now"},
         help_text="Say who is at risk and why you cannot wait for a referral or allocation. "
         "The information governance officers of the agencies whose data you open will review it.",
     )
     categories = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, label="What data do you need?"
+        widget=forms.CheckboxSelectMultiple,
+        label="What data do you need?",
+        error_messages={"required": "Choose the data you need"},
     )
     hours = forms.IntegerField(
         min_value=1,
@@ -246,6 +260,9 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
         initial=4,
         label="For how many hours?",
         help_text=f"Between 1 and {MAX_BREAK_GLASS_HOURS}. Access ends automatically.",
+        error_messages={
+            "required": f"Say for how many hours you need access, from 1 to {MAX_BREAK_GLASS_HOURS}"
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -174,6 +174,8 @@ class AggregateDecision:
     permitted: bool
     reason: str
     agreement: str = ""
+    # The agreement permitting the use: its operational suppression decides who sees what.
+    agreement_id: int | None = None
 
 
 def read_aggregate(
@@ -227,7 +229,9 @@ def read_aggregate(
             )
         else:
             ref = f"{agreement.reference} v{agreement.version}"
-            result = AggregateDecision(True, f"Aggregate use under {ref}: {description}", ref)
+            result = AggregateDecision(
+                True, f"Aggregate use under {ref}: {description}", ref, agreement.pk
+            )
     audit.record_access(
         user=user,
         action=action,

@@ -50,6 +50,18 @@ class SharingAgreement(models.Model):
         max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
     )
     status_reason = models.TextField(blank=True)
+    # Suppression by audience, for an agreement covering an aggregate purpose: the named
+    # internal operational roles see counts down to this threshold on the service's pages;
+    # exports and anything leaving the partnership keep publication-grade suppression
+    # (settings.SUPPRESSION_THRESHOLD). Blank: publication suppression everywhere.
+    operational_suppression_threshold = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Counts below this are hidden from the operational roles named (2 or more).",
+    )
+    operational_roles = models.JSONField(
+        default=list, blank=True, help_text="Roles that see figures at the operational threshold."
+    )
     version = models.PositiveIntegerField(default=1)
     revision = models.PositiveIntegerField(
         default=1, help_text="Bumped on every saved change, so a stale edit can be refused."
@@ -62,6 +74,13 @@ class SharingAgreement(models.Model):
 
     class Meta:
         ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(operational_suppression_threshold__isnull=True)
+                | models.Q(operational_suppression_threshold__gte=2),
+                name="operational_suppression_threshold_at_least_2",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title} (v{self.version})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wraparound.core.labels import humanise
 from wraparound.records.models import Extract
 from wraparound.sharing import audit
 from wraparound.sharing.models import AuditAction, AuditOutcome
@@ -44,7 +45,8 @@ def extract_warnings(
                 "outcome": "permit" if shown else "deny",
             }
         ],
-        reason=f"Row warnings of {extract.source} (extract {extract.pk}): cell values "
+        reason=f"Row warnings of {extract.agency.name}: {humanise(extract.dataset_kind).lower()} "
+        f"(extract {extract.pk}): cell values "
         + ("shown" if shown else "withheld, another agency's data"),
         request_id=request_id,
     )

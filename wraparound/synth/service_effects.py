@@ -218,9 +218,7 @@ def _drop_rows(piece: DatasetChunk, ds: DatasetShape, removed: pl.DataFrame) -> 
     candidates = (
         rows.filter(pl.col("event_label").is_in(sorted(labels)))
         .with_columns(pl.int_range(pl.len()).over("source_id", "_day").alias("_rank"))
-        .join(
-            per_key.rename({"day": "_day"}), on=["source_id", "_day"], how="inner"
-        )
+        .join(per_key.rename({"day": "_day"}), on=["source_id", "_day"], how="inner")
         .filter(pl.col("_rank") < pl.col("n_removed"))
     )
     kept = rows.filter(~pl.col("_i").is_in(candidates["_i"].implode())).drop("_i", "_day")

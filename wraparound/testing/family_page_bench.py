@@ -43,10 +43,73 @@ def _without_policy() -> Iterator[None]:
         family_page.gate = shipped
 
 
+def _casework(family: Any, worker: Any, *, notes: int, plan: bool) -> None:
+    """A case led by ``worker`` with ``notes`` case notes and (``plan``) an assessed plan."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wraparound.casework import plan_services, services
+    from wraparound.casework.plan_services import AreaAnswers
+    from wraparound.sharing.tests import factories as sharing
+
+    case = services.open_case(by=worker, family_public_id=family.family_public_id, lead=worker)
+    health = sharing.worker(family.health, username="bench-health")
+    services.add_member(by=worker, case=case, user=health, role="Health visitor")
+    today = timezone.localdate()
+    for n in range(notes):
+        author, category = (health, "health") if n % 3 == 0 else (worker, "early_help")
+        services.add_note(
+            by=author,
+            case=case,
+            category=category,
+            body=f"Case note {n}: home visit, talked through the plan with mum.",
+            occurred_on=today - dt.timedelta(days=n),
+        )
+    if not plan:
+        return
+    assessment = plan_services.start_assessment(by=worker, case=case)
+    needs = ("safe_from_abuse", "health", "education", "family_relationships")
+    plan_services.save_assessment(
+        by=worker,
+        assessment=assessment,
+        expected_version=assessment.version,
+        areas={n: AreaAnswers(worries="Worried", is_need=True) for n in needs},
+        child_words="I like school.",
+        parents_words="We want help.",
+    )
+    for n, need in enumerate(needs * 2):
+        plan_services.add_action(
+            by=worker,
+            case=case,
+            outcome=need,
+            description=f"Action {n}: the owner does this specific thing by the date",
+            owner=health if n % 2 else worker,
+            due_on=today + dt.timedelta(days=n * 7 - 14),
+        )
+    plan_services.record_review(
+        by=worker,
+        case=case,
+        held_on=today,
+        attendees="Lead\nHealth visitor\nMother",
+        decisions="Keep going.",
+        next_review_on=today + dt.timedelta(days=42),
+    )
+
+
 def run(
-    *, events: int, repeat: int, progress: Callable[[int], None] | None = None
+    *,
+    events: int,
+    repeat: int,
+    notes: int = 50,
+    plan: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Median render times with and without policy + audit, and the overhead in percent."""
+    """Median render times with and without policy + audit, and the overhead in percent.
+
+    The family has ``events`` agency events and a Wraparound case with ``notes`` case notes
+    and (``plan``) an assessment and a plan with eight actions and a review.
+    """
     from wraparound.casework.tests.builders import known_family
     from wraparound.sharing.tests import factories as sharing
 
@@ -64,6 +127,7 @@ def run(
         )
         worker = sharing.worker(family.early_help, username="bench-worker")
         sharing.relationship(worker, family.family_public_id, purpose="early_help_coordination")
+        _casework(family, worker, notes=notes, plan=plan)
         client = Client()
         client.force_login(worker)
         url = reverse("casework:family", kwargs={"family_public_id": family.family_public_id})
@@ -95,6 +159,8 @@ def run(
         "benchmark": "family-page",
         "events": events,
         "events_shown": shown,
+        "case_notes": notes,
+        "plan": plan,
         "repeat": repeat,
         "median_ms_with_policy_and_audit": round(median_with, 2),
         "median_ms_without_policy": round(median_without, 2),

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
+from wraparound.core.geography import load_geography
 from wraparound.core.models import Agency, User
-from wraparound.directory.geography import load_geography
 from wraparound.training.models import Attendance, TrainingEvent
 from wraparound.training.topics import load_topics
 

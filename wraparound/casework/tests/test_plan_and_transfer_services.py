@@ -101,7 +101,7 @@ def test_a_plan_is_complete_only_when_every_identified_need_has_an_action() -> N
     )
 
     assert plan_services.plan_is_complete(team.case)
-    assert team.case.plan.versions.count() == 3  # started, and two actions
+    assert team.case.plan.plan_versions.count() == 3  # started, and two actions
 
 
 def test_an_action_is_owned_by_a_team_member_and_updated_by_its_owner() -> None:

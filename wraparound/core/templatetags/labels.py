@@ -34,7 +34,7 @@ def dataset_name(key: object) -> str:
     """``{{ "hcc-social-care:episodes"|dataset_name }}`` -> ``Episodes``: the dataset alone,
     where the agency's name is already next to it."""
     parts = str(key).split(":")
-    return catalogue_labels.humanise(parts[1]) if len(parts) > 1 else str(key)
+    return catalogue_labels.humanise(parts[1]) if len(parts) > 1 else catalogue_labels.label(key)
 
 
 @register.filter
@@ -68,3 +68,9 @@ def agency_name(slug: object) -> str:
 def mapping_field(value: object) -> str:
     """An import mapping's field for a column, in words (``event:ae_injury`` -> ``Date of: ...``)."""
     return catalogue_labels.mapping_field(value)
+
+
+@register.filter
+def roles_plural(codes: Iterable[object] | None) -> str:
+    """``{{ agreement.operational_roles|roles_plural }}`` -> ``team managers and data analysts``."""
+    return catalogue_labels.roles_plural(codes)

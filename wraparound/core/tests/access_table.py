@@ -95,26 +95,43 @@ EXPECTED: list[AccessRow] = [
 ]
 # Casework workspace (issue 13). Work lists for caseworkers; caseload and handover for managers.
 # Every page about one family checks need to know first, so the access-test users (who have
-# no relationship) are refused everywhere, except a team manager's allocation form (a
-# manager allocates from the triage queue without need to know; no family data is shown)
-# and reopening, which a manager may do but F-ACCESS01 has no case to reopen (404).
+# no relationship) are refused everywhere, except a team manager's allocation and reopening
+# forms (a manager allocates from the triage queue without need to know; the form shows no
+# family data and the visit is audited). casework/tests/seed.py seeds F-ACCESS01's case.
 _CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
 _FAMILY = {"family_public_id": "F-ACCESS01"}
+
+
+def _cw(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """URL kwargs for one seeded casework record: the family plus the record's id."""
+    return lambda s: {**_FAMILY, f"{name}_id": s["casework"][name].pk}
+
+
 EXPECTED += [
-    AccessRow("casework:my-tasks", _CASEWORK),
-    AccessRow("casework:search", _CASEWORK),
-    AccessRow("casework:caseload", frozenset({R.TEAM_MANAGER})),
+    AccessRow("casework:my-tasks", _CASEWORK, personal_data=True),
+    AccessRow(
+        "casework:search",
+        _CASEWORK,
+        query=lambda s: {"family_id": "F-ACCESS01"},  # names typed in would echo back
+        personal_data=True,
+    ),
+    AccessRow("casework:caseload", frozenset({R.TEAM_MANAGER}), personal_data=True),
     AccessRow("casework:handover", frozenset({R.TEAM_MANAGER})),
-    AccessRow("casework:case-open", frozenset({R.TEAM_MANAGER}), kwargs=lambda s: _FAMILY),
+    AccessRow(
+        "casework:case-open",
+        frozenset({R.TEAM_MANAGER}),
+        kwargs=lambda s: _FAMILY,
+        personal_data=True,
+    ),
     AccessRow(
         "casework:case-reopen",
         frozenset({R.TEAM_MANAGER}),
         kwargs=lambda s: _FAMILY,
-        ok_statuses=frozenset({404}),
+        personal_data=True,
     ),
 ]
 EXPECTED += [
-    AccessRow(name, NO_ROLE, kwargs=lambda s: _FAMILY)
+    AccessRow(name, NO_ROLE, kwargs=lambda s: _FAMILY, personal_data=True)
     for name in (
         "casework:family-summary",
         "casework:case-close",
@@ -130,30 +147,38 @@ EXPECTED += [
     )
 ]
 EXPECTED += [
-    AccessRow("casework:note-amend", NO_ROLE, kwargs=lambda s: {**_FAMILY, "note_id": 1}),
-    AccessRow("casework:action-edit", NO_ROLE, kwargs=lambda s: {**_FAMILY, "action_id": 1}),
+    AccessRow("casework:note-amend", NO_ROLE, kwargs=_cw("note"), personal_data=True),
+    AccessRow("casework:action-edit", NO_ROLE, kwargs=_cw("action"), personal_data=True),
+    AccessRow("casework:transfer-respond", NO_ROLE, kwargs=_cw("transfer"), personal_data=True),
     AccessRow(
-        "casework:transfer-respond", NO_ROLE, kwargs=lambda s: {**_FAMILY, "transfer_id": 1}
-    ),
-    AccessRow(
-        "casework:team-leave", NO_ROLE, kwargs=lambda s: {**_FAMILY, "member_id": 1}, method="post"
+        "casework:team-leave", NO_ROLE, kwargs=_cw("member"), method="post", personal_data=True
     ),
     AccessRow(
         "casework:transfer-withdraw",
         NO_ROLE,
-        kwargs=lambda s: {**_FAMILY, "transfer_id": 1},
+        kwargs=_cw("transfer"),
         method="post",
+        personal_data=True,
     ),
-    AccessRow("casework:assessment-start", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
-    AccessRow("casework:assessment-sign-off", NO_ROLE, kwargs=lambda s: _FAMILY, method="post"),
+    AccessRow(
+        "casework:assessment-start",
+        NO_ROLE,
+        kwargs=lambda s: _FAMILY,
+        method="post",
+        personal_data=True,
+    ),
+    AccessRow(
+        "casework:assessment-sign-off",
+        NO_ROLE,
+        kwargs=lambda s: _FAMILY,
+        method="post",
+        personal_data=True,
+    ),
     # The plans API: its description is public; a plan needs need to know (JSON 403 otherwise).
     AccessRow("casework-api:openapi", PUBLIC),
-    AccessRow("casework-api:plan", NO_ROLE, kwargs=lambda s: _FAMILY),
+    AccessRow("casework-api:plan", NO_ROLE, kwargs=lambda s: _FAMILY, personal_data=True),
     AccessRow(
-        "casework-api:action",
-        NO_ROLE,
-        kwargs=lambda s: {**_FAMILY, "action_id": 1},
-        method="post",
+        "casework-api:action", NO_ROLE, kwargs=_cw("action"), method="post", personal_data=True
     ),
 ]
 EXPECTED += [
@@ -304,6 +329,13 @@ EXPECTED += [
         ok_statuses=frozenset({302}),
     ),
     AccessRow("matching:history", frozenset({R.DATA_ANALYST})),
+    # "Link now" queues a linkage job and redirects to its progress page.
+    AccessRow(
+        "matching:link-now",
+        frozenset({R.DATA_ANALYST}),
+        method="post",
+        ok_statuses=frozenset({302}),
+    ),
 ]
 
 # --- referrals (wraparound.referrals) and notifications ---------------------------------------
@@ -421,7 +453,9 @@ def _evaluation_plan(seeded: dict[str, Any]) -> dict[str, Any]:
 EXPECTED += [
     AccessRow("evaluation:plans", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     AccessRow("evaluation:plan-new", frozenset({R.DATA_ANALYST})),
-    AccessRow("evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan),
+    AccessRow(
+        "evaluation:plan", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}), kwargs=_evaluation_plan
+    ),
     AccessRow(
         "evaluation:plan-lock",
         frozenset({R.DATA_ANALYST}),

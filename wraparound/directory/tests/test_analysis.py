@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from wraparound.core.geography import GeographyError, build_geography
 from wraparound.directory.analysis import (
     FamilyNeed,
     NeedCount,
@@ -12,7 +13,6 @@ from wraparound.directory.analysis import (
     find_overlaps,
     reach,
 )
-from wraparound.directory.geography import GeographyError, build_geography
 from wraparound.directory.vocabulary import AgeGroup
 
 pytestmark = pytest.mark.pipeline
@@ -127,7 +127,7 @@ def test_geography_must_place_every_ward_of_the_county_with_its_own_district() -
 
 
 def test_the_real_geography_places_every_ward_of_hartshire() -> None:
-    from wraparound.directory.geography import load_geography
+    from wraparound.core.geography import load_geography
 
     geography = load_geography()
     assert len(geography.wards) == 20

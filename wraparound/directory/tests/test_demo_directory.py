@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from wraparound.core.geography import load_geography
 from wraparound.core.models import AgencyKind
-from wraparound.directory.geography import load_geography
 from wraparound.directory.models import Organization, Service, ServiceArea
 
 

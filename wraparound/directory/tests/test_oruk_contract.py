@@ -24,7 +24,7 @@ schema = schemathesis.openapi.from_wsgi("/oruk/openapi.json", application)
 
 @schema.parametrize()
 @settings(
-    max_examples=40,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

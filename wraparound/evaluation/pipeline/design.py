@@ -207,9 +207,7 @@ def _children(membership: pl.DataFrame, index: pl.DataFrame, spec: PlanSpec) -> 
 def _window_counts(
     fam_events: pl.DataFrame, index: pl.DataFrame, spec: PlanSpec
 ) -> tuple[pl.DataFrame, list[str]]:
-    anchor = (
-        pl.col("index_date") if spec.covariate_anchor == "index" else pl.lit(spec.intake_start)
-    )
+    anchor = pl.col("index_date") if spec.covariate_anchor == "index" else pl.lit(spec.intake_start)
     pre = fam_events.join(index.select("family_public_id", "index_date"), on="family_public_id")
     pre = pre.filter(
         (pl.col("event_date") < anchor)
@@ -236,9 +234,7 @@ def _window_counts(
 
 
 def _outcomes(fam_events: pl.DataFrame, index: pl.DataFrame, spec: PlanSpec) -> pl.DataFrame:
-    joined = fam_events.join(
-        index.select("family_public_id", "index_date"), on="family_public_id"
-    )
+    joined = fam_events.join(index.select("family_public_id", "index_date"), on="family_public_id")
     out = index.select("family_public_id")
     for outcome in spec.outcomes:
         rule = (
@@ -317,17 +313,21 @@ def _design_columns(
                 columns.append(col)
         elif name == "locality:*":
             for place in sorted(frame["locality"].unique().to_list())[1:]:
-                exprs.append((pl.col("locality") == place).cast(pl.Float64).alias(f"locality:{place}"))
+                exprs.append(
+                    (pl.col("locality") == place).cast(pl.Float64).alias(f"locality:{place}")
+                )
                 columns.append(f"locality:{place}")
         elif name.startswith("prior_agency:"):
-            col = pl.col(name) if name in frame.columns else pl.lit(0)
-            exprs.append(col.fill_null(0).cast(pl.Float64).log1p().alias(name))
+            source = pl.col(name) if name in frame.columns else pl.lit(0)
+            exprs.append(source.fill_null(0).cast(pl.Float64).log1p().alias(name))
             columns.append(name)
         elif name == "prior_events":
             exprs.append(pl.col(name).fill_null(0).cast(pl.Float64).log1p().alias(name))
             columns.append(name)
         elif name == "deprivation":
-            exprs.append((11 - pl.col("deprivation_decile").fill_null(5.5)).cast(pl.Float64).alias(name))
+            exprs.append(
+                (11 - pl.col("deprivation_decile").fill_null(5.5)).cast(pl.Float64).alias(name)
+            )
             columns.append(name)
         elif name in COVARIATES:
             exprs.append(pl.col(name).fill_null(0).cast(pl.Float64).alias(name))

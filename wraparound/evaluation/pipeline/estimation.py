@@ -123,10 +123,7 @@ def e_value(risk_ratio: float, ci_low_rr: float, ci_high_rr: float) -> dict[str,
 
     if not risk_ratio or risk_ratio != risk_ratio or risk_ratio <= 0:
         return {"point": None, "interval": None}
-    if ci_low_rr <= 1 <= ci_high_rr:
-        limit = 1.0
-    else:
-        limit = ci_high_rr if risk_ratio < 1 else ci_low_rr
+    limit = 1.0 if ci_low_rr <= 1 <= ci_high_rr else ci_high_rr if risk_ratio < 1 else ci_low_rr
     return {"point": ev(risk_ratio), "interval": ev(limit) if limit > 0 else None}
 
 

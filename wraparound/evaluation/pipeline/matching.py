@@ -132,6 +132,20 @@ def match(
     )
 
 
+def _smd(a: FloatArray, b: FloatArray, sd: float, wb: FloatArray | None = None) -> float:
+    if len(a) == 0 or len(b) == 0:
+        return float("nan")
+    return float((a.mean() - np.average(b, weights=wb)) / sd)
+
+
+def _ratio(a: FloatArray, b: FloatArray, wb: FloatArray | None = None) -> float:
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    mean_b = np.average(b, weights=wb)
+    var_b = float(np.average((b - mean_b) ** 2, weights=wb))
+    return float(a.var(ddof=1) / var_b) if var_b > 0 else float("nan")
+
+
 def balance(
     x: FloatArray, t: FloatArray, matched: Matched, names: list[str]
 ) -> list[dict[str, float | str | bool]]:
@@ -144,19 +158,7 @@ def balance(
         pooled = np.sqrt((before_t[:, j].var(ddof=1) + before_c[:, j].var(ddof=1)) / 2)
         pooled = pooled if pooled > 0 else 1.0
 
-        def smd(a: FloatArray, b: FloatArray, wb: FloatArray | None = None) -> float:
-            if len(a) == 0 or len(b) == 0:
-                return float("nan")
-            return float((a.mean() - np.average(b, weights=wb)) / pooled)
-
-        def ratio(a: FloatArray, b: FloatArray, wb: FloatArray | None = None) -> float:
-            if len(a) < 2 or len(b) < 2:
-                return float("nan")
-            mean_b = np.average(b, weights=wb)
-            var_b = float(np.average((b - mean_b) ** 2, weights=wb))
-            return float(a.var(ddof=1) / var_b) if var_b > 0 else float("nan")
-
-        after = smd(after_t[:, j], after_c[:, j], w)
+        after = _smd(after_t[:, j], after_c[:, j], float(pooled), w)
         rows.append(
             {
                 "covariate": name,
@@ -167,10 +169,10 @@ def balance(
                 "mean_comparison_after": float(np.average(after_c[:, j], weights=w))
                 if len(after_c)
                 else float("nan"),
-                "smd_before": smd(before_t[:, j], before_c[:, j]),
+                "smd_before": _smd(before_t[:, j], before_c[:, j], float(pooled)),
                 "smd_after": after,
-                "variance_ratio_before": ratio(before_t[:, j], before_c[:, j]),
-                "variance_ratio_after": ratio(after_t[:, j], after_c[:, j], w),
+                "variance_ratio_before": _ratio(before_t[:, j], before_c[:, j]),
+                "variance_ratio_after": _ratio(after_t[:, j], after_c[:, j], w),
                 "balanced": bool(abs(after) < SMD_LIMIT) if after == after else False,
             }
         )

@@ -13,21 +13,21 @@ register = template.Library()
 def points(value: Any) -> str:
     """0.0123 -> '+1.2 points'."""
     if value is None or value != value:
-        return "–"
+        return "n/a"
     return f"{100 * float(value):+.1f} points"
 
 
 @register.filter
 def percent(value: Any) -> str:
     if value is None or value != value:
-        return "–"
+        return "n/a"
     return f"{100 * float(value):.1f}%"
 
 
 @register.filter
 def num(value: Any, digits: int = 2) -> str:
     if value is None or value != value:
-        return "–"
+        return "n/a"
     return f"{float(value):.{int(digits)}f}"
 
 

@@ -54,7 +54,9 @@ def county(*, families: int = 4000, reduction: float = 0.5, seed: int = 3) -> Co
     for i in np.nonzero(prior)[0].tolist():
         for day in _day(rng, PRIOR, int(prior[i])):
             rows.append((f"hcc-social-care:kids:C{i}", "hartshire-police", "offence", day))
-    for i, day in zip(np.nonzero(treated)[0].tolist(), _day(rng, INTAKE, int(treated.sum())), strict=True):
+    for i, day in zip(
+        np.nonzero(treated)[0].tolist(), _day(rng, INTAKE, int(treated.sum())), strict=True
+    ):
         rows.append((f"hcc-social-care:kids:C{i}", "hcc-social-care", "edge_of_care_support", day))
     for i, day in zip(np.nonzero(hit)[0].tolist(), _day(rng, AFTER, int(hit.sum())), strict=True):
         rows.append((f"hcc-social-care:kids:C{i}", "hcc-social-care", "sc_referral", day))

@@ -11,7 +11,9 @@ from wraparound.evaluation.models import EvaluationPlan
 
 
 def plan_fields(**overrides: Any) -> dict[str, Any]:
-    service = overrides.pop("service", None) or Service.objects.create(name="Edge of Care and Reunification Team")
+    service = overrides.pop("service", None) or Service.objects.create(
+        name="Edge of Care and Reunification Team"
+    )
     fields: dict[str, Any] = {
         "title": "Does Edge of Care reduce re-referrals?",
         "service": service,

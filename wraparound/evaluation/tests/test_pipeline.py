@@ -30,7 +30,9 @@ SPEC = PlanSpec(
 
 def _run(reduction: float, **spec: object) -> tuple[dict, float]:
     made = county(reduction=reduction)
-    result = evaluate(made.events, made.membership, made.deprivation, dataclasses.replace(SPEC, **spec))
+    result = evaluate(
+        made.events, made.membership, made.deprivation, dataclasses.replace(SPEC, **spec)
+    )
     return result, made.true_effect
 
 
@@ -41,7 +43,9 @@ def test_matching_recovers_the_planted_effect_that_the_naive_comparison_gets_wro
     matched, naive = outcome["matched"], outcome["naive"]
     assert matched["ci_low"] <= truth <= matched["ci_high"]
     assert not naive["ci_low"] <= truth <= naive["ci_high"]
-    assert naive["estimate"] > truth  # needier families are referred: the naive view understates the benefit
+    assert (
+        naive["estimate"] > truth
+    )  # needier families are referred: the naive view understates the benefit
     assert all(abs(row["smd_after"]) < 0.1 for row in result["balance"])
     assert max(abs(row["smd_before"]) for row in result["balance"]) > 0.3
 
@@ -84,7 +88,13 @@ def test_families_who_started_before_the_intake_period_are_in_neither_group() ->
 def test_outcome_windows_past_the_latest_event_are_refused() -> None:
     made = county()
     with pytest.raises(ValueError, match="past the latest event"):
-        build_cohort(made.events, made.membership, made.deprivation, SPEC, last_event_date=dt.date(2024, 12, 31))
+        build_cohort(
+            made.events,
+            made.membership,
+            made.deprivation,
+            SPEC,
+            last_event_date=dt.date(2024, 12, 31),
+        )
 
 
 def test_e_value_matches_vanderweele_and_ding() -> None:

@@ -29,10 +29,13 @@ def _inputs() -> services.RunInputs:
     return services.RunInputs(made.events, made.membership, made.deprivation, "test")
 
 
-def test_a_locked_plan_cannot_be_changed_after_a_run_and_a_new_version_is_a_new_plan(analyst: Any) -> None:
+def test_a_locked_plan_cannot_be_changed_after_a_run_and_a_new_version_is_a_new_plan(
+    analyst: Any,
+) -> None:
     plan = services.lock_plan(user=analyst, plan=draft_plan())
     run = services.run_plan(user=analyst, plan=plan, inputs=_inputs())
-    assert run.status == "succeeded" and run.fingerprint == plan.fingerprint
+    assert run.status == "succeeded"
+    assert run.fingerprint == plan.fingerprint
 
     plan.min_group_size = 5
     with pytest.raises(PlanLockedError, match="make a new version"):
@@ -42,9 +45,18 @@ def test_a_locked_plan_cannot_be_changed_after_a_run_and_a_new_version_is_a_new_
     assert EvaluationPlan.objects.get(pk=plan.pk).min_group_size == 50
 
     successor = services.new_version(user=analyst, plan=plan, min_group_size=5)
-    assert (successor.pk, successor.reference, successor.version) != (plan.pk, plan.reference, plan.version)
-    assert (successor.reference, successor.version, successor.supersedes_id) == (plan.reference, 2, plan.pk)
-    assert not successor.is_locked and successor.runs.count() == 0
+    assert (successor.pk, successor.reference, successor.version) != (
+        plan.pk,
+        plan.reference,
+        plan.version,
+    )
+    assert (successor.reference, successor.version, successor.supersedes_id) == (
+        plan.reference,
+        2,
+        plan.pk,
+    )
+    assert not successor.is_locked
+    assert successor.runs.count() == 0
     assert list(plan.runs.all()) == [run]
     with pytest.raises(Exception, match="already has a newer version"):
         services.new_version(user=analyst, plan=plan, min_group_size=7)
@@ -59,7 +71,9 @@ def test_a_locked_plan_altered_behind_the_service_is_refused_at_run_time(analyst
     plan = services.lock_plan(user=analyst, plan=draft_plan())
     EvaluationPlan.objects.filter(pk=plan.pk).update(caliper_sd=0.9)  # bypasses save()
     with pytest.raises(PlanLockedError, match="altered outside Wraparound"):
-        services.run_plan(user=analyst, plan=EvaluationPlan.objects.get(pk=plan.pk), inputs=_inputs())
+        services.run_plan(
+            user=analyst, plan=EvaluationPlan.objects.get(pk=plan.pk), inputs=_inputs()
+        )
 
 
 def test_locking_twice_is_refused() -> None:
@@ -86,7 +100,10 @@ def test_a_permitted_run_is_audited_under_the_evaluation_purpose(analyst: Any) -
     assert (entry.outcome, entry.purpose) == ("permit", "service_evaluation_aggregate")
 
 
-def test_accepted_referrals_cannot_be_used_until_the_referrals_app_provides_them(analyst: Any) -> None:
+def test_accepted_referrals_are_the_starts_when_the_plan_says_so(analyst: Any) -> None:
     plan = services.lock_plan(user=analyst, plan=draft_plan(treatment_source="accepted_referrals"))
-    with pytest.raises(services.sources.TreatmentSourceUnavailableError, match="referrals"):
-        services.run_plan(user=analyst, plan=plan, inputs=_inputs())
+    run = services.run_plan(user=analyst, plan=plan, inputs=_inputs())
+    # no referral to this service was accepted: nobody is treated, so results are withheld
+    assert run.status == "succeeded"
+    assert run.result["families"]["treated"] == 0
+    assert run.withheld

@@ -123,7 +123,11 @@ def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFram
         comparisons.append(cl.JaroWinklerAtThresholds("address"))
     if "sex" in has:
         comparisons.append(cl.ExactMatch("sex"))
-    identifiers = [c for c in frame.columns if c.startswith("ident_") or c in ("nhs_number", "upn", "ni_number")]
+    identifiers = [
+        c
+        for c in frame.columns
+        if c.startswith("ident_") or c in ("nhs_number", "upn", "ni_number")
+    ]
     comparisons += [cl.ExactMatch(c) for c in identifiers]
     rules: list[BlockingRuleCreator | dict[str, Any]] = [
         rule
@@ -133,7 +137,8 @@ def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFram
             ({"postcode"}, block_on("postcode")),
         )
         if needed <= has
-    ] + [block_on(c) for c in identifiers]
+    ]
+    rules += [block_on(c) for c in identifiers]
     settings = SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="record_key",

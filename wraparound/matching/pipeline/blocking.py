@@ -139,11 +139,15 @@ def probe_pairs(
             {"blocking_rule": probe.sql, "sql_dialect": dialect} for probe in probes
         ],
     }
-    linker = Linker(as_engine_table(engine, frame), probed, db_api=engine, set_up_basic_logging=False)
+    linker = Linker(
+        as_engine_table(engine, frame), probed, db_api=engine, set_up_basic_logging=False
+    )
     pairs = fetch_frame(linker.inference.predict(threshold_match_probability=floor))
     names = {str(i): probe.name for i, probe in enumerate(probes)}
     if "match_key" in pairs.columns:
-        pairs = pairs.with_columns(pl.col("match_key").cast(pl.Utf8).replace(names).alias("found_by"))
+        pairs = pairs.with_columns(
+            pl.col("match_key").cast(pl.Utf8).replace(names).alias("found_by")
+        )
     return pairs, summary
 
 

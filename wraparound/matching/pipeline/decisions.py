@@ -6,8 +6,10 @@ The rules read the evidence, not fixed fields. A pair is held for a person to de
   thresholds (``uncertain``);
 - joining it would contradict what is known (``contradiction``: two NHS numbers or UPNs,
   or dates of birth no slip explains, in one person; decided during clustering); or
-- the evidence conflicts (``conflicting_evidence``): some field disagrees outright (its
-  level makes a match at least 16 times less likely), no identifier agrees (or nearly
+- the evidence conflicts (``conflicting_evidence``): a personal field (one that is not
+  shared by a household and is not an identifier: first name, date of birth, sex)
+  disagrees outright (its level makes a match at least 16 times less likely), no
+  identifier agrees (or nearly
   agrees: a level making a match at least 16 times more likely), and without the fields
   a household shares (surname and home) the match would be less likely than not. Relatives living together look like this (twins, or a birthday
   copied from one member to another: same surname, birthday and home, different first
@@ -26,7 +28,6 @@ from typing import Any
 
 import polars as pl
 from splink import Linker
-
 
 # What happened to each scored pair, and why: a machine-readable code (``reason_code``)
 # and the words a reviewer reads (``reason``).
@@ -93,9 +94,18 @@ def conflicting_evidence(
             for name in names
         ]
     )
-    lowest = contributions.select(pl.min_horizontal(names)).to_series()
+    # Fields on which relatives differ: not what a household shares, not an identifier
+    # (an unchecked identifier that differs is a typo as often as another person).
+    telling = [n for n in names if n not in HOUSEHOLD_FIELDS and n not in identifier_names]
+    if not telling:
+        return pairs.with_columns(
+            pl.lit(value=False).alias("conflict"),
+            pl.lit(None, dtype=pl.Utf8).alias("against"),
+            pl.lit(None, dtype=pl.Utf8).alias("strongest"),
+        )
+    lowest = contributions.select(pl.min_horizontal(telling)).to_series()
     against = contributions.select(
-        pl.concat_list(names).list.arg_min().replace_strict(dict(enumerate(names)))
+        pl.concat_list(telling).list.arg_min().replace_strict(dict(enumerate(telling)))
     ).to_series()
     personal = [name for name in names if name not in HOUSEHOLD_FIELDS] or names
     strongest = contributions.select(
@@ -159,9 +169,9 @@ def decide(
         .otherwise(None)
     )
     decided = pairs.with_columns(code.alias("reason_code"))
-    reason = pl.when(pl.col("reason_code").is_null()).then(None)
+    reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     for name in REVIEW_REASONS:
-        reason = reason.when(pl.col("reason_code") == name).then(_label(name))
+        reason = pl.when(pl.col("reason_code") == name).then(_label(name)).otherwise(reason)
     held = pl.col("reason_code").is_in(["contradiction", "conflicting_evidence"])
     return decided.with_columns(
         pl.when(probability < review_threshold)

@@ -12,15 +12,15 @@ import io
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
-from wraparound.matching.pipeline.errors import LinkageConfigurationError, LinkageInputError
 from wraparound.matching.pipeline.decisions import summary_of
+from wraparound.matching.pipeline.errors import LinkageConfigurationError, LinkageInputError
 from wraparound.matching.pipeline.linkage import LinkageResult, link_records
 from wraparound.matching.pipeline.model import MODES
 from wraparound.matching.pipeline.settings import LinkageSettings
@@ -248,7 +248,9 @@ def read_file(path: Path, mapping: FileMapping) -> pl.DataFrame:
         ) from exc
     if not text.strip():
         raise LinkageInputError(f"{path.name} is empty: it needs a header row naming its columns")
-    header = [cell.strip() for cell in next(csv.reader(io.StringIO(text), delimiter=mapping.delimiter))]
+    header = [
+        cell.strip() for cell in next(csv.reader(io.StringIO(text), delimiter=mapping.delimiter))
+    ]
     repeated_header = sorted({cell for cell in header if header.count(cell) > 1})
     if repeated_header:
         raise LinkageInputError(f"{path.name}: column(s) {repeated_header} appear more than once")
@@ -259,6 +261,7 @@ def read_file(path: Path, mapping: FileMapping) -> pl.DataFrame:
             f"{path.name}: the mapping names column(s) {missing} that the file does not have; "
             f"its columns are {header}"
         )
+    chosen = list(dict.fromkeys(wanted))
     frame = pl.read_csv(
         io.StringIO(text),
         separator=mapping.delimiter,
@@ -266,8 +269,11 @@ def read_file(path: Path, mapping: FileMapping) -> pl.DataFrame:
         has_header=False,
         skip_rows=1,
         new_columns=header,
-        columns=[header.index(name) for name in dict.fromkeys(wanted)],
+        raise_if_empty=False,
     )
+    if frame.width != len(header):  # a header and no rows
+        frame = pl.DataFrame(schema=dict.fromkeys(header, pl.Utf8))
+    frame = frame.select(chosen)
     return _as_records(frame, mapping, path.name)
 
 
@@ -333,8 +339,16 @@ def _pair_frame(records: pl.DataFrame, result: LinkageResult) -> pl.DataFrame:
     return (
         pairs.join(ids.rename(lambda c: f"{c}_l"), on="record_key_l", how="left")
         .join(ids.rename(lambda c: f"{c}_r"), on="record_key_r", how="left")
-        .join(cluster.rename({"record_key": "record_key_l", "cluster_id": "_cl"}), on="record_key_l", how="left")
-        .join(cluster.rename({"record_key": "record_key_r", "cluster_id": "_cr"}), on="record_key_r", how="left")
+        .join(
+            cluster.rename({"record_key": "record_key_l", "cluster_id": "_cl"}),
+            on="record_key_l",
+            how="left",
+        )
+        .join(
+            cluster.rename({"record_key": "record_key_r", "cluster_id": "_cr"}),
+            on="record_key_r",
+            how="left",
+        )
         .select(
             pl.col("source_l"),
             pl.col("source_id_l").alias("id_l"),

@@ -50,7 +50,6 @@ from wraparound.matching.pipeline.standardise import (
 PAIR_COLUMNS = ("record_key_l", "record_key_r", "source_l", "source_r", "match_probability")
 
 
-
 @dataclass
 class LinkageResult:
     """Everything a run produced.
@@ -296,9 +295,7 @@ def link_records(
     timings["predict_and_cluster"] = time.perf_counter() - stage
     reach = {
         **probe_report,
-        **recall_ceiling(
-            pairs.filter(~pl.col("found_by_probe")), probed, settings.match_threshold
-        ),
+        **recall_ceiling(pairs.filter(~pl.col("found_by_probe")), probed, settings.match_threshold),
     }
     ceiling = reach.get("estimated_recall_ceiling")
     if ceiling is not None and ceiling < 0.99:

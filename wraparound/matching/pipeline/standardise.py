@@ -23,23 +23,15 @@ from wraparound.matching.pipeline.identifiers import (
     ni_number_is_valid_expr,
     upn_expr,
 )
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 
 INPUT_COLUMNS: dict[str, pl.DataType] = {
     "record_key": pl.Utf8(),
     "source": pl.Utf8(),
     "source_id": pl.Utf8(),
-    "first_name": pl.Utf8(),
-    "middle_names": pl.Utf8(),
-    "surname": pl.Utf8(),
-    "dob": pl.Date(),
-    "sex": pl.Utf8(),
-    "postcode": pl.Utf8(),
-    "address_line": pl.Utf8(),
-    "nhs_number": pl.Utf8(),
-    "upn": pl.Utf8(),
+    **PERSON_RECORD_FIELDS,
+    # Brought by match-files mappings; not (yet) held by agency extracts.
     "ni_number": pl.Utf8(),
-    "household_ref": pl.Utf8(),
-    "recorded_at": pl.Date(),
     # A date of birth that could not be read as a date, kept as text (see ``parse_dates``).
     "dob_unparsed": pl.Utf8(),
 }
@@ -80,6 +72,7 @@ def identifier_columns(frame: pl.DataFrame) -> list[str]:
 def model_columns(standardised: pl.DataFrame) -> list[str]:
     """Every column the model reads from ``standardised``."""
     return [*MODEL_COLUMNS, *identifier_columns(standardised)]
+
 
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
 

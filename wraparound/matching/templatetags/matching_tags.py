@@ -6,7 +6,7 @@ from django import template
 from django.db.models import Q
 
 from wraparound.matching.models import ReviewPair
-from wraparound.matching.review_queue import held_back_reason, pending
+from wraparound.matching.review_queue import held_back_reason, linked_since, pending
 
 register = template.Library()
 
@@ -31,3 +31,9 @@ def next_pending_pair(review: ReviewPair) -> ReviewPair | None:
     return later.order_by("-match_probability", "pk").first() or (
         pending().exclude(pk=review.pk).order_by("-match_probability", "pk").first()
     )
+
+
+@register.simple_tag
+def linkage_after(moment: object) -> object:
+    """``{% linkage_after extract.received_at as run %}``: the run that linked an import."""
+    return linked_since(moment)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from importlib.machinery import SourceFileLoader
 from io import StringIO
 from pathlib import Path
 
@@ -95,7 +97,18 @@ def test_two_files_are_deduplicated_and_linked_into_clusters(tmp_path: Path) -> 
     assert "people" in summary
     pairs = pl.read_csv(tmp_path / "out" / "pairs.csv", infer_schema=False)
     clusters = pl.read_csv(tmp_path / "out" / "clusters.csv", infer_schema=False)
-    assert pairs.columns == ["source_l", "id_l", "source_r", "id_r", "match_probability"]
+    assert pairs.columns == [
+        "source_l",
+        "id_l",
+        "source_r",
+        "id_r",
+        "match_probability",
+        "decision",
+        "same_person",
+        "reason_code",
+        "reason",
+    ]
+    assert set(pairs["decision"]) <= {"joined", "held_for_review", "below_threshold"}
     assert clusters.columns == ["source", "id", "cluster_id"]
     assert clusters.height == truth.height
     assert {"gp", "school"} <= set(pairs["source_l"]) | set(pairs["source_r"])
@@ -173,3 +186,105 @@ def test_repeated_ids_in_a_file_are_refused(tmp_path: Path) -> None:
     (tmp_path / "gp.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
     with pytest.raises(CommandError, match="more than once"):
         _run(tmp_path, "gp.csv")
+
+
+def _run_json(tmp_path: Path, *args: str) -> dict[str, object]:
+    out = StringIO()
+    call_command("match-files", *args, "--json", stdout=out, stderr=StringIO())
+    return json.loads(out.getvalue())
+
+
+FOREIGN = """\
+rec_id, given_name, surname, street_number, address_1, postcode, date_of_birth, client_ref
+a-1-org, mitchell, green, 7, wallaby place, 2119, 19560409, 1804974
+a-1-dup, mitchel, green, 7, wallaby pl, 2119, 19560409, 1804974
+a-2-org, harley, mccarthy, 177, pridham street, 3165, 19290230, 6089216
+a-2-dup, harley, mccarthy, 177, pridham st, 3165, 19290230, 6089216
+a-3-org, kylie, dixon, 4, sanford place, 5047, 19000404, 7161189
+"""
+
+FOREIGN_MAPPING = """\
+[[files]]
+file = "people.csv"
+id = "rec_id"
+first_name = "given_name"
+surname = "surname"
+address = ["street_number", "address_1"]
+postcode = "postcode"
+dob = "date_of_birth"
+dob_format = "%Y%m%d"
+
+[files.identifiers]
+client_ref = "client_ref"
+"""
+
+
+def test_a_foreign_file_keeps_its_postcodes_dates_and_identifiers_and_counts_failures(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "people.csv").write_text(FOREIGN, encoding="utf-8")
+    (tmp_path / "map.toml").write_text(FOREIGN_MAPPING, encoding="utf-8")
+    summary = _run_json(
+        tmp_path,
+        "--mapping",
+        str(tmp_path / "map.toml"),
+        "--out",
+        str(tmp_path / "out"),
+        str(tmp_path / "people.csv"),
+    )
+    failures = {(row["field"], row["count"]) for row in summary["parse_failures"]}  # type: ignore[index]
+    assert failures == {("postcode", 5), ("dob", 2)}
+    clusters = pl.read_csv(tmp_path / "out" / "clusters.csv", infer_schema=False)
+    cluster = dict(zip(clusters["id"], clusters["cluster_id"], strict=True))
+    assert cluster["a-1-org"] == cluster["a-1-dup"]
+    assert cluster["a-2-org"] == cluster["a-2-dup"]  # 30 February kept as evidence
+    assert cluster["a-3-org"] not in {cluster["a-1-org"], cluster["a-2-org"]}
+    assert (tmp_path / "out" / "summary.json").exists()
+    assert summary["blocking"]["rules"]  # type: ignore[index]
+
+
+def test_link_only_on_the_command_line_never_pairs_records_of_one_file(tmp_path: Path) -> None:
+    _write_files(tmp_path)
+    _run(tmp_path, "gp.csv", "school.csv")
+    both = pl.read_csv(tmp_path / "out" / "pairs.csv", infer_schema=False)
+    assert (both["source_l"] == both["source_r"]).any()
+    out = StringIO()
+    call_command(
+        "match-files",
+        "--mapping",
+        str(tmp_path / "map.toml"),
+        "--out",
+        str(tmp_path / "linked"),
+        "--mode",
+        "link_only",
+        "--match-threshold",
+        "0.99",
+        str(tmp_path / "gp.csv"),
+        str(tmp_path / "school.csv"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    linked = pl.read_csv(tmp_path / "linked" / "pairs.csv", infer_schema=False)
+    assert linked.height > 0
+    assert (linked["source_l"] != linked["source_r"]).all()
+    joined = linked.filter(pl.col("decision") == "joined")
+    assert (joined["match_probability"].cast(pl.Float64) >= 0.99).all()
+
+
+def test_a_bad_mode_is_refused_with_the_choices(tmp_path: Path) -> None:
+    _write_files(tmp_path, households=5)
+    text = MAPPING.replace("review_threshold = 0.4", 'review_threshold = 0.4\nmode = "both"')
+    (tmp_path / "mode.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="link_and_dedupe, link_only, dedupe_only"):
+        _run(tmp_path, "gp.csv", mapping="mode.toml")
+
+
+def test_help_lists_the_mapping_keys() -> None:
+    from wraparound.matching.management.commands import __path__ as commands_path
+
+    module = SourceFileLoader(
+        "match_files_command", str(Path(commands_path[0]) / "match-files.py")
+    ).load_module()
+    text = module.mapping_help()
+    for key in ("dob_format", "identifiers", "mode", "pairs_floor", "ni_number"):
+        assert f"  {key}" in text

@@ -10,7 +10,11 @@ import pytest
 
 from wraparound.matching.pipeline import LinkageConfigurationError, LinkageInputError
 from wraparound.matching.pipeline.catalogues import nickname_to_canonical
-from wraparound.matching.pipeline.standardise import standardise_records
+from wraparound.matching.pipeline.standardise import (
+    parse_dates,
+    parse_failures,
+    standardise_records,
+)
 
 pytestmark = pytest.mark.pipeline
 
@@ -39,7 +43,69 @@ def test_postcode_is_formatted_with_sector_and_outward_code() -> None:
         "NR3 1",
         "NR3",
     )
-    assert _one(postcode="not a postcode")["postcode_std"] is None
+
+
+def test_a_postcode_that_is_not_uk_shaped_is_kept_as_written_and_counted() -> None:
+    frame = pl.DataFrame(
+        {"record_key": ["a:1", "a:2"], "source": ["a", "a"], "postcode": ["2119", "nr3 1ab"]}
+    )
+    standardised = standardise_records(frame)
+    row = standardised.row(0, named=True)
+    assert (row["postcode_std"], row["postcode_sector"], row["postcode_outward"]) == (
+        "2119",
+        None,
+        None,
+    )
+    assert parse_failures(standardised) == [
+        {
+            "source": "a",
+            "field": "postcode",
+            "code": "postcode_not_uk",
+            "problem": "postcode not in UK form; kept as written (no sector or district)",
+            "count": 1,
+        }
+    ]
+
+
+def test_a_date_of_birth_that_is_no_real_date_is_kept_as_text_and_counted() -> None:
+    frame = pl.DataFrame(
+        {"record_key": ["a:1", "a:2"], "source": ["a", "a"], "dob": ["1929-02-30", "2001-05-06"]}
+    )
+    standardised = standardise_records(frame)
+    assert standardised["dob_text"].to_list() == ["1929-02-30", "2001-05-06"]
+    assert standardised["dob_year"].to_list() == ["1929", "2001"]
+    assert [(f["field"], f["count"]) for f in parse_failures(standardised)] == [("dob", 1)]
+
+
+def test_dates_in_a_numeric_format_that_fail_are_rewritten_in_iso_order() -> None:
+    frame = pl.DataFrame({"dob": ["19290230", "19560409", "junk", None]})
+    parsed = frame.select(*parse_dates("dob", ("%Y%m%d",)))
+    assert parsed["dob"].to_list() == [None, date(1956, 4, 9), None, None]
+    assert parsed["dob_unparsed"].to_list() == ["1929-02-30", None, "junk", None]
+
+
+def test_us_dates_parse_with_their_format() -> None:
+    parsed = pl.DataFrame({"dob": ["07/04/1956", "13/45/1990"]}).select(
+        *parse_dates("dob", ("%m/%d/%Y",))
+    )
+    assert parsed["dob"].to_list() == [date(1956, 7, 4), None]
+    assert parsed["dob_unparsed"].to_list() == [None, "1990-13-45"]
+
+
+def test_sex_is_read_from_common_spellings_and_unknowns_are_counted() -> None:
+    assert _one(sex="Female")["sex_std"] == "F"
+    assert _one(sex="2")["sex_std"] == "F"
+    assert _one(sex="m")["sex_std"] == "M"
+    frame = pl.DataFrame({"record_key": ["a:1"], "source": ["a"], "sex": ["Unknown"]})
+    standardised = standardise_records(frame)
+    assert standardised["sex_std"].to_list() == [None]
+    assert [f["code"] for f in parse_failures(standardised)] == ["sex_unrecognised"]
+
+
+def test_named_identifiers_are_cleaned_and_compared_as_text() -> None:
+    row = _one(ident_client_id=" ab-123 45 ", ni_number="qq 12 34 56 c")
+    assert row["ident_client_id_std"] == "AB12345"
+    assert row["ident_ni_number_std"] == "QQ123456C"
 
 
 def test_birthday_with_day_and_month_swappable_gets_a_swapped_form() -> None:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
-from wraparound.needs import benchmark
+from wraparound.needs import bench as benchmark
 from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
 from wraparound.needs.sources import membership_from_links
 

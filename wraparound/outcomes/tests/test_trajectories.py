@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from wraparound.outcomes.benchmark import score_county
+from wraparound.outcomes.bench import score_county
 from wraparound.outcomes.framework import framework_for
 from wraparound.synth.county import generate_county
 from wraparound.synth.parameters import CountyParameters

@@ -48,9 +48,12 @@ def _upload(client: Client, name: str, content: bytes, agency: str, dataset: str
     )
 
 
-def test_a_demo_xlsx_extract_uploads_and_imports_through_the_web(
-    analyst: Client, county: Path
-) -> None:
+def test_a_demo_xlsx_extract_uploads_and_imports_through_the_web(county: Path) -> None:
+    agencies = ensure_partnership_agencies()
+    analyst = Client()
+    analyst.force_login(
+        UserFactory(role=Role.DATA_ANALYST, agency=agencies["home-start-hartshire"])
+    )
     content = (county / "extracts" / "home-start-hartshire__families.xlsx").read_bytes()
     response = _upload(analyst, "families.xlsx", content, "home-start-hartshire", "families")
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -206,9 +206,7 @@ def test_each_date_column_offers_the_formats_its_values_fit_in_words_and_imports
         b"Client ID,Forename,Surname,D.O.B,Seen at A&E\r\n"
         b"C1,Ann,Smith,31/01/2015,2025-03-04\r\nC2,Bo,Smith,02/02/2017,2025-06-07\r\n"
     )
-    response = _upload(
-        analyst_client, "flags.csv", content, agency="hartshire-yjs", dataset="flags"
-    )
+    response = _upload(analyst_client, "flags.csv", content, dataset="flags")
     page = analyst_client.get(response.url)
     formats = {c["header"]: [f.label for f in c["formats"]] for c in page.context["columns"]}
     assert formats["D.O.B"] == ["day/month/year, like 31/01/2015"]

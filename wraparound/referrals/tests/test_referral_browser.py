@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/signed-out/")
 
 
 def test_a_referral_from_send_to_accept(browser_page: Any) -> None:  # noqa: F811
@@ -31,7 +31,7 @@ def test_a_referral_from_send_to_accept(browser_page: Any) -> None:  # noqa: F81
     page.get_by_label("Family id").fill(FAMILY)
     page.get_by_label("Agency you are referring to").select_option(label="Hartshire Homes")
     page.get_by_role("button", name="Continue").click()
-    assert "There is a problem" in page.content()  # nothing else filled in yet
+    page.get_by_role("heading", name="There is a problem").wait_for()  # nothing else filled in
     assert_accessible(page)
 
     page.get_by_label("Secure housing").check()
@@ -54,6 +54,7 @@ def test_a_referral_from_send_to_accept(browser_page: Any) -> None:  # noqa: F81
     assert "Urgent" in answers
     assert_accessible(page)
     page.get_by_role("button", name="Send the referral").click()
+    page.get_by_test_id("state").wait_for()  # the referral's page: the POST has finished
     reference = Referral.objects.get().reference
     assert page.get_by_role("heading", level=1).inner_text().startswith(f"Referral {reference}")
     assert page.get_by_test_id("state").inner_text() == "Sent, waiting for a decision"
@@ -71,6 +72,7 @@ def test_a_referral_from_send_to_accept(browser_page: Any) -> None:  # noqa: F81
     assert_accessible(page)
     page.get_by_label("Note for the referrer (optional)").fill("Tenancy sustainment will call")
     page.get_by_role("button", name="Accept", exact=True).click()
+    page.get_by_text(f"Referral {reference} accepted: your agency").wait_for()
     assert page.get_by_test_id("state").inner_text() == "Accepted"
     assert_accessible(page)
     _sign_out(page)

@@ -61,6 +61,33 @@ class AgreementDraft:
     dpia_reference: str = ""
     end_date: dt.date | None = None
     review_date: dt.date | None = None
+    operational_suppression_threshold: int | None = None
+    operational_roles: list[str] = field(default_factory=list)
+
+
+def _suppression_problems(draft: AgreementDraft) -> list[str]:
+    """An operational threshold is lower than publication's, for named roles, on aggregates."""
+    from django.conf import settings
+
+    from wraparound.core.models import Role
+
+    threshold, roles = draft.operational_suppression_threshold, draft.operational_roles
+    publication = int(settings.SUPPRESSION_THRESHOLD)
+    problems = [f"unknown role {r!r}" for r in roles if r not in Role.values]
+    if threshold is None:
+        return problems + (["name no roles without an operational threshold"] if roles else [])
+    if threshold < 2 or threshold >= publication:
+        problems.append(
+            f"the operational threshold must be from 2 to {publication - 1} (publication "
+            f"suppression hides counts below {publication})"
+        )
+    if not roles:
+        problems.append("name the roles that see figures at the operational threshold")
+    if not any(
+        catalogues().purposes[p].aggregate for p in draft.purposes if p in catalogues().purposes
+    ):
+        problems.append("an operational threshold needs an aggregate purpose")
+    return problems
 
 
 def _validate(draft: AgreementDraft) -> None:
@@ -97,6 +124,7 @@ def _validate(draft: AgreementDraft) -> None:
         problems.append("the end date is before the start date")
     if not draft.reference.strip() or not draft.title.strip():
         problems.append("give a reference and a title")
+    problems += _suppression_problems(draft)
     if problems:
         raise SharingError("The agreement cannot be saved: " + "; ".join(problems) + ".")
 
@@ -119,6 +147,8 @@ def snapshot(agreement: SharingAgreement) -> dict[str, Any]:
         "start_date": agreement.start_date.isoformat(),
         "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
         "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
+        "operational_suppression_threshold": agreement.operational_suppression_threshold,
+        "operational_roles": agreement.operational_roles,
         "parties": [
             {
                 "agency": p.agency.slug,
@@ -152,7 +182,7 @@ def _write_parties(agreement: SharingAgreement, parties: Sequence[PartySpec]) ->
 _FIELDS = (
     "title", "purpose_statement", "purposes", "data_subjects", "consent_required",
     "no_consent_conditions", "retention", "dpia_reference", "start_date", "end_date",
-    "review_date",
+    "review_date", "operational_suppression_threshold", "operational_roles",
 )  # fmt: skip
 
 
@@ -311,7 +341,12 @@ def suspend_agreement(
 ) -> SharingAgreement:
     """Stop all sharing under an agreement at once (any party's IG officer may)."""
     agreement = _lock(agreement, by)
-    if agreement.status not in {AgreementStatus.APPROVED, AgreementStatus.DRAFT}:
+    if agreement.status == AgreementStatus.DRAFT:
+        raise SharingError(
+            f"{agreement.reference} is a draft: it permits nothing until every party approves "
+            "it, so there is nothing to suspend."
+        )
+    if agreement.status != AgreementStatus.APPROVED:
         raise SharingError(
             f"{agreement.reference} is already {agreement.get_status_display().lower()}."
         )

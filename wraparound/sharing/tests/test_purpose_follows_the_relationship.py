@@ -146,3 +146,12 @@ def test_childrens_social_care_holds_safeguarding_by_its_role(county: dict) -> N
 class _Item:
     def __init__(self, agency_id: int, category: str) -> None:
         self.agency_id, self.category = agency_id, category
+
+
+def test_a_wider_purpose_includes_what_its_included_purposes_include() -> None:
+    from wraparound.sharing.catalogues import catalogues
+
+    purposes = catalogues().purposes
+    assert purposes["safeguarding"].serves("outcomes_review"), "via early help coordination"
+    assert purposes["early_help_coordination"].serves("outcomes_review")
+    assert not purposes["case_management"].serves("early_help_coordination")

@@ -47,7 +47,9 @@ def checks(planted: dict[str, Any], truth: dict[str, Any]) -> dict[str, bool]:
     return {
         "balance_met": all(r["balanced"] for r in planted["balance"]),
         "truth_inside_matched_ci": matched["ci_low"] <= true <= matched["ci_high"],
-        "naive_outside_matched_ci": not (matched["ci_low"] <= naive["estimate"] <= matched["ci_high"]),
+        "naive_outside_matched_ci": not (
+            matched["ci_low"] <= naive["estimate"] <= matched["ci_high"]
+        ),
         "truth_outside_naive_ci": not (naive["ci_low"] <= true <= naive["ci_high"]),
         "ci_covers_zero": matched["ci_low"] <= 0 <= matched["ci_high"],
     }
@@ -60,10 +62,16 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=10_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--workdir", type=Path)
-        parser.add_argument("--reuse", action="store_true", help="reuse the county and import in the workdir")
-        parser.add_argument("--stand-in", choices=["truth"], help="skip import/link; read the truth")
+        parser.add_argument(
+            "--reuse", action="store_true", help="reuse the county and import in the workdir"
+        )
+        parser.add_argument(
+            "--stand-in", choices=["truth"], help="skip import/link; read the truth"
+        )
 
-    def _timed(self, label: str, timings: dict[str, Any], func: Any, *args: Any, **kwargs: Any) -> Any:
+    def _timed(
+        self, label: str, timings: dict[str, Any], func: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         started = time.perf_counter()
         result = func(*args, **kwargs)
         timings[label] = round(time.perf_counter() - started, 2)
@@ -87,10 +95,14 @@ class Command(BaseCommand):
                 self._timed("import_s", timings, call_command, "import", manifest=county / "manifest.json",
                             verbosity=0, stdout=io.StringIO())  # fmt: skip
         if options["stand_in"]:
-            inputs = services.RunInputs(*truth_tables(county), membership_source="truth (benchmark stand-in)")
+            inputs = services.RunInputs(
+                *truth_tables(county), membership_source="truth (benchmark stand-in)"
+            )
         else:
             if "link" not in get_commands():
-                raise CommandError("No `link` command: the matching app is needed (or use --stand-in truth).")
+                raise CommandError(
+                    "No `link` command: the matching app is needed (or use --stand-in truth)."
+                )
             self._timed("link_s", timings, call_command, "link", verbosity=0, stdout=io.StringIO())
             inputs = self._timed("read_inputs_s", timings, services.load_inputs)
         as_of = CountyParameters(households=1, seed=0).as_of
@@ -98,8 +110,10 @@ class Command(BaseCommand):
         results: dict[str, Any] = {}
         last_event = inputs.events["event_date"].max()
         for entry in demo_plans():
-            service, _ = Service.objects.get_or_create(name=entry["directory_service"])
-            plan = services.lock_plan(user=None, plan=services.plan_from_entry(user=None, entry=entry, as_of=as_of))
+            _service, _ = Service.objects.get_or_create(name=entry["directory_service"])
+            plan = services.lock_plan(
+                user=None, plan=services.plan_from_entry(user=None, entry=entry, as_of=as_of)
+            )
             key = SERVICE_OF_PLAN[entry["directory_service"]]
             result = self._timed(f"evaluate_{key}_s", timings, evaluate, inputs.events, inputs.membership,
                                  inputs.deprivation, services.plan_spec(plan), last_event_date=last_event)  # fmt: skip
@@ -116,7 +130,9 @@ class Command(BaseCommand):
                 "matched": primary.get("matched"),
                 "doubly_robust": primary.get("doubly_robust"),
                 "e_value": primary.get("e_value"),
-                "checks": checks(result, truth[key]) if primary.get("matched") and key in truth else None,
+                "checks": checks(result, truth[key])
+                if primary.get("matched") and key in truth
+                else None,
             }
         figures = {
             "benchmark": "evaluation",

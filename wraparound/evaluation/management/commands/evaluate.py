@@ -44,7 +44,9 @@ class Command(BaseCommand):
 
     def _plan(self, reference: str, version: int | None) -> EvaluationPlan:
         plans = EvaluationPlan.objects.filter(reference=reference)
-        plan = plans.filter(version=version).first() if version else plans.order_by("-version").first()
+        plan = (
+            plans.filter(version=version).first() if version else plans.order_by("-version").first()
+        )
         if plan is None:
             raise CommandError(f"No plan {reference!r}{f' version {version}' if version else ''}.")
         return plan
@@ -55,7 +57,9 @@ class Command(BaseCommand):
             if action == "list":
                 for plan in EvaluationPlan.objects.all():
                     state = "locked" if plan.is_locked else "draft"
-                    self.stdout.write(f"{plan.reference} v{plan.version}  {state:<6}  {plan.runs.count()} run(s)  {plan.service_name}")
+                    self.stdout.write(
+                        f"{plan.reference} v{plan.version}  {state:<6}  {plan.runs.count()} run(s)  {plan.service_name}"
+                    )
             elif action == "plan":
                 entries = yaml.safe_load(options["file"].read_text(encoding="utf-8"))["plans"]
                 user = self._user(options["user"])
@@ -63,12 +67,25 @@ class Command(BaseCommand):
                     made = services.plan_from_entry(user=user, entry=entry, as_of=options["as_of"])
                     self.stdout.write(f"drafted {made.reference} v{made.version}")
             elif action == "lock":
-                plan = services.lock_plan(user=self._user(options["user"]), plan=self._plan(options["plan"], options["version"]))
-                self.stdout.write(f"locked {plan.reference} v{plan.version} ({plan.fingerprint[:12]})")
+                plan = services.lock_plan(
+                    user=self._user(options["user"]),
+                    plan=self._plan(options["plan"], options["version"]),
+                )
+                self.stdout.write(
+                    f"locked {plan.reference} v{plan.version} ({plan.fingerprint[:12]})"
+                )
             else:
                 self._run(options)
-        except (DesignError, PlanLockedError, services.PlanNotLockedError, services.EvaluationRefusedError,
-                EvaluationSourceError, TreatmentSourceUnavailableError, OSError, KeyError) as error:
+        except (
+            DesignError,
+            PlanLockedError,
+            services.PlanNotLockedError,
+            services.EvaluationRefusedError,
+            EvaluationSourceError,
+            TreatmentSourceUnavailableError,
+            OSError,
+            KeyError,
+        ) as error:
             raise CommandError(str(error)) from error  # fmt: skip
 
     def _run(self, options: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wraparound.matching.bench_files import figures_table, run_files_benchmark
-from wraparound.matching.bench_sets import BENCH_SETS, BenchDataMissing
+from wraparound.matching.bench_sets import BENCH_SETS, BenchDataMissingError
 
 
 class Command(BaseCommand):
@@ -37,7 +37,9 @@ class Command(BaseCommand):
         names = [name.strip() for name in options["sets"].split(",") if name.strip()]
         unknown = [name for name in names if name not in BENCH_SETS]
         if unknown or not names:
-            raise CommandError(f"Unknown data set(s) {unknown}; choose from {', '.join(BENCH_SETS)}")
+            raise CommandError(
+                f"Unknown data set(s) {unknown}; choose from {', '.join(BENCH_SETS)}"
+            )
         if options["households"] < 1:
             raise CommandError("--households must be at least 1")
         with tempfile.TemporaryDirectory(prefix="wraparound-bench-files-") as scratch:
@@ -46,7 +48,7 @@ class Command(BaseCommand):
                 results = run_files_benchmark(
                     names, workdir, households=options["households"], seed=options["seed"]
                 )
-            except (BenchDataMissing, RuntimeError) as error:
+            except (BenchDataMissingError, RuntimeError) as error:
                 raise CommandError(str(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(results, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--match-threshold", type=float, default=0.95)
         parser.add_argument("--review-threshold", type=float, default=0.5)
+        parser.add_argument(
+            "--json", action="store_true", help="print the run's summary as JSON after the line"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bar = tqdm(total=STAGES, unit="stage", disable=options["verbosity"] == 0)
@@ -53,3 +57,8 @@ class Command(BaseCommand):
             f"{run.pairs_auto_accepted:,} pairs auto-accepted, "
             f"{run.pairs_for_review:,} sent to review; {run.comparisons:,} comparisons."
         )
+        # Warnings include every count of values that failed parsing, per source and field.
+        for warning in run.summary.get("warnings", []):
+            self.stdout.write(f"note: {warning}")
+        if options["json"]:
+            self.stdout.write(json.dumps(run.summary, indent=1, default=str))

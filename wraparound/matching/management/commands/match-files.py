@@ -91,7 +91,9 @@ class Command(BaseCommand):
             return
         self._write_summary(summary, paths, verbosity)
 
-    def _write_summary(self, summary: dict[str, Any], paths: dict[str, Path], verbosity: int) -> None:
+    def _write_summary(
+        self, summary: dict[str, Any], paths: dict[str, Path], verbosity: int
+    ) -> None:
         decisions = summary["pairs"].get("decisions", {})
         self.stdout.write(
             f"{summary['records']:,} records from {len(summary['files'])} file(s) -> "
@@ -120,6 +122,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  rule {rule['rule']}: {rule['comparisons']:,} comparisons")
             timings = ", ".join(f"{k} {v}s" for k, v in summary["timings_seconds"].items())
             self.stdout.write(f"Timings: {timings}")
-        self.stdout.write(
-            f"Wrote {paths['pairs']}, {paths['clusters']} and {paths['summary']}"
-        )
+        self.stdout.write(f"Wrote {paths['pairs']}, {paths['clusters']} and {paths['summary']}")

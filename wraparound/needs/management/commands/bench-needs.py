@@ -19,7 +19,8 @@ import polars as pl
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from wraparound.needs import benchmark, sources
+from wraparound.needs import bench as benchmark
+from wraparound.needs import sources
 from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.pipeline import identify_needs
 from wraparound.needs.runs import reference_dates, run_needs

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from wraparound.outcomes.benchmark import score_county
+from wraparound.outcomes.bench import score_county
 from wraparound.synth.county import generate_county
 from wraparound.synth.parameters import CountyParameters
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from wraparound.sharing.benchmark import run
+from wraparound.sharing.bench import run
 
 
 class Command(BaseCommand):

@@ -1,0 +1,64 @@
+"""Casework behind the access-test URLs: a case for F-ACCESS01 with a team, a note, a plan
+action, an assessment and a pending step up, carrying values no access-test user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from wraparound.casework import plan_services, services, transfers
+from wraparound.casework.plan_services import AreaAnswers
+from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import AgencyFactory, UserFactory
+
+
+def seed(context: dict[str, Any]) -> None:
+    early_help = AgencyFactory(
+        slug="seed-early-help", name="Seed Early Help", kind=AgencyKind.EARLY_HELP
+    )
+    social_care = AgencyFactory(
+        slug="seed-social-care", name="Seed Social Care", kind=AgencyKind.SOCIAL_CARE
+    )
+    manager = UserFactory(username="seed-eh-manager", agency=early_help, role=Role.TEAM_MANAGER)
+    lead = UserFactory(username="seed-eh-lead", agency=early_help, role=Role.PRACTITIONER)
+    case = services.open_case(by=manager, family_public_id="F-ACCESS01", lead=lead)
+    member = services.add_member(by=lead, case=case, user=manager, role="Supervisor")
+    note = services.add_note(by=lead, case=case, category="early_help", body="Sentinelcasenote")
+    assessment = plan_services.start_assessment(by=lead, case=case)
+    plan_services.save_assessment(
+        by=lead,
+        assessment=assessment,
+        expected_version=assessment.version,
+        areas={"health": AreaAnswers(worries="Sentinelworry", is_need=True)},
+        child_words="Sentinelchildwords",
+        parents_words="",
+    )
+    action = plan_services.add_action(
+        by=lead,
+        case=case,
+        outcome="health",
+        description="Sentinelplanaction rebook the missed health visit",
+        owner=lead,
+        due_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    transfer = transfers.request_transfer(
+        by=lead, case=case, direction="step_up", to_agency=social_care, reason="Sentineltransfer"
+    )
+    context["casework"] = {
+        "case": case,
+        "member": member,
+        "note": note,
+        "action": action,
+        "transfer": transfer,
+    }
+    context.setdefault("personal_values", []).extend(
+        [
+            "Sentinelcasenote",
+            "Sentinelworry",
+            "Sentinelchildwords",
+            "Sentinelplanaction",
+            "Sentineltransfer",
+        ]
+    )

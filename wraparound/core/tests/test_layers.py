@@ -1,0 +1,37 @@
+"""Layout rules: needs stands on core (geography), not on directory; benchmarks are bench.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.pipeline
+PACKAGE = Path(__file__).resolve().parents[2]
+
+
+def _imports(app: str, other: str) -> list[str]:
+    pattern = re.compile(rf"^\s*(from|import) wraparound\.{other}\b", re.MULTILINE)
+    return [
+        str(path.relative_to(PACKAGE))
+        for path in (PACKAGE / app).rglob("*.py")
+        # Tests and commands (the CLI, which orchestrates every capability) are above the layers.
+        if not {"tests", "management"} & set(path.parts)
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_needs_does_not_import_directory() -> None:
+    assert _imports("needs", "directory") == []
+
+
+def test_every_apps_benchmark_module_is_called_bench() -> None:
+    """One name for benchmark modules (``bench.py``), so a reader finds each app's at once."""
+    shims = {"needs/benchmark.py"}  # re-exports kept while another branch moves over
+    odd = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("benchmark*.py")
+        if "tests" not in path.parts and str(path.relative_to(PACKAGE)) not in shims
+    ]
+    assert odd == []
