@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from wraparound.core.models import AgencyKind, Role
 from wraparound.core.tests.browser import assert_accessible, browser_page, sign_in  # noqa: F401
@@ -48,9 +49,10 @@ def test_commissioner_compares_a_service_that_works_with_one_that_does_not(
     ).click()
     assert_accessible(page)
     page.get_by_role("link", name="Does Edge of Care and Reunification Team work?").click()
-    assert page.get_by_role(
-        "img", name="Love plot: covariate balance before and after matching"
-    ).is_visible()
+    # expect() waits for the page the click opens; is_visible() would race the navigation.
+    expect(
+        page.get_by_role("img", name="Love plot: covariate balance before and after matching")
+    ).to_be_visible()
     assert (
         page.get_by_test_id("verdict-social_care_referral")
         .inner_text()
