@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -20,6 +22,18 @@ pytestmark = pytest.mark.slow
 from wraparound.wsgi import application  # noqa: E402 - after pytest-django set Django up
 
 schema = schemathesis.openapi.from_wsgi("/oruk/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _requests_keep_the_test_connection() -> Any:
+    """Called through WSGI, every request ends with Django's close_old_connections, which
+    drops a connection inside the test's transaction (PostgreSQL then reports it closed).
+    Django's test client disconnects it in the same way for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
