@@ -14,6 +14,7 @@ which data it used and the plan page shows it.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,26 @@ def _inputs(seed: int) -> services.RunInputs:
         return linked
     county = _county(seed)
     if not (county / "manifest.json").exists():
-        from wraparound.synth.county import generate_county
-
-        generate_county(CountyParameters(households=DEMO_HOUSEHOLDS, seed=seed), county)
+        _generate_once(county, seed)
     return services.RunInputs(*truth_tables(county), membership_source=STAND_IN)
+
+
+def _generate_once(county: Path, seed: int) -> None:
+    """Write the county beside its place and move it in whole: two processes loading the demo
+    at once (test workers, a second `wraparound demo`) must never read a half-written file."""
+    from wraparound.synth.county import generate_county
+
+    county.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{county.name}-", dir=county.parent))
+    try:
+        generate_county(CountyParameters(households=DEMO_HOUSEHOLDS, seed=seed), staging)
+        staging.rename(county)
+    except OSError:
+        if not (county / "manifest.json").exists():
+            raise
+        # Another process moved its identical county in first: keep that one.
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_demo(context: dict[str, Any]) -> str:
