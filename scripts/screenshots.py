@@ -39,21 +39,41 @@ class Shot:
 
 SHOTS = [
     Shot("practitioner", "home", "Practitioner home: families to act on, with counts", "/home/"),
-    Shot("practitioner", "family", "A family on the practitioner's caseload: withheld "
-         "information and why, members, needs with evidence, chronology",
-         start="/families/", link="a[href^='/families/F-']"),  # fmt: skip
-    Shot("team-manager", "home", "Team manager home: the targeting headline by locality",
-         "/home/"),  # fmt: skip
-    Shot("team-manager", "targeting", "Targeting: at risk against supported, by locality",
-         "/needs/targeting/"),  # fmt: skip
-    Shot("data-analyst", "home", "Data analyst home: pairs to review by match score, uploads",
-         "/home/"),  # fmt: skip
-    Shot("data-analyst", "matching", "Matching review: pairs waiting for a decision",
-         "/matching/"),  # fmt: skip
-    Shot("ig-officer", "home", "Information governance officer home: approvals and emergency "
-         "access to review", "/home/"),  # fmt: skip
-    Shot("ig-officer", "agreement", "A sharing agreement as the parties sign it",
-         start="/sharing/agreements/", link="a[href^='/sharing/agreements/'][href$='/']"),  # fmt: skip
+    Shot(
+        "practitioner",
+        "family",
+        "A family on the practitioner's caseload: withheld "
+        "information and why, members, needs with evidence, chronology",
+        start="/families/",
+        link="a[href^='/families/F-']",
+    ),
+    Shot("team-manager", "home", "Team manager home: the targeting headline by locality", "/home/"),
+    Shot(
+        "team-manager",
+        "targeting",
+        "Targeting: at risk against supported, by locality",
+        "/needs/targeting/",
+    ),
+    Shot(
+        "data-analyst",
+        "home",
+        "Data analyst home: pairs to review by match score, uploads",
+        "/home/",
+    ),
+    Shot("data-analyst", "matching", "Matching review: pairs waiting for a decision", "/matching/"),
+    Shot(
+        "ig-officer",
+        "home",
+        "Information governance officer home: approvals and emergency access to review",
+        "/home/",
+    ),
+    Shot(
+        "ig-officer",
+        "agreement",
+        "A sharing agreement as the parties sign it",
+        start="/sharing/agreements/",
+        link="a[href^='/sharing/agreements/'][href$='/']",
+    ),
     Shot("administrator", "home", "Administrator home: accounts in the agency", "/home/"),
     Shot("administrator", "users", "User accounts and their roles", "/users/"),
 ]
@@ -75,7 +95,9 @@ def take(base_url: str, width: int, height: int) -> list[tuple[Shot, str]]:
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height})
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": width, "height": height}
+        )
         page = context.new_page()
         signed_in = ""
         for shot in SHOTS:
