@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wraparound.core.middleware.SessionIdleRefreshMiddleware",
     "wraparound.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -182,7 +183,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = int(os.environ.get("WRAPAROUND_SESSION_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+# An idle timeout, not an absolute one: `SessionIdleRefreshMiddleware` re-saves a signed-in
+# session (pushing its expiry on) when it was last saved this many seconds ago or more.
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -10,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
 
+from wraparound.core.request_memo import request_scope
+
 
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -17,8 +20,36 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        with request_scope():
+            response = self.get_response(request)
         response["X-Request-Id"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Keep a signed-in session alive while it is used, writing it at most once a minute.
+
+    Sessions end after ``SESSION_COOKIE_AGE`` of inactivity. Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would rewrite the session row on every page: a second write
+    transaction per view, which on SQLite queues behind every audit append. Marking the
+    session changed only when the last refresh is ``SESSION_REFRESH_SECONDS`` old keeps the
+    idle timeout (to within that minute) for one write a minute per user.
+    """
+
+    KEY = "_wraparound_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = time.time()
+            last = session.get(self.KEY, 0)
+            if not isinstance(last, int | float) or now - last >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
         return response
 
 

@@ -9,15 +9,26 @@ map says so rather than showing invented numbers.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from wraparound.core.geography import Geography
 from wraparound.directory.analysis import Reach, ServicePoint
-from wraparound.directory.models import Attribute, Service
+from wraparound.directory.models import (
+    Address,
+    Attribute,
+    Location,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from wraparound.directory.vocabulary import ACCESS, NEEDS, THRESHOLD, taxonomy_id
 from wraparound.sharing.readers import Reader
 
@@ -26,8 +37,49 @@ SVG_SCALE = 12  # pixels per km
 SVG_MARGIN = 30
 
 
+_POINTS_LOCK = threading.Lock()
+_points_cache: dict[str, tuple[tuple[object, ...], list[ServicePoint]]] = {}
+
+
+def directory_fingerprint() -> tuple[object, ...]:
+    """A few cheap aggregates, in one query, that change whenever the directory's contents do.
+
+    Every directory write goes through `feed.import_feed`, which stamps ``last_modified`` on
+    each service it carries (places and terms only arrive inside a service), so the latest
+    stamp moves; rows added or removed change a count. Equal fingerprints, same directory.
+    """
+    stamped = [Service, Organization]
+    counted = [Attribute, TaxonomyTerm, Location, Address, ServiceAtLocation, ServiceArea]
+    table = {m: connection.ops.quote_name(m._meta.db_table) for m in stamped + counted}
+    # Table names come from the models, never from input: nothing here can be injected.
+    counts = [f"(SELECT COUNT(*) FROM {table[m]})" for m in stamped + counted]  # noqa: S608
+    latest = [f"(SELECT MAX(last_modified) FROM {table[m]})" for m in stamped]  # noqa: S608
+    sql = "SELECT " + ", ".join(counts + latest)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
 def service_points(*, geography: Geography) -> list[ServicePoint]:
-    """Every active service with its needs, ages, areas and the wards it is delivered from."""
+    """Every active service with its needs, ages, areas and the wards it is delivered from.
+
+    Built once per process and per directory state (`directory_fingerprint`): the family
+    page's "what is available locally" panel asks on every view, and building the points
+    (prefetching every service's areas, locations and addresses) was over half of that page's
+    time under load. The points are public directory data, so the cache holds nothing personal.
+    """
+    key = (id(geography), *directory_fingerprint())
+    with _POINTS_LOCK:
+        cached = _points_cache.get("points")
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
+    points = _build_service_points(geography=geography)
+    with _POINTS_LOCK:
+        _points_cache["points"] = (key, points)
+    return list(points)
+
+
+def _build_service_points(*, geography: Geography) -> list[ServicePoint]:
     keys = {
         taxonomy_id(NEEDS): NEEDS,
         taxonomy_id(ACCESS): ACCESS,

@@ -213,9 +213,15 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> dict[str, set[str]]:
 
 
 def load_outcome_labels(path: Path = OUTCOMES_FILE) -> dict[str, str]:
-    """Outcome key -> gov.uk label, in the framework's order."""
+    """Outcome key -> gov.uk label, in the framework's order (a fresh dict the caller may keep)."""
+    return dict(_outcome_labels(path))
+
+
+@cache
+def _outcome_labels(path: Path) -> tuple[tuple[str, str], ...]:
+    """Read once per process: the family page asks for the labels on every view."""
     outcomes = _read_yaml(path).get("outcomes") or []
-    return {o["key"]: o["label"] for o in sorted(outcomes, key=lambda o: o["number"])}
+    return tuple((o["key"], o["label"]) for o in sorted(outcomes, key=lambda o: o["number"]))
 
 
 @cache

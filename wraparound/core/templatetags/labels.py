@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django import template
 
 from wraparound.core import labels as catalogue_labels
+from wraparound.core.request_memo import remember
 
 register = template.Library()
 
@@ -60,8 +61,8 @@ def agency_name(slug: object) -> str:
     """An agency's slug as its name (``hartshire-police`` -> ``Hartshire Constabulary``)."""
     from wraparound.core.models import Agency
 
-    name = Agency.objects.filter(slug=str(slug)).values_list("name", flat=True).first()
-    return name or catalogue_labels.humanise(str(slug))
+    names = remember("agency_names", lambda: dict(Agency.objects.values_list("slug", "name")))
+    return names.get(str(slug)) or catalogue_labels.humanise(str(slug))
 
 
 @register.filter

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from wraparound.core.middleware import SessionIdleRefreshMiddleware
 from wraparound.core.tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +80,39 @@ def test_sign_out_needs_a_post_and_ends_the_session() -> None:
 
 def test_sessions_expire_after_idle_time_and_cookies_are_http_only() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def _session_row(client: Client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_used_session_is_kept_alive_but_written_at_most_once_a_minute() -> None:
+    client = Client()
+    client.force_login(UserFactory())
+    client.get(reverse("core:home"))
+    first_expiry = _session_row(client).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("core:home"))
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert _session_row(client).expire_date == first_expiry
+    # A minute later the next page pushes the idle timeout on.
+    session = client.session
+    session[SessionIdleRefreshMiddleware.KEY] = time.time() - settings.SESSION_REFRESH_SECONDS
+    session.save()
+    client.get(reverse("core:home"))
+    assert _session_row(client).expire_date > first_expiry
+
+
+def test_a_session_idle_past_its_age_is_signed_out() -> None:
+    client = Client()
+    client.force_login(UserFactory())
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302
+    assert reverse("core:sign-in") in response["Location"]
 
 
 def test_pages_carry_security_headers_and_a_content_security_policy() -> None:
