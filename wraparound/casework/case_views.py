@@ -25,9 +25,7 @@ from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
 from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
-from wraparound.sharing import audit
 from wraparound.sharing.gate import FamilyNotVisibleError
-from wraparound.sharing.models import AuditAction, AuditOutcome
 
 CASEWORKERS = (Role.PRACTITIONER, Role.TEAM_MANAGER)
 
@@ -62,22 +60,19 @@ def open_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase | 
         ) from refusal
 
 
-def allocation_or_need_to_know(request: HttpRequest, family_public_id: str) -> None:
-    """A team manager allocates (opens or reopens) without need to know, audited, seeing no
-    family data; anyone else needs need to know as for any casework page."""
-    user: Any = request.user
-    if user.role != Role.TEAM_MANAGER:
-        open_or_refuse(request, family_public_id)
-        return
-    audit.record_access(
-        user=user,
-        action=AuditAction.VIEW,
-        outcome=AuditOutcome.PERMIT,
-        purpose=purpose_of(request),
-        family_public_id=family_public_id,
-        reason="Allocation: a team manager choosing a lead (no family data shown)",
-        request_id=rid(request),
-    )
+def route_in_or_refuse(request: HttpRequest, family_public_id: str) -> HttpResponse | None:
+    """Before showing an opening form: the policy's route in (audited), or the refusal page
+    with the reason and the next steps (403). On a POST the service checks it again."""
+    if request.method == "POST":
+        return None
+    try:
+        services.allocation_route(
+            by=request.user, family_public_id=family_public_id, request_id=rid(request)
+        )
+    except services.NoRouteInError as refusal:
+        context = {"refusal": refusal, "family_public_id": family_public_id}
+        return render(request, "casework/no_route.html", context, status=403)
+    return None
 
 
 def case_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase:
@@ -147,7 +142,9 @@ def post_action(
 def case_open(request: HttpRequest, family_public_id: str) -> HttpResponse:
     """A manager allocates a lead (also from the triage queue); a practitioner takes it on."""
     user: Any = request.user
-    allocation_or_need_to_know(request, family_public_id)
+    refused = route_in_or_refuse(request, family_public_id)
+    if refused is not None:
+        return refused
     form = forms.OpenCaseForm(request.POST or None, agency_id=user.agency_id)
 
     def run(data: dict[str, Any]) -> str:
@@ -419,7 +416,9 @@ def case_reopen(request: HttpRequest, family_public_id: str) -> HttpResponse:
     user: Any = request.user
     from wraparound.casework.workspace import latest_case
 
-    allocation_or_need_to_know(request, family_public_id)
+    refused = route_in_or_refuse(request, family_public_id)
+    if refused is not None:
+        return refused
     case = latest_case(family_public_id)
     if case is None:
         raise Http404("This family has no case to reopen.")

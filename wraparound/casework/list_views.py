@@ -40,6 +40,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.TEAM_MANAGER)
+def triage(request: HttpRequest) -> HttpResponse:
+    """The triage queue a team manager allocates from (identities only under triage)."""
+    from wraparound.casework.triage import triage_queue
+
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    queue = triage_queue(user=request.user, page=page, request_id=rid(request) or None)
+    return render(request, "casework/triage.html", {"queue": queue})
+
+
+@role_required(Role.TEAM_MANAGER)
 def handover(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = forms.HandoverForm(request.POST or None, agency_id=user.agency_id)

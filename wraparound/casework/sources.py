@@ -32,6 +32,38 @@ def family_members(family_public_id: str) -> list[tuple[str, str, list[str]]]:
     return [(m.person.public_id, m.role, keys[m.person_id]) for m in memberships]
 
 
+def identity_records(family_public_ids: list[str]) -> dict[str, list[tuple[str, str, Any]]]:
+    """(person public id, role, current agency record) for each member, per family.
+
+    For the triage queue, which shows them only through gate.read for the triage purpose.
+    """
+    from wraparound.matching.models import FamilyMembership, PersonRecordLink
+    from wraparound.records.models import ExtractStatus, SourceRecord
+
+    memberships = list(
+        FamilyMembership.objects.filter(family__public_id__in=family_public_ids).values_list(
+            "family__public_id", "person_id", "person__public_id", "role"
+        )
+    )
+    links = PersonRecordLink.objects.filter(person_id__in=[m[1] for m in memberships])
+    keys_of: dict[int, list[str]] = {}
+    for person_id, record_key in links.values_list("person_id", "record_key"):
+        keys_of.setdefault(person_id, []).append(record_key)
+    records = {
+        r.record_key: r
+        for r in SourceRecord.objects.filter(
+            record_key__in=[k for keys in keys_of.values() for k in keys],
+            extract__status=ExtractStatus.CURRENT,
+        ).select_related("extract")
+    }
+    found: dict[str, list[tuple[str, str, Any]]] = {}
+    for family, person_id, person, role in memberships:
+        for key in sorted(keys_of.get(person_id, [])):
+            if key in records:
+                found.setdefault(family, []).append((person, role, records[key]))
+    return found
+
+
 def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
     """The family's need flags from the latest finished needs run, explained."""
     run = latest_run()

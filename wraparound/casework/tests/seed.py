@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wraparound.casework import plan_services, services, transfers
 from wraparound.casework.plan_services import AreaAnswers
+from wraparound.casework.tests.casework_builders import open_after_referral
 from wraparound.core.models import AgencyKind, Role
 from wraparound.core.tests.factories import AgencyFactory, UserFactory
 
@@ -23,7 +24,7 @@ def seed(context: dict[str, Any]) -> None:
     )
     manager = UserFactory(username="seed-eh-manager", agency=early_help, role=Role.TEAM_MANAGER)
     lead = UserFactory(username="seed-eh-lead", agency=early_help, role=Role.PRACTITIONER)
-    case = services.open_case(by=manager, family_public_id="F-ACCESS01", lead=lead)
+    case = open_after_referral(by=manager, family_public_id="F-ACCESS01", lead=lead)
     member = services.add_member(by=lead, case=case, user=manager, role="Supervisor")
     note = services.add_note(by=lead, case=case, category="early_help", body="Sentinelcasenote")
     assessment = plan_services.start_assessment(by=lead, case=case)

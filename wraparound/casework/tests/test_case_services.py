@@ -46,14 +46,14 @@ def test_a_family_has_at_most_one_open_case() -> None:
 def test_a_case_cannot_be_opened_for_a_family_the_master_index_does_not_know() -> None:
     team = team_around_family()
     with pytest.raises(CaseworkError, match="no family F-NOSUCH"):
-        services.open_case(by=team.manager, family_public_id="F-NOSUCH", lead=team.colleague)
+        open_after_referral(by=team.manager, family_public_id="F-NOSUCH", lead=team.colleague)
 
 
 def test_a_practitioner_cannot_allocate_a_family_to_a_colleague() -> None:
     family = team_around_family().family
     other = sharing.worker(family.early_help, username="pat")
-    with pytest.raises(CaseworkError, match="team manager"):
-        services.open_case(
+    with pytest.raises(CaseworkError, match="Only a team manager of the lead's agency"):
+        open_after_referral(
             by=other, family_public_id="F-TEST0001", lead=family.early_help.staff.first()
         )
 
@@ -108,7 +108,7 @@ def team_around_family_second(team):  # type: ignore[no-untyped-def]
     from wraparound.matching.models import Family
 
     Family.objects.create(public_id="F-SECOND01")
-    return services.open_case(by=team.manager, family_public_id="F-SECOND01", lead=team.lead)
+    return open_after_referral(by=team.manager, family_public_id="F-SECOND01", lead=team.lead)
 
 
 def test_a_worker_who_still_leads_families_cannot_be_deactivated() -> None:
