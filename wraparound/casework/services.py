@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wraparound.casework import notices
 from wraparound.casework import permissions as may
 from wraparound.casework.catalogues import closure_reasons
 from wraparound.casework.concurrency import CaseworkError, save_if_current
@@ -292,6 +293,7 @@ def change_lead(
     record(
         by, case, f"Lead practitioner changed from {_name(old)} to {_name(new_lead)}", request_id
     )
+    notices.lead_given(by=by, case=case, new_lead=new_lead, taking_over_from=old)
     return case
 
 
@@ -332,6 +334,9 @@ def hand_over_caseload(
     ).select_related("case", "relationship"):
         _leave(by, member, today, request_id)
         record(by, member.case, f"{_name(leaving)} left the team (handover)", request_id)
+    notices.caseload_handed_over(
+        by=by, leaving=leaving, to=to, families=[c.family_public_id for c in led]
+    )
     if deactivate:
         User.objects.filter(pk=leaving.pk).update(is_active=False)
         leaving.is_active = False

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from wraparound.casework import services
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseHistory, CaseStatus, FamilyCase
-from wraparound.casework.tests.casework_builders import team_around_family
+from wraparound.casework.tests.casework_builders import open_after_referral, team_around_family
 from wraparound.sharing.models import AuditEntry, CareRelationship, RelationshipKind
 from wraparound.sharing.policy import visible_families
 from wraparound.sharing.tests import factories as sharing
@@ -194,6 +194,13 @@ def test_closing_needs_a_coded_reason_ends_all_access_and_reopening_keeps_histor
     assert not team.case.members.filter(left_on__isnull=True).exists()
     assert visible_families(team.health_visitor, "early_help_coordination") == set()
 
+    # Closing ended everyone's access: a new referral to early help is the route back in.
+    sharing.relationship(
+        team.manager,
+        team.family.family_public_id,
+        kind=RelationshipKind.REFERRAL_TO_AGENCY,
+        purpose="early_help_coordination",
+    )
     services.reopen_case(
         by=team.manager, case=team.case, lead=team.colleague, reason="New concerns"
     )
