@@ -23,7 +23,9 @@ from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseNote, CaseTransfer, FamilyCase, TeamMember
 from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
 from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
+from wraparound.core.forms import check_answers
 from wraparound.core.models import Role
 from wraparound.sharing.gate import FamilyNotVisibleError
 
@@ -93,11 +95,20 @@ def form_page(
     intro: str = "",
     template: str = "casework/action_form.html",
     extra: dict[str, Any] | None = None,
+    check: Callable[[django_forms.Form], cya.CheckPage] | None = None,
+    back: str = "",
 ) -> HttpResponse:
-    """GET shows the form; a valid POST runs the service and goes back to the family."""
+    """GET shows the form; a valid POST runs the service and goes back to the family.
+
+    With ``check`` (an action that cannot be undone), a valid POST first shows the GOV.UK
+    "Check your answers" page; only its confirm button runs the service. Bind such a form
+    to ``answers(request)`` so its Change links reopen it with the answers kept.
+    """
     purpose = purpose_of(request)
-    back = family_url(family_public_id, purpose)
+    back = back or family_url(family_public_id, purpose)
     if request.method == "POST" and form.is_valid():
+        if check is not None and not cya.is_confirmation(request):
+            return cya.check_form(request, request.path, check(form))
         try:
             done = run(form.cleaned_data)
         except StaleEditError as stale:
@@ -106,6 +117,7 @@ def form_page(
         except CaseworkError as error:
             form.add_error(None, str(error))
         else:
+            cya.release(request, request.path)
             messages.success(request, done)
             return redirect(back)
     context = {
@@ -119,6 +131,36 @@ def form_page(
         **(extra or {}),
     }
     return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def answers(request: HttpRequest) -> Any:
+    """What a checked form binds to: answers sent, answers being changed, or nothing."""
+    return cya.form_data(request, request.path)
+
+
+def check_page(
+    request: HttpRequest,
+    form: django_forms.Form,
+    *,
+    title: str,
+    button: str,
+    declaration: str,
+    warning: str = "",
+    caption: str = "",
+) -> cya.CheckPage:
+    """The check page of an irreversible casework action: the answers, what confirming
+    does, and the button (a warning button when access or responsibility ends)."""
+    return cya.CheckPage(
+        title=title,
+        caption=caption,
+        sections=[cya.Section("", check_answers(form, change_url=cya.change_url(request.path)))],
+        button=button,
+        declaration_heading="Now confirm",
+        declaration=declaration,
+        warning=warning,
+        warning_button=bool(warning),
+        back_url=cya.change_url(request.path),
+    )
 
 
 def post_action(
@@ -299,7 +341,7 @@ def note_amend(request: HttpRequest, family_public_id: str, note_id: int) -> Htt
 @role_required(*CASEWORKERS)
 def transfer_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    form = forms.TransferForm(request.POST or None)
+    form = forms.TransferForm(answers(request))
 
     def run(data: dict[str, Any]) -> str:
         transfer = transfers.request_transfer(
@@ -320,9 +362,21 @@ def transfer_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
         family_public_id=family_public_id,
         form=form,
         title="Step up or step down",
-        button="Send the transfer",
+        button="Continue",
         intro="The assessment, plan and chronology travel with the request.",
         run=run,
+        check=lambda form: check_page(
+            request,
+            form,
+            title="Check before you send the transfer",
+            caption=f"Family {family_public_id}",
+            button="Send the transfer",
+            declaration=(
+                f"{form.cleaned_data['to_agency'].name} receives the pack (the assessment, the "
+                "plan and the case chronology as they stand) and need to know of the family "
+                "now. You stay responsible until one of their team managers accepts."
+            ),
+        ),
     )
 
 
@@ -388,7 +442,7 @@ def transfer_withdraw(
 @role_required(*CASEWORKERS)
 def case_close(request: HttpRequest, family_public_id: str) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    form = forms.CloseForm(request.POST or None, initial={"version": case.version})
+    form = forms.CloseForm(answers(request), initial={"version": case.version})
 
     def run(data: dict[str, Any]) -> str:
         services.close_case(
@@ -406,8 +460,18 @@ def case_close(request: HttpRequest, family_public_id: str) -> HttpResponse:
         family_public_id=family_public_id,
         form=form,
         title="Close the case",
-        button="Close the case",
+        button="Continue",
         run=run,
+        check=lambda form: check_page(
+            request,
+            form,
+            title="Check before you close the case",
+            caption=f"Family {family_public_id}",
+            button="Close the case",
+            declaration="The case closes with this reason; it can be reopened later and its "
+            "history is kept.",
+            warning="Everyone's access through the team around the family ends at once.",
+        ),
     )
 
 

@@ -12,7 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from wraparound.casework import forms, selectors, services
-from wraparound.casework.case_views import CASEWORKERS, purpose_of, rid
+from wraparound.casework.case_views import (
+    CASEWORKERS,
+    answers,
+    check_page,
+    form_page,
+    purpose_of,
+    rid,
+)
 from wraparound.casework.concurrency import CaseworkError
 from wraparound.casework.family_page import FamilyNotVisibleError, build_family_page
 from wraparound.casework.summary import summary_as_data
@@ -55,41 +62,47 @@ def triage(request: HttpRequest) -> HttpResponse:
 @role_required(Role.TEAM_MANAGER)
 def handover(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = forms.HandoverForm(request.POST or None, agency_id=user.agency_id)
-    if request.method == "POST" and form.is_valid():
+    form = forms.HandoverForm(answers(request), agency_id=user.agency_id)
+
+    def run(data: dict[str, Any]) -> str:
+        moved = services.hand_over_caseload(
+            by=user,
+            leaving=data["leaving"],
+            to=data["to"],
+            deactivate=data["deactivate"],
+            request_id=rid(request),
+        )
+        return (
+            f"{moved} famil{'y' if moved == 1 else 'ies'} handed over from {data['leaving']} to "
+            f"{data['to']}"
+            + (f"; {data['leaving']}'s account is deactivated." if data["deactivate"] else ".")
+        )
+
+    def check(form: Any) -> Any:
         data = form.cleaned_data
-        try:
-            moved = services.hand_over_caseload(
-                by=user,
-                leaving=data["leaving"],
-                to=data["to"],
-                deactivate=data["deactivate"],
-                request_id=rid(request),
-            )
-        except CaseworkError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                f"{moved} famil{'y' if moved == 1 else 'ies'} handed over from {data['leaving']} to "
-                f"{data['to']}"
-                + (f"; {data['leaving']}'s account is deactivated." if data["deactivate"] else "."),
-            )
-            return redirect(reverse("casework:caseload"))
-    status = 400 if request.method == "POST" else 200
-    return render(
+        return check_page(
+            request,
+            form,
+            title="Check before you hand over",
+            button="Hand over",
+            declaration=f"Every open family {data['leaving']} leads moves to {data['to']}, who "
+            "is told which; their other team memberships end.",
+            warning=f"{data['leaving']}'s account will be deactivated."
+            if data["deactivate"]
+            else "",
+        )
+
+    return form_page(
         request,
-        "casework/action_form.html",
-        {
-            "form": form,
-            "title": "Hand over a worker's families",
-            "button": "Hand over",
-            "intro": "Every open family the worker leads moves to the colleague you choose, in one step; "
-            "their other team memberships end.",
-            "back": reverse("casework:caseload"),
-            "family_public_id": "",
-        },
-        status=status,
+        family_public_id="",
+        form=form,
+        title="Hand over a worker's families",
+        button="Continue",
+        intro="Every open family the worker leads moves to the colleague you choose, in one "
+        "step; their other team memberships end.",
+        run=run,
+        check=check,
+        back=reverse("casework:caseload"),
     )
 
 
