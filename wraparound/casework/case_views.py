@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from wraparound.casework import forms, services, transfers
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseNote, CaseTransfer, FamilyCase, TeamMember
-from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
+from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES, refusal
 from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
 from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
@@ -55,11 +54,8 @@ def open_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase | 
             purpose=purpose_of(request),
             request_id=rid(request),
         )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(
-            f"You cannot work on family {family_public_id}: {refusal} You can ask for a "
-            "referral to your agency, or request emergency access with a reason."
-        ) from refusal
+    except FamilyNotVisibleError as refused:
+        raise refusal(family_public_id, refused) from refused
 
 
 def route_in_or_refuse(request: HttpRequest, family_public_id: str) -> HttpResponse | None:

@@ -14,8 +14,8 @@ ticks race). It changes no casework record: it only tells people what is due.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -49,63 +49,55 @@ class TickResult:
         )
 
 
-def _once(kind: str, ref: str, send: Callable[[], None]) -> bool:
-    """Send (in the reminder's own transaction) unless this clock has already sent it."""
+def _once(kind: str, ref: str, recipients: list[Any], **notice: Any) -> bool:
+    """Tell ``recipients`` (in the reminder's own transaction) unless this clock already has."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(kind=kind, ref=ref)
-            send()
+            tell(recipients, kind=f"casework_{kind}", **notice)
     except IntegrityError:  # already sent, by an earlier tick or one running beside us
         return False
     return True
 
 
 def _overdue_actions(today: dt.date) -> int:
-    sent = 0
     actions = PlanAction.objects.filter(
         status__in=OPEN_ACTION_STATUSES, due_on__lt=today, plan__case__status=CaseStatus.OPEN
     ).select_related("plan__case__lead", "owner")
+    sent = 0
     for action in actions:
-        case = action.plan.case
-
-        def send(action: PlanAction = action) -> None:
-            tell(
-                [action.owner, case.lead],
-                kind="casework_action_overdue",
-                family_public_id=case.family_public_id,
-                subject=f"a plan action was due on {action.due_on:%-d %B %Y}",
-                body="It is still open. Update it with its progress, or agree a new date.",
-                link=reverse(
-                    "casework:action-edit",
-                    kwargs={"family_public_id": case.family_public_id, "action_id": action.pk},
-                ),
-            )
-
-        sent += _once("action_overdue", f"action:{action.pk}:{action.due_on}", send)
+        family = action.plan.case.family_public_id
+        sent += _once(
+            "action_overdue",
+            f"action:{action.pk}:{action.due_on}",
+            [action.owner, action.plan.case.lead],
+            family_public_id=family,
+            subject=f"a plan action was due on {action.due_on:%-d %B %Y}",
+            body="It is still open. Update it with its progress, or agree a new date.",
+            link=reverse(
+                "casework:action-edit",
+                kwargs={"family_public_id": family, "action_id": action.pk},
+            ),
+        )
     return sent
 
 
 def _late_assessments(today: dt.date) -> int:
-    sent = 0
     late = Assessment.objects.filter(
         status=AssessmentStatus.DRAFT, due_on__lt=today, case__status=CaseStatus.OPEN
     ).select_related("case__lead")
+    sent = 0
     for assessment in late:
-        case = assessment.case
-
-        def send(assessment: Assessment = assessment) -> None:
-            tell(
-                [case.lead, *managers_of(assessment.agency_id)],
-                kind="casework_assessment_late",
-                family_public_id=case.family_public_id,
-                subject=f"the early help assessment is running late (due {assessment.due_on:%-d %B %Y})",
-                body="Completing it now needs a recorded reason for the delay.",
-                link=reverse(
-                    "casework:assessment", kwargs={"family_public_id": case.family_public_id}
-                ),
-            )
-
-        sent += _once("assessment_late", f"assessment:{assessment.pk}:{assessment.due_on}", send)
+        family = assessment.case.family_public_id
+        sent += _once(
+            "assessment_late",
+            f"assessment:{assessment.pk}:{assessment.due_on}",
+            [assessment.case.lead, *managers_of(assessment.agency_id)],
+            family_public_id=family,
+            subject=f"the early help assessment is running late (due {assessment.due_on:%-d %B %Y})",
+            body="Completing it now needs a recorded reason for the delay.",
+            link=reverse("casework:assessment", kwargs={"family_public_id": family}),
+        )
     return sent
 
 
@@ -121,22 +113,16 @@ def _reviews_due(today: dt.date) -> int:
     for review in latest.values():
         if review.next_review_on > horizon:
             continue
-        case = review.plan.case
-
-        def send(review: ReviewMeeting = review) -> None:
-            when = f"{review.next_review_on:%-d %B %Y}"
-            tell(
-                [case.lead],
-                kind="casework_review_due",
-                family_public_id=case.family_public_id,
-                subject=f"team around the family review due on {when}",
-                body="Invite the team and the family, then record the review.",
-                link=reverse(
-                    "casework:review-new", kwargs={"family_public_id": case.family_public_id}
-                ),
-            )
-
-        sent += _once("review_due", f"review:{review.pk}:{review.next_review_on}", send)
+        family = review.plan.case.family_public_id
+        sent += _once(
+            "review_due",
+            f"review:{review.pk}:{review.next_review_on}",
+            [review.plan.case.lead],
+            family_public_id=family,
+            subject=f"team around the family review due on {review.next_review_on:%-d %B %Y}",
+            body="Invite the team and the family, then record the review.",
+            link=reverse("casework:review-new", kwargs={"family_public_id": family}),
+        )
     return sent
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from wraparound.casework import forms, selectors, services
@@ -20,9 +18,8 @@ from wraparound.casework.case_views import (
     purpose_of,
     rid,
 )
-from wraparound.casework.concurrency import CaseworkError
-from wraparound.casework.family_page import FamilyNotVisibleError, build_family_page
 from wraparound.casework.summary import summary_as_data
+from wraparound.casework.views import page_or_refuse
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
 from wraparound.sharing.models import AuditAction
@@ -131,16 +128,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def family_summary(request: HttpRequest, family_public_id: str) -> HttpResponse:
     """Printable (HTML) or downloadable (JSON) summary: what the policy permits, audited as export."""
-    try:
-        page = build_family_page(
-            user=request.user,
-            family_public_id=family_public_id,
-            purpose=purpose_of(request),
-            request_id=rid(request),
-            action=AuditAction.EXPORT,
-        )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(f"You cannot open family {family_public_id}: {refusal}") from refusal
+    page = page_or_refuse(request, family_public_id, purpose_of(request), action=AuditAction.EXPORT)
     if request.GET.get("format") == "json":
         response = HttpResponse(
             json.dumps(summary_as_data(page), indent=2), content_type="application/json"

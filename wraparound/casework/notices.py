@@ -99,7 +99,9 @@ def caseload_handed_over(*, by: Any, leaving: Any, to: Any, families: list[str])
 
 def transfer_awaiting(*, by: Any, transfer: CaseTransfer) -> None:
     family = transfer.case.family_public_id
-    purpose = "safeguarding" if transfer.to_agency.kind == "social_care" else "early_help_coordination"
+    purpose = (
+        "safeguarding" if transfer.to_agency.kind == "social_care" else "early_help_coordination"
+    )
     tell(
         managers_of(transfer.to_agency_id),
         kind="casework_transfer_awaiting",
@@ -142,4 +144,9 @@ def transfer_answered(*, by: Any, transfer: CaseTransfer) -> None:
         not_to=by,
     )
     if transfer.status == "accepted" and transfer.to_lead is not None:
-        lead_given(by=by, case=transfer.case, new_lead=transfer.to_lead, taking_over_from=transfer.from_lead)
+        lead_given(
+            by=by,
+            case=transfer.case,
+            new_lead=transfer.to_lead,
+            taking_over_from=transfer.from_lead,
+        )

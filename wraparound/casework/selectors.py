@@ -84,7 +84,12 @@ def _task(item: WorkItem, today: dt.date) -> Task:
     elif item.kind == "assessment":
         what += " running late" if item.due_on < today else " due"
     return Task(
-        item.kind, item.family_public_id, what, item.due_on, item.due_on < today, URL_NAMES[item.kind]
+        item.kind,
+        item.family_public_id,
+        what,
+        item.due_on,
+        item.due_on < today,
+        URL_NAMES[item.kind],
     )
 
 

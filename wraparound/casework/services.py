@@ -70,7 +70,9 @@ def allocation_route(*, by: Any, family_public_id: str, request_id: str = "") ->
     family is on the triage queue and an agreement in force lists triage). The decision is
     written to the audit chain either way, outside any write's transaction.
     """
-    decision = decide(user=by, family_public_id=family_public_id, categories=[], purpose=CASE_PURPOSE)
+    decision = decide(
+        user=by, family_public_id=family_public_id, categories=[], purpose=CASE_PURPOSE
+    )
     reasons = [decision.need_to_know_reason]
     if not decision.has_need_to_know and getattr(by, "role", None) == Role.TEAM_MANAGER:
         triage = decide(user=by, family_public_id=family_public_id, categories=[], purpose=TRIAGE)

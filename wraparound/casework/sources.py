@@ -194,7 +194,9 @@ def due_work(*, user: Any, families: set[str], until: dt.date) -> list[WorkItem]
                  a.due_on, a.owner_id, a)
         for a in actions
     ]  # fmt: skip
-    led = FamilyCase.objects.filter(lead=user, status=CaseStatus.OPEN, family_public_id__in=families)
+    led = FamilyCase.objects.filter(
+        lead=user, status=CaseStatus.OPEN, family_public_id__in=families
+    )
     latest: dict[int, Any] = {}
     for review in ReviewMeeting.objects.filter(plan__case__in=led).select_related("plan__case"):
         known = latest.get(review.plan.case_id)

@@ -107,7 +107,9 @@ def triage_queue(*, user: Any, page: int = 1, request_id: str | None = None) -> 
     agreement, basis = triage_basis(user)
     if run is None:
         return TriageQueue(
-            permitted=False, basis=basis, missing="No needs run has finished yet: nothing to triage."
+            permitted=False,
+            basis=basis,
+            missing="No needs run has finished yet: nothing to triage.",
         )
     listed = gate.list_families(user=user, purpose=TRIAGE, request_id=request_id)
     waiting, allocated = _waiting(run)

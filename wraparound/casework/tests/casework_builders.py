@@ -32,7 +32,10 @@ def open_after_referral(*, by: Any, family_public_id: str, lead: Any, **kwargs: 
     """Open a case along the commonest route in: a referral to ``by``'s agency was accepted
     (a relationship held for early help), which ends once the case's own team holds it."""
     referral = sharing.relationship(
-        by, family_public_id, kind=RelationshipKind.REFERRAL_TO_AGENCY, purpose="early_help_coordination"
+        by,
+        family_public_id,
+        kind=RelationshipKind.REFERRAL_TO_AGENCY,
+        purpose="early_help_coordination",
     )
     case = services.open_case(by=by, family_public_id=family_public_id, lead=lead, **kwargs)
     referral.ended_at = timezone.now()

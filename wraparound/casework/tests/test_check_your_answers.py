@@ -41,12 +41,13 @@ def test_closing_a_case_shows_the_answers_in_words_and_closes_only_when_confirme
     assert check.status_code == 200
     assert "Check before you close the case" in body
     summary = body.split('data-testid="check-answers"')[1].split("</dl>")[0]
-    assert "Needs met, plan complete" in summary and "needs_met" not in summary  # in words
+    assert "Needs met, plan complete" in summary
+    assert "needs_met" not in summary
     assert "access through the team around the family ends at once" in body
     assert FamilyCase.objects.get(pk=team.case.pk).status == CaseStatus.OPEN
     change = client.get(url + "?change=1")
     assert 'value="needs_met"' in change.content.decode()
-    assert 'checked' in change.content.decode().split('value="needs_met"')[1][:120]
+    assert "checked" in change.content.decode().split('value="needs_met"')[1][:120]
 
     done = client.post(url, {**answers, "confirm": "yes"})
 
@@ -69,7 +70,8 @@ def test_a_step_up_is_sent_only_from_its_check_page() -> None:
 
     body = check.content.decode()
     assert "Check before you send the transfer" in body
-    assert "Step up to statutory social care" in body and escape("Children's Services") in body
+    assert "Step up to statutory social care" in body
+    assert escape("Children's Services") in body
     assert not team.case.transfers.exists()
     assert client.post(url, {**answers, "confirm": "yes"}).status_code == 302
     assert team.case.transfers.get().to_agency == team.social_care

@@ -53,7 +53,8 @@ def test_the_owner_of_a_new_action_is_told_in_the_app_and_by_email_without_its_t
         "casework:plan", kwargs={"family_public_id": team.family.family_public_id}
     )
     assert [m.to for m in mail.outbox] == [["hana@example.org"]]
-    assert DESCRIPTION not in mail.outbox[0].body and DESCRIPTION not in note.body
+    assert DESCRIPTION not in mail.outbox[0].body
+    assert DESCRIPTION not in note.body
 
 
 def test_nobody_is_told_about_an_action_they_gave_themselves() -> None:
@@ -118,7 +119,8 @@ def test_a_declined_step_up_tells_the_lead_they_carry_on() -> None:
         by=team.social_care_manager, transfer=transfer, note="Not at threshold; carry on"
     )
     note = Notification.objects.get(kind="casework_transfer_declined")
-    assert note.recipient == team.lead and "carry on" in note.body
+    assert note.recipient == team.lead
+    assert "carry on" in note.body
 
 
 # --- the clock ------------------------------------------------------------------------------
@@ -131,7 +133,8 @@ def test_the_clock_tells_owner_and_lead_of_an_overdue_action_once() -> None:
     first = clock.tick()
     again = clock.tick()
 
-    assert first.actions_overdue == 1 and again.actions_overdue == 0
+    assert first.actions_overdue == 1
+    assert again.actions_overdue == 0
     notes = Notification.objects.filter(kind="casework_action_overdue")
     assert sorted(n.recipient.username for n in notes) == ["hana-hv", "lee-lead"]
     assert notes[0].link.endswith(f"/plan/actions/{action.pk}/")

@@ -56,7 +56,10 @@ def _casework(team: Team) -> None:
 
 def _response(officer):  # type: ignore[no-untyped-def]
     request = sharing_services.open_subject_access_request(
-        by=officer, person_public_id=MOTHER, requester="Kelly Booth", received_on=timezone.localdate()
+        by=officer,
+        person_public_id=MOTHER,
+        requester="Kelly Booth",
+        received_on=timezone.localdate(),
     )
     return request, compile_response(user=officer, request=request)
 
@@ -76,9 +79,11 @@ def test_the_lead_agency_answers_for_its_notes_assessment_plan_and_team() -> Non
 
     (note,) = sections["Case notes"]  # early help's own note; health's is health's to answer
     assert "Mum says the flat is damp" in note
-    assert "Added detail" in note[-1] and "damp and cold" in note[-1]  # the amendment too
+    assert "Added detail" in note[-1]
+    assert "damp and cold" in note[-1]
     (assessment,) = sections["Early help assessments"]
-    assert "I like nursery" in assessment and "Missed visits" in assessment[-1]
+    assert "I like nursery" in assessment
+    assert "Missed visits" in assessment[-1]
     (action,) = sections["Family plan actions"]
     assert "Book the missed health review this month" in action
     assert sections["Team around the family reviews"][0][3] == "Keep the plan"

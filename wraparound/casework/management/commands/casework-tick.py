@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from wraparound.core.working_days import WorkingDaysError
 from wraparound.casework.clock import tick
+from wraparound.core.working_days import WorkingDaysError
 
 
 class Command(BaseCommand):
