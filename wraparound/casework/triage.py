@@ -103,15 +103,15 @@ def _waiting(run: Any) -> tuple[list[TriageCandidate], int]:
 
 def triage_queue(*, user: Any, page: int = 1, request_id: str | None = None) -> TriageQueue:
     """The queue as ``user`` may see it: identified under triage, otherwise counts only."""
-    run = latest_run()
+    listed = gate.list_families(user=user, purpose=TRIAGE, request_id=request_id)  # audited
     agreement, basis = triage_basis(user)
+    run = latest_run()
     if run is None:
         return TriageQueue(
             permitted=False,
             basis=basis,
             missing="No needs run has finished yet: nothing to triage.",
         )
-    listed = gate.list_families(user=user, purpose=TRIAGE, request_id=request_id)
     waiting, allocated = _waiting(run)
     pages = max(1, -(-len(waiting) // PAGE_SIZE))
     page = min(max(1, page), pages)

@@ -27,7 +27,7 @@ DEFAULT_PURPOSE = "early_help_coordination"
 
 NEXT_STEPS = (
     "To work with this family, ask the agency that knows them for a referral to yours; if you "
-    "need to see it to protect a child, request emergency (break-glass) access with a reason "
+    "need to see it to protect a child, request emergency access (break-glass) with a reason "
     "(it is reviewed)."
 )
 

@@ -54,12 +54,54 @@ def seed(context: dict[str, Any]) -> None:
         "action": action,
         "transfer": transfer,
     }
+    _seed_triage(context, early_help)
     context.setdefault("personal_values", []).extend(
         [
+            "Sentineltriagename",
+            "F-TRIAGE01",
             "Sentinelcasenote",
             "Sentinelworry",
             "Sentinelchildwords",
             "Sentinelplanaction",
             "Sentineltransfer",
         ]
+    )
+
+
+def _seed_triage(context: dict[str, Any], agency: Any) -> None:
+    """A family on the triage queue (at risk, not supported in the seeded needs run) whose
+    name and id no access-test user may see: they have no agreement listing triage."""
+    from wraparound.matching.models import Family, FamilyMembership, Person, PersonRecordLink
+    from wraparound.needs.models import FamilyNeedsProfile
+    from wraparound.records.models import Extract, SourceRecord
+
+    extract = Extract.objects.create(
+        agency=agency,
+        dataset_kind="early-help",
+        file_name="seed-triage.csv",
+        sha256="7" * 64,
+        file_format="csv",
+        received_at=timezone.now(),
+    )
+    record = SourceRecord.objects.create(
+        extract=extract,
+        row_number=1,
+        record_key="seed-early-help:early-help:T1",
+        source_id="T1",
+        first_name="Sentineltriagename",
+        surname="Triage",
+    )
+    family = Family.objects.create(public_id="F-TRIAGE01")
+    person = Person.objects.create(public_id="P-TRIAGE01")
+    FamilyMembership.objects.create(family=family, person=person, role="adult")
+    PersonRecordLink.objects.create(
+        person=person, record_key=record.record_key, match_probability=0.99, why={}
+    )
+    FamilyNeedsProfile.objects.create(
+        run=context["needs_run"],
+        family_public_id="F-TRIAGE01",
+        outcome_count=3,
+        max_level=3,
+        at_risk=True,
+        supported=False,
     )
