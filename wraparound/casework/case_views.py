@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,13 +20,13 @@ from django.views.decorators.http import require_POST
 from wraparound.casework import forms, services, transfers
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseNote, CaseTransfer, FamilyCase, TeamMember
-from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES
+from wraparound.casework.views import DEFAULT_PURPOSE, INDIVIDUAL_PURPOSES, refusal
 from wraparound.casework.workspace import access_case, case_record, read_transfer_pack
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
+from wraparound.core.forms import check_answers
 from wraparound.core.models import Role
-from wraparound.sharing import audit
 from wraparound.sharing.gate import FamilyNotVisibleError
-from wraparound.sharing.models import AuditAction, AuditOutcome
 
 CASEWORKERS = (Role.PRACTITIONER, Role.TEAM_MANAGER)
 
@@ -55,29 +54,23 @@ def open_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase | 
             purpose=purpose_of(request),
             request_id=rid(request),
         )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(
-            f"You cannot work on family {family_public_id}: {refusal} You can ask for a "
-            "referral to your agency, or request emergency access with a reason."
-        ) from refusal
+    except FamilyNotVisibleError as refused:
+        raise refusal(family_public_id, refused) from refused
 
 
-def allocation_or_need_to_know(request: HttpRequest, family_public_id: str) -> None:
-    """A team manager allocates (opens or reopens) without need to know, audited, seeing no
-    family data; anyone else needs need to know as for any casework page."""
-    user: Any = request.user
-    if user.role != Role.TEAM_MANAGER:
-        open_or_refuse(request, family_public_id)
-        return
-    audit.record_access(
-        user=user,
-        action=AuditAction.VIEW,
-        outcome=AuditOutcome.PERMIT,
-        purpose=purpose_of(request),
-        family_public_id=family_public_id,
-        reason="Allocation: a team manager choosing a lead (no family data shown)",
-        request_id=rid(request),
-    )
+def route_in_or_refuse(request: HttpRequest, family_public_id: str) -> HttpResponse | None:
+    """Before showing an opening form: the policy's route in (audited), or the refusal page
+    with the reason and the next steps (403). On a POST the service checks it again."""
+    if request.method == "POST":
+        return None
+    try:
+        services.allocation_route(
+            by=request.user, family_public_id=family_public_id, request_id=rid(request)
+        )
+    except services.NoRouteInError as refusal:
+        context = {"refusal": refusal, "family_public_id": family_public_id}
+        return render(request, "casework/no_route.html", context, status=403)
+    return None
 
 
 def case_or_refuse(request: HttpRequest, family_public_id: str) -> FamilyCase:
@@ -98,11 +91,20 @@ def form_page(
     intro: str = "",
     template: str = "casework/action_form.html",
     extra: dict[str, Any] | None = None,
+    check: Callable[[django_forms.Form], cya.CheckPage] | None = None,
+    back: str = "",
 ) -> HttpResponse:
-    """GET shows the form; a valid POST runs the service and goes back to the family."""
+    """GET shows the form; a valid POST runs the service and goes back to the family.
+
+    With ``check`` (an action that cannot be undone), a valid POST first shows the GOV.UK
+    "Check your answers" page; only its confirm button runs the service. Bind such a form
+    to ``answers(request)`` so its Change links reopen it with the answers kept.
+    """
     purpose = purpose_of(request)
-    back = family_url(family_public_id, purpose)
+    back = back or family_url(family_public_id, purpose)
     if request.method == "POST" and form.is_valid():
+        if check is not None and not cya.is_confirmation(request):
+            return cya.check_form(request, request.path, check(form))
         try:
             done = run(form.cleaned_data)
         except StaleEditError as stale:
@@ -111,6 +113,7 @@ def form_page(
         except CaseworkError as error:
             form.add_error(None, str(error))
         else:
+            cya.release(request, request.path)
             messages.success(request, done)
             return redirect(back)
     context = {
@@ -124,6 +127,36 @@ def form_page(
         **(extra or {}),
     }
     return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def answers(request: HttpRequest) -> Any:
+    """What a checked form binds to: answers sent, answers being changed, or nothing."""
+    return cya.form_data(request, request.path)
+
+
+def check_page(
+    request: HttpRequest,
+    form: django_forms.Form,
+    *,
+    title: str,
+    button: str,
+    declaration: str,
+    warning: str = "",
+    caption: str = "",
+) -> cya.CheckPage:
+    """The check page of an irreversible casework action: the answers, what confirming
+    does, and the button (a warning button when access or responsibility ends)."""
+    return cya.CheckPage(
+        title=title,
+        caption=caption,
+        sections=[cya.Section("", check_answers(form, change_url=cya.change_url(request.path)))],
+        button=button,
+        declaration_heading="Now confirm",
+        declaration=declaration,
+        warning=warning,
+        warning_button=bool(warning),
+        back_url=cya.change_url(request.path),
+    )
 
 
 def post_action(
@@ -147,7 +180,9 @@ def post_action(
 def case_open(request: HttpRequest, family_public_id: str) -> HttpResponse:
     """A manager allocates a lead (also from the triage queue); a practitioner takes it on."""
     user: Any = request.user
-    allocation_or_need_to_know(request, family_public_id)
+    refused = route_in_or_refuse(request, family_public_id)
+    if refused is not None:
+        return refused
     form = forms.OpenCaseForm(request.POST or None, agency_id=user.agency_id)
 
     def run(data: dict[str, Any]) -> str:
@@ -302,7 +337,7 @@ def note_amend(request: HttpRequest, family_public_id: str, note_id: int) -> Htt
 @role_required(*CASEWORKERS)
 def transfer_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    form = forms.TransferForm(request.POST or None)
+    form = forms.TransferForm(answers(request))
 
     def run(data: dict[str, Any]) -> str:
         transfer = transfers.request_transfer(
@@ -323,9 +358,21 @@ def transfer_new(request: HttpRequest, family_public_id: str) -> HttpResponse:
         family_public_id=family_public_id,
         form=form,
         title="Step up or step down",
-        button="Send the transfer",
+        button="Continue",
         intro="The assessment, plan and chronology travel with the request.",
         run=run,
+        check=lambda form: check_page(
+            request,
+            form,
+            title="Check before you send the transfer",
+            caption=f"Family {family_public_id}",
+            button="Send the transfer",
+            declaration=(
+                f"{form.cleaned_data['to_agency'].name} receives the pack (the assessment, the "
+                "plan and the case chronology as they stand) and need to know of the family "
+                "now. You stay responsible until one of their team managers accepts."
+            ),
+        ),
     )
 
 
@@ -391,7 +438,7 @@ def transfer_withdraw(
 @role_required(*CASEWORKERS)
 def case_close(request: HttpRequest, family_public_id: str) -> HttpResponse:
     case = case_or_refuse(request, family_public_id)
-    form = forms.CloseForm(request.POST or None, initial={"version": case.version})
+    form = forms.CloseForm(answers(request), initial={"version": case.version})
 
     def run(data: dict[str, Any]) -> str:
         services.close_case(
@@ -409,8 +456,18 @@ def case_close(request: HttpRequest, family_public_id: str) -> HttpResponse:
         family_public_id=family_public_id,
         form=form,
         title="Close the case",
-        button="Close the case",
+        button="Continue",
         run=run,
+        check=lambda form: check_page(
+            request,
+            form,
+            title="Check before you close the case",
+            caption=f"Family {family_public_id}",
+            button="Close the case",
+            declaration="The case closes with this reason; it can be reopened later and its "
+            "history is kept.",
+            warning="Everyone's access through the team around the family ends at once.",
+        ),
     )
 
 
@@ -419,7 +476,9 @@ def case_reopen(request: HttpRequest, family_public_id: str) -> HttpResponse:
     user: Any = request.user
     from wraparound.casework.workspace import latest_case
 
-    allocation_or_need_to_know(request, family_public_id)
+    refused = route_in_or_refuse(request, family_public_id)
+    if refused is not None:
+        return refused
     case = latest_case(family_public_id)
     if case is None:
         raise Http404("This family has no case to reopen.")

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from wraparound.casework import forms, selectors, services
-from wraparound.casework.case_views import CASEWORKERS, purpose_of, rid
-from wraparound.casework.concurrency import CaseworkError
-from wraparound.casework.family_page import FamilyNotVisibleError, build_family_page
+from wraparound.casework.case_views import (
+    CASEWORKERS,
+    answers,
+    check_page,
+    form_page,
+    purpose_of,
+    rid,
+)
 from wraparound.casework.summary import summary_as_data
+from wraparound.casework.views import page_or_refuse
 from wraparound.core.access import role_required
 from wraparound.core.models import Role
 from wraparound.sharing.models import AuditAction
@@ -40,43 +44,62 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.TEAM_MANAGER)
+def triage(request: HttpRequest) -> HttpResponse:
+    """The triage queue a team manager allocates from (identities only under triage)."""
+    from wraparound.casework.triage import triage_queue
+
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    queue = triage_queue(user=request.user, page=page, request_id=rid(request) or None)
+    return render(request, "casework/triage.html", {"queue": queue})
+
+
+@role_required(Role.TEAM_MANAGER)
 def handover(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = forms.HandoverForm(request.POST or None, agency_id=user.agency_id)
-    if request.method == "POST" and form.is_valid():
+    form = forms.HandoverForm(answers(request), agency_id=user.agency_id)
+
+    def run(data: dict[str, Any]) -> str:
+        moved = services.hand_over_caseload(
+            by=user,
+            leaving=data["leaving"],
+            to=data["to"],
+            deactivate=data["deactivate"],
+            request_id=rid(request),
+        )
+        return (
+            f"{moved} famil{'y' if moved == 1 else 'ies'} handed over from {data['leaving']} to "
+            f"{data['to']}"
+            + (f"; {data['leaving']}'s account is deactivated." if data["deactivate"] else ".")
+        )
+
+    def check(form: Any) -> Any:
         data = form.cleaned_data
-        try:
-            moved = services.hand_over_caseload(
-                by=user,
-                leaving=data["leaving"],
-                to=data["to"],
-                deactivate=data["deactivate"],
-                request_id=rid(request),
-            )
-        except CaseworkError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                f"{moved} famil{'y' if moved == 1 else 'ies'} handed over from {data['leaving']} to "
-                f"{data['to']}"
-                + (f"; {data['leaving']}'s account is deactivated." if data["deactivate"] else "."),
-            )
-            return redirect(reverse("casework:caseload"))
-    status = 400 if request.method == "POST" else 200
-    return render(
+        return check_page(
+            request,
+            form,
+            title="Check before you hand over",
+            button="Hand over",
+            declaration=f"Every open family {data['leaving']} leads moves to {data['to']}, who "
+            "is told which; their other team memberships end.",
+            warning=f"{data['leaving']}'s account will be deactivated."
+            if data["deactivate"]
+            else "",
+        )
+
+    return form_page(
         request,
-        "casework/action_form.html",
-        {
-            "form": form,
-            "title": "Hand over a worker's families",
-            "button": "Hand over",
-            "intro": "Every open family the worker leads moves to the colleague you choose, in one step; "
-            "their other team memberships end.",
-            "back": reverse("casework:caseload"),
-            "family_public_id": "",
-        },
-        status=status,
+        family_public_id="",
+        form=form,
+        title="Hand over a worker's families",
+        button="Continue",
+        intro="Every open family the worker leads moves to the colleague you choose, in one "
+        "step; their other team memberships end.",
+        run=run,
+        check=check,
+        back=reverse("casework:caseload"),
     )
 
 
@@ -105,16 +128,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @role_required(*CASEWORKERS)
 def family_summary(request: HttpRequest, family_public_id: str) -> HttpResponse:
     """Printable (HTML) or downloadable (JSON) summary: what the policy permits, audited as export."""
-    try:
-        page = build_family_page(
-            user=request.user,
-            family_public_id=family_public_id,
-            purpose=purpose_of(request),
-            request_id=rid(request),
-            action=AuditAction.EXPORT,
-        )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(f"You cannot open family {family_public_id}: {refusal}") from refusal
+    page = page_or_refuse(request, family_public_id, purpose_of(request), action=AuditAction.EXPORT)
     if request.GET.get("format") == "json":
         response = HttpResponse(
             json.dumps(summary_as_data(page), indent=2), content_type="application/json"

@@ -249,6 +249,26 @@ class CaseTransfer(models.Model):
         return f"{self.get_direction_display()} of case {self.case_id} ({self.status})"
 
 
+class ReminderSent(models.Model):
+    """That the casework clock has told people about one thing, so it tells them once.
+
+    ``ref`` names the thing and the clock it ran on (``action:12:2026-12-01`` for action 12
+    due on that date), so a new due date is a new reminder. Ids and dates only.
+    """
+
+    kind = models.CharField(max_length=40)
+    ref = models.CharField(max_length=100)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref"], name="one_reminder_per_clock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"
+
+
 from wraparound.casework.plan_models import (  # noqa: E402  (re-exported for Django)
     ActionStatus,
     Assessment,
@@ -275,6 +295,7 @@ __all__ = [
     "NoteAmendment",
     "PlanAction",
     "PlanVersion",
+    "ReminderSent",
     "ReviewMeeting",
     "ServiceLevel",
     "TeamMember",

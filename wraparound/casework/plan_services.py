@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from wraparound.casework import notices
 from wraparound.casework import permissions as may
 from wraparound.casework.catalogues import outcome_areas
 from wraparound.casework.concurrency import CaseworkError, save_if_current
@@ -311,6 +312,7 @@ def add_action(
     )
     _new_version(by, plan, f"Action added for {outcome_areas()[outcome]}: {action.description}")
     record(by, case, f"Plan action added, owned by {owner}", request_id)
+    notices.action_assigned(by=by, case=case, owner=owner, due_on=due_on)
     return action
 
 

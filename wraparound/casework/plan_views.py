@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -23,20 +22,13 @@ from wraparound.casework.case_views import (
     purpose_of,
     rid,
 )
-from wraparound.casework.family_page import FamilyNotVisibleError, FamilyPage, build_family_page
+from wraparound.casework.family_page import FamilyPage
+from wraparound.casework.views import page_or_refuse
 from wraparound.core.access import role_required
 
 
 def _page(request: HttpRequest, family_public_id: str) -> FamilyPage:
-    try:
-        return build_family_page(
-            user=request.user,
-            family_public_id=family_public_id,
-            purpose=purpose_of(request),
-            request_id=rid(request),
-        )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(f"You cannot open family {family_public_id}: {refusal}") from refusal
+    return page_or_refuse(request, family_public_id, purpose_of(request))
 
 
 @require_POST

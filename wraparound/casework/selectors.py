@@ -2,29 +2,25 @@
 
 Tasks, like Primero's, are derived, never stored: actions due or overdue, reviews due,
 assessments running late. Every list is limited to the families the policy lets the reader
-open (``gate.list_families``, which audits the listing), so a list never offers a family
-its page would refuse.
+open (``gate.list_families``, which audits the listing), and every dated item in it (an
+action, a review date, an assessment's clock) is the holding agency's early help record, so
+it is shown or counted only after ``gate.read`` for its family lets it through. The raw
+reads are in ``sources``; this module reads no personal-data model itself (the policy-bypass
+test holds it to that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from wraparound.casework.models import (
-    Assessment,
-    AssessmentStatus,
-    CaseStatus,
-    FamilyCase,
-    PlanAction,
-    ReviewMeeting,
-)
-from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
+from wraparound.casework.sources import WorkItem
 from wraparound.core.models import Role, User
 from wraparound.sharing import audit, gate
 from wraparound.sharing.models import AuditAction, AuditOutcome
@@ -32,13 +28,24 @@ from wraparound.sharing.policy import visible_families
 
 DUE_SOON_DAYS = 7
 LIST_PURPOSE = "case_management"
+WHAT = {
+    "action": "A plan action you own",
+    "review": "Team around the family review due",
+    "assessment": "Early help assessment",
+}
+URL_NAMES = {
+    "action": "casework:family",
+    "review": "casework:review-new",
+    "assessment": "casework:assessment",
+    "withheld": "casework:family",
+}
 
 
 @dataclass(frozen=True)
 class Task:
     """One thing to do, for one family, by a date."""
 
-    kind: str  # action | review | assessment
+    kind: str  # action | review | assessment | withheld
     family_public_id: str
     what: str
     due_on: dt.date
@@ -46,94 +53,72 @@ class Task:
     url_name: str
 
 
-def _open_actions_due(families: set[str], until: dt.date) -> Any:
-    return PlanAction.objects.filter(
-        status__in=OPEN_ACTION_STATUSES,
-        due_on__lte=until,
-        plan__case__status=CaseStatus.OPEN,
-        plan__case__family_public_id__in=families,
-    ).select_related("plan__case")
-
-
-def _latest_reviews(case_ids: list[int]) -> dict[int, ReviewMeeting]:
-    latest: dict[int, ReviewMeeting] = {}
-    for review in ReviewMeeting.objects.filter(plan__case_id__in=case_ids).order_by(
-        "held_on", "pk"
-    ):
-        latest[review.plan.case_id] = review
-    return latest
-
-
-def tasks_for(user: Any, *, request_id: str = "", today: dt.date | None = None) -> list[Task]:
-    """The user's tasks: their own actions due soon or overdue; for cases they lead, reviews
-    due and assessments running late. Listing is audited once."""
-    today = today or timezone.localdate()
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    families = gate.list_families(user=user, purpose=LIST_PURPOSE, request_id=request_id)
-    tasks = _own_actions(
-        user, _open_actions_due(families, soon).filter(owner=user), today, request_id
-    )
-    led = list(
-        FamilyCase.objects.filter(lead=user, status=CaseStatus.OPEN, family_public_id__in=families)
-    )
-    for case_id, review in _latest_reviews([c.pk for c in led]).items():
-        if review.next_review_on <= soon:
-            case = next(c for c in led if c.pk == case_id)
-            tasks.append(
-                Task(
-                    "review",
-                    case.family_public_id,
-                    "Team around the family review due",
-                    review.next_review_on,
-                    review.next_review_on < today,
-                    "casework:review-new",
-                )
-            )
-    for assessment in Assessment.objects.filter(
-        case__in=led, status=AssessmentStatus.DRAFT, due_on__lte=soon
-    ).select_related("case"):
-        tasks.append(
-            Task(
-                "assessment",
-                assessment.case.family_public_id,
-                "Early help assessment " + ("running late" if assessment.due_on < today else "due"),
-                assessment.due_on,
-                assessment.due_on < today,
-                "casework:assessment",
-            )
-        )
-    return sorted(tasks, key=lambda t: (not t.overdue, t.due_on, t.family_public_id))
-
-
-def _own_actions(user: Any, actions: Any, today: dt.date, request_id: str) -> list[Task]:
-    """The user's due actions, each description shown only if the gate lets them read the plan."""
-    from wraparound.casework.workspace import CASEWORK_CATEGORY, Item
-
-    by_family: dict[str, list[PlanAction]] = defaultdict(list)
-    for action in actions.select_related("plan"):
-        by_family[action.plan.case.family_public_id].append(action)
-    tasks = []
-    for family, owned in sorted(by_family.items()):
+def _through_the_gate(
+    user: Any, items: Iterable[WorkItem], request_id: str
+) -> tuple[list[WorkItem], dict[str, int]]:
+    """Each family's work items passed through ``gate.read`` (one audited read per family):
+    the permitted items, and how many were withheld per family."""
+    by_family: dict[str, list[WorkItem]] = defaultdict(list)
+    for item in items:
+        by_family[item.family_public_id].append(item)
+    visible: list[WorkItem] = []
+    withheld: dict[str, int] = {}
+    for family, found in sorted(by_family.items()):
         filtered = gate.read(
             user=user,
             family_public_id=family,
             purpose=LIST_PURPOSE,
-            items=[Item(a.plan.agency_id, CASEWORK_CATEGORY, a) for a in owned],
-            request_id=request_id,
+            items=found,
+            request_id=request_id or None,
         )
-        readable = {i.payload.pk for i in filtered.visible_items}
-        tasks += [
-            Task(
-                "action",
-                family,
-                a.description if a.pk in readable else "An action you own (details withheld)",
-                a.due_on,
-                a.due_on < today,
-                "casework:family",
-            )
-            for a in owned
-        ]
-    return tasks
+        visible += filtered.visible_items
+        if len(filtered.visible_items) < len(found):
+            withheld[family] = len(found) - len(filtered.visible_items)
+    return visible, withheld
+
+
+def _task(item: WorkItem, today: dt.date) -> Task:
+    what = WHAT[item.kind]
+    if item.kind == "action":
+        what = item.payload.description
+    elif item.kind == "assessment":
+        what += " running late" if item.due_on < today else " due"
+    return Task(
+        item.kind,
+        item.family_public_id,
+        what,
+        item.due_on,
+        item.due_on < today,
+        URL_NAMES[item.kind],
+    )
+
+
+def tasks_for(user: Any, *, request_id: str = "", today: dt.date | None = None) -> list[Task]:
+    """The user's tasks: their own actions due soon or overdue; for cases they lead, reviews
+    due and assessments running late. What the gate withholds is one line per family saying
+    how many items are not shown, with no dates or details."""
+    from wraparound.casework.sources import due_work
+
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    families = gate.list_families(user=user, purpose=LIST_PURPOSE, request_id=request_id)
+    visible, withheld = _through_the_gate(
+        user, due_work(user=user, families=families, until=soon), request_id
+    )
+    tasks = [_task(item, today) for item in visible]
+    tasks += [
+        Task(
+            "withheld",
+            family,
+            f"{count} item{'s' if count > 1 else ''} due for this family not shown: the agency "
+            "holding the plan does not share it with yours",
+            today,
+            False,
+            URL_NAMES["withheld"],
+        )
+        for family, count in withheld.items()
+    ]
+    return sorted(tasks, key=lambda t: (not t.overdue, t.due_on, t.family_public_id))
 
 
 @dataclass
@@ -145,13 +130,15 @@ class WorkerLoad:
     children: int = 0
     overdue_actions: int = 0
     late_assessments: int = 0
+    withheld: int = 0
 
 
 def caseload(
     manager: Any, *, request_id: str = "", today: dt.date | None = None
 ) -> list[WorkerLoad]:
-    """Families and children per worker of the manager's agency, with overdue items."""
-    from wraparound.casework.sources import children_per_family
+    """Families and children per worker of the manager's agency, with overdue items counted
+    only where the gate lets the manager read them."""
+    from wraparound.casework.sources import caseload_work, children_per_family
 
     today = today or timezone.localdate()
     families = gate.list_families(user=manager, purpose=LIST_PURPOSE, request_id=request_id)
@@ -159,25 +146,24 @@ def caseload(
         agency_id=manager.agency_id, is_active=True, role__in=[Role.PRACTITIONER, Role.TEAM_MANAGER]
     ).order_by("last_name", "username")
     loads = {w.pk: WorkerLoad(w) for w in workers}
-    cases = FamilyCase.objects.filter(
-        status=CaseStatus.OPEN, lead__in=list(loads), family_public_id__in=families
-    )
-    children = children_per_family([c.family_public_id for c in cases])
-    for case in cases:
-        load = loads[case.lead_id]  # type: ignore[index]
-        load.families.append(case.family_public_id)
-        load.children += children.get(case.family_public_id, 0)
-    overdue: dict[int, int] = defaultdict(int)
-    for action in _open_actions_due(families, today - dt.timedelta(days=1)).filter(
-        owner__in=list(loads)
-    ):
-        overdue[action.owner_id] += 1
-    for pk, count in overdue.items():
-        loads[pk].overdue_actions = count
-    for assessment in Assessment.objects.filter(
-        case__in=cases, status=AssessmentStatus.DRAFT, due_on__lt=today
-    ).select_related("case"):
-        loads[assessment.case.lead_id].late_assessments += 1  # type: ignore[index]
+    led, overdue = caseload_work(workers=list(loads), families=families, today=today)
+    children = children_per_family([family for family, _ in led])
+    for family, lead_id in led:
+        loads[lead_id].families.append(family)
+        loads[lead_id].children += children.get(family, 0)
+    visible, withheld = _through_the_gate(manager, overdue, request_id)
+    for item in visible:
+        load = loads.get(item.person_id or 0)
+        if load is None:
+            continue
+        if item.kind == "action":
+            load.overdue_actions += 1
+        else:
+            load.late_assessments += 1
+    lead_of = dict(led)
+    for family, count in withheld.items():
+        if lead_of.get(family) in loads:
+            loads[lead_of[family]].withheld += count
     return list(loads.values())
 
 

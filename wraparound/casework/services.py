@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wraparound.casework import notices
 from wraparound.casework import permissions as may
 from wraparound.casework.catalogues import closure_reasons
 from wraparound.casework.concurrency import CaseworkError, save_if_current
@@ -29,14 +30,65 @@ from wraparound.casework.models import (
     TeamMember,
 )
 from wraparound.core.labels import label
-from wraparound.core.models import Agency, AgencyKind, User
+from wraparound.core.models import Agency, AgencyKind, Role, User
 from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues
+from wraparound.sharing.gate import audit_decision
 from wraparound.sharing.models import AuditAction, AuditOutcome, RelationshipKind
+from wraparound.sharing.policy import TRIAGE, Decision, decide
 from wraparound.sharing.services import add_relationship, end_relationship
 
 LEAD_ROLE = "Lead practitioner"
 CASE_PURPOSE = "early_help_coordination"
+NEXT_STEPS = (
+    "To work with this family, ask the agency that knows them to refer them to yours; a team "
+    "manager can allocate a family on the triage queue; if a child is at risk now, request "
+    "emergency access with a reason (it is reviewed)."
+)
+
+
+class NoRouteInError(CaseworkError):
+    """Opening (or reopening) work with a family the policy gives this person no route to."""
+
+    def __init__(self, family_public_id: str, reasons: list[str]) -> None:
+        self.family_public_id = family_public_id
+        self.reasons = reasons
+        super().__init__(
+            f"You cannot open a case for family {family_public_id}: "
+            + " ".join(dict.fromkeys(reasons))
+            + " "
+            + NEXT_STEPS
+        )
+
+
+def allocation_route(*, by: Any, family_public_id: str, request_id: str = "") -> Decision:
+    """The route in that lets ``by`` open work with the family, or NoRouteInError; audited.
+
+    A route is what the policy accepts as need to know for early help: a relationship (an
+    accepted referral to the agency, a team or allocation, for team managers a colleague's),
+    an unexpired emergency access grant, or, for a team manager, the triage purpose (the
+    family is on the triage queue and an agreement in force lists triage). The decision is
+    written to the audit chain either way, outside any write's transaction.
+    """
+    decision = decide(
+        user=by, family_public_id=family_public_id, categories=[], purpose=CASE_PURPOSE
+    )
+    reasons = [decision.need_to_know_reason]
+    if not decision.has_need_to_know and getattr(by, "role", None) == Role.TEAM_MANAGER:
+        triage = decide(user=by, family_public_id=family_public_id, categories=[], purpose=TRIAGE)
+        reasons.append(triage.need_to_know_reason)
+        if triage.has_need_to_know:
+            decision = triage
+    audit_decision(
+        user=by,
+        decision=decision,
+        action=AuditAction.VIEW,
+        request_id=request_id or None,
+        note=f"Route in to open a case for family {family_public_id}",
+    )
+    if not decision.has_need_to_know:
+        raise NoRouteInError(family_public_id, reasons)
+    return decision
 
 
 def record(by: Any, case: FamilyCase, what: str, request_id: str = "") -> None:
@@ -95,7 +147,6 @@ def _family_exists(family_public_id: str) -> bool:
     return family_exists(family_public_id)
 
 
-@transaction.atomic
 def open_case(
     *,
     by: Any,
@@ -106,10 +157,25 @@ def open_case(
 ) -> FamilyCase:
     """Open work with a family, naming its lead practitioner (who joins the team).
 
-    A team manager allocates a lead from their own team; a practitioner may open a case
-    with themselves as lead.
+    Only along a route in the policy accepts (``allocation_route``). A team manager
+    allocates a lead from their own team; a practitioner may open a case with themselves
+    as lead.
     """
     may.require_caseworker(by)
+    allocation_route(by=by, family_public_id=family_public_id, request_id=request_id)
+    return _open_case(
+        by=by,
+        family_public_id=family_public_id,
+        lead=lead,
+        service_level=service_level,
+        request_id=request_id,
+    )
+
+
+@transaction.atomic
+def _open_case(
+    *, by: Any, family_public_id: str, lead: Any, service_level: str, request_id: str
+) -> FamilyCase:
     if not may.works_cases(lead):
         raise CaseworkError("The lead practitioner must be an active practitioner or manager.")
     if lead.pk != by.pk and not may.manages(by, lead.agency_id):
@@ -229,6 +295,7 @@ def change_lead(
     record(
         by, case, f"Lead practitioner changed from {_name(old)} to {_name(new_lead)}", request_id
     )
+    notices.lead_given(by=by, case=case, new_lead=new_lead, taking_over_from=old)
     return case
 
 
@@ -269,6 +336,9 @@ def hand_over_caseload(
     ).select_related("case", "relationship"):
         _leave(by, member, today, request_id)
         record(by, member.case, f"{_name(leaving)} left the team (handover)", request_id)
+    notices.caseload_handed_over(
+        by=by, leaving=leaving, to=to, families=[c.family_public_id for c in led]
+    )
     if deactivate:
         User.objects.filter(pk=leaving.pk).update(is_active=False)
         leaving.is_active = False
@@ -383,14 +453,21 @@ def close_case(
     return closure
 
 
-@transaction.atomic
 def reopen_case(
     *, by: Any, case: FamilyCase, lead: Any, reason: str, request_id: str = ""
 ) -> FamilyCase:
-    """Reopen a closed case with a lead; the closure and all history stay."""
+    """Reopen a closed case with a lead, along a route in (as for opening); history stays."""
     if case.is_open:
         raise CaseworkError("This case is already open.")
     may.require_caseworker(by)
+    allocation_route(by=by, family_public_id=case.family_public_id, request_id=request_id)
+    return _reopen_case(by=by, case=case, lead=lead, reason=reason, request_id=request_id)
+
+
+@transaction.atomic
+def _reopen_case(
+    *, by: Any, case: FamilyCase, lead: Any, reason: str, request_id: str
+) -> FamilyCase:
     if not may.works_cases(lead):
         raise CaseworkError("The lead practitioner must be an active practitioner or manager.")
     if lead.pk != by.pk and not may.manages(by, lead.agency_id):

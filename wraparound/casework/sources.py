@@ -6,7 +6,9 @@ sharing gate. Keeping the raw reads in one small module makes that easy to check
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from wraparound.needs.indicators import load_catalogue, load_outcome_labels
@@ -30,6 +32,38 @@ def family_members(family_public_id: str) -> list[tuple[str, str, list[str]]]:
     ).values_list("person_id", "record_key"):
         keys[person_id].append(record_key)
     return [(m.person.public_id, m.role, keys[m.person_id]) for m in memberships]
+
+
+def identity_records(family_public_ids: list[str]) -> dict[str, list[tuple[str, str, Any]]]:
+    """(person public id, role, current agency record) for each member, per family.
+
+    For the triage queue, which shows them only through gate.read for the triage purpose.
+    """
+    from wraparound.matching.models import FamilyMembership, PersonRecordLink
+    from wraparound.records.models import ExtractStatus, SourceRecord
+
+    memberships = list(
+        FamilyMembership.objects.filter(family__public_id__in=family_public_ids).values_list(
+            "family__public_id", "person_id", "person__public_id", "role"
+        )
+    )
+    links = PersonRecordLink.objects.filter(person_id__in=[m[1] for m in memberships])
+    keys_of: dict[int, list[str]] = {}
+    for person_id, record_key in links.values_list("person_id", "record_key"):
+        keys_of.setdefault(person_id, []).append(record_key)
+    records = {
+        r.record_key: r
+        for r in SourceRecord.objects.filter(
+            record_key__in=[k for keys in keys_of.values() for k in keys],
+            extract__status=ExtractStatus.CURRENT,
+        ).select_related("extract")
+    }
+    found: dict[str, list[tuple[str, str, Any]]] = {}
+    for family, person_id, person, role in memberships:
+        for key in sorted(keys_of.get(person_id, [])):
+            if key in records:
+                found.setdefault(family, []).append((person, role, records[key]))
+    return found
 
 
 def latest_flags_for_family(family_public_id: str) -> list[dict[str, Any]]:
@@ -115,3 +149,111 @@ def families_matching(
     for fid in memberships.values_list("family__public_id", flat=True):
         counts[fid] = counts.get(fid, 0) + 1
     return dict(sorted(counts.items())[:limit])
+
+
+# --- work lists (tasks, caseload): raw records that the selectors pass through gate.read -----
+
+CASEWORK_CATEGORY = "early_help"  # the plan and the assessment are early help records
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A dated piece of casework as the gate sees it: the agency holding it and its category."""
+
+    agency_id: int
+    category: str
+    kind: str  # action | review | assessment
+    family_public_id: str
+    due_on: dt.date
+    person_id: int | None  # the owner (action) or the lead (review, assessment)
+    payload: Any
+
+
+def due_work(*, user: Any, families: set[str], until: dt.date) -> list[WorkItem]:
+    """The user's own open actions due by ``until``; for cases they lead, the next review and
+    a draft assessment due by then. Only in the families given (the policy's list)."""
+    from wraparound.casework.models import (
+        Assessment,
+        AssessmentStatus,
+        CaseStatus,
+        FamilyCase,
+        PlanAction,
+        ReviewMeeting,
+    )
+    from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
+
+    actions = PlanAction.objects.filter(
+        owner=user,
+        status__in=OPEN_ACTION_STATUSES,
+        due_on__lte=until,
+        plan__case__status=CaseStatus.OPEN,
+        plan__case__family_public_id__in=families,
+    ).select_related("plan__case")
+    items = [
+        WorkItem(a.plan.agency_id, CASEWORK_CATEGORY, "action", a.plan.case.family_public_id,
+                 a.due_on, a.owner_id, a)
+        for a in actions
+    ]  # fmt: skip
+    led = FamilyCase.objects.filter(
+        lead=user, status=CaseStatus.OPEN, family_public_id__in=families
+    )
+    latest: dict[int, Any] = {}
+    for review in ReviewMeeting.objects.filter(plan__case__in=led).select_related("plan__case"):
+        known = latest.get(review.plan.case_id)
+        if known is None or (review.held_on, review.pk) > (known.held_on, known.pk):
+            latest[review.plan.case_id] = review
+    items += [
+        WorkItem(r.plan.agency_id, CASEWORK_CATEGORY, "review", r.plan.case.family_public_id,
+                 r.next_review_on, user.pk, r)
+        for r in latest.values()
+        if r.next_review_on <= until
+    ]  # fmt: skip
+    drafts = Assessment.objects.filter(
+        case__in=led, status=AssessmentStatus.DRAFT, due_on__lte=until
+    ).select_related("case")
+    items += [
+        WorkItem(a.agency_id, CASEWORK_CATEGORY, "assessment", a.case.family_public_id,
+                 a.due_on, user.pk, a)
+        for a in drafts
+    ]  # fmt: skip
+    return items
+
+
+def caseload_work(
+    *, workers: list[int], families: set[str], today: dt.date
+) -> tuple[list[tuple[str, int]], list[WorkItem]]:
+    """Open cases the workers lead (family id, lead id), and their overdue work items."""
+    from wraparound.casework.models import (
+        Assessment,
+        AssessmentStatus,
+        CaseStatus,
+        FamilyCase,
+        PlanAction,
+    )
+    from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
+
+    cases = FamilyCase.objects.filter(
+        status=CaseStatus.OPEN, lead__in=workers, family_public_id__in=families
+    )
+    led = [(c.family_public_id, int(c.lead_id or 0)) for c in cases]
+    overdue = PlanAction.objects.filter(
+        owner__in=workers,
+        status__in=OPEN_ACTION_STATUSES,
+        due_on__lt=today,
+        plan__case__status=CaseStatus.OPEN,
+        plan__case__family_public_id__in=families,
+    ).select_related("plan__case")
+    items = [
+        WorkItem(a.plan.agency_id, CASEWORK_CATEGORY, "action", a.plan.case.family_public_id,
+                 a.due_on, a.owner_id, a)
+        for a in overdue
+    ]  # fmt: skip
+    late = Assessment.objects.filter(
+        case__in=cases, status=AssessmentStatus.DRAFT, due_on__lt=today
+    ).select_related("case")
+    items += [
+        WorkItem(a.agency_id, CASEWORK_CATEGORY, "assessment", a.case.family_public_id,
+                 a.due_on, a.case.lead_id, a)
+        for a in late
+    ]  # fmt: skip
+    return led, items

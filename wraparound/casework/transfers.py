@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from wraparound.casework import notices
 from wraparound.casework import permissions as may
 from wraparound.casework.concurrency import CaseworkError
 from wraparound.casework.models import (
@@ -125,6 +126,7 @@ def request_transfer(
     record(
         by, case, f"{transfer.get_direction_display()} requested to {to_agency.name}", request_id
     )
+    notices.transfer_awaiting(by=by, transfer=transfer)
     return transfer
 
 
@@ -182,6 +184,7 @@ def accept_transfer(
         f"{new_lead} now leads, taking over from {old}",
         request_id,
     )
+    notices.transfer_answered(by=by, transfer=transfer)
     return transfer
 
 
@@ -204,6 +207,7 @@ def decline_transfer(
         f"Transfer declined by {transfer.to_agency.name}: {note.strip()}",
         request_id,
     )
+    notices.transfer_answered(by=by, transfer=transfer)
     return transfer
 
 
@@ -218,4 +222,5 @@ def withdraw_transfer(
     assert transfer.receiving_relationship is not None
     end_relationship(relationship=transfer.receiving_relationship, by=by, request_id=request_id)
     record(by, transfer.case, "Transfer request withdrawn", request_id)
+    notices.transfer_withdrawn(by=by, transfer=transfer)
     return transfer

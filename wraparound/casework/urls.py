@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/", list_views.my_tasks, name="my-tasks"),
     path("caseload/", list_views.caseload, name="caseload"),
     path("caseload/handover/", list_views.handover, name="handover"),
+    path("triage/", list_views.triage, name="triage"),
     path("search/", list_views.search, name="search"),
     path(F, views.family_detail, name="family"),
     path(F + "summary/", list_views.family_summary, name="family-summary"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from wraparound.casework.family_page import (
     ChronologyFilter,
     FamilyNotVisibleError,
+    FamilyPage,
     build_family_page,
 )
 from wraparound.core.access import role_required
@@ -21,6 +23,35 @@ from wraparound.sharing.views.common import signed_in
 
 INDIVIDUAL_PURPOSES = ("early_help_coordination", "safeguarding", "case_management")
 DEFAULT_PURPOSE = "early_help_coordination"
+
+
+NEXT_STEPS = (
+    "To work with this family, ask the agency that knows them for a referral to yours; if you "
+    "need to see it to protect a child, request emergency access (break-glass) with a reason "
+    "(it is reviewed)."
+)
+
+
+def refusal(family_public_id: str, reason: object) -> PermissionDenied:
+    """The one refusal of every casework page about a family: the policy's reason (already
+    audited by the gate) and the routes in."""
+    return PermissionDenied(f"You cannot open family {family_public_id}: {reason} {NEXT_STEPS}")
+
+
+def page_or_refuse(
+    request: HttpRequest, family_public_id: str, purpose: str, **options: Any
+) -> FamilyPage:
+    """The family page as the policy lets this person see it, or the refusal (403)."""
+    try:
+        return build_family_page(
+            user=request.user,
+            family_public_id=family_public_id,
+            purpose=purpose,
+            request_id=getattr(request, "request_id", None),
+            **options,
+        )
+    except FamilyNotVisibleError as refused:
+        raise refusal(family_public_id, refused) from refused
 
 
 def _purpose(request: HttpRequest) -> str:
@@ -65,20 +96,7 @@ def family_detail(request: HttpRequest, family_public_id: str) -> HttpResponse:
         category=request.GET.get("category", ""),
         since=_since(request.GET.get("since", "")),
     )
-    try:
-        page = build_family_page(
-            user=request.user,
-            family_public_id=family_public_id,
-            purpose=purpose,
-            request_id=getattr(request, "request_id", None),
-            chronology_filter=chosen,
-        )
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(
-            f"You cannot open family {family_public_id}: {refusal} "
-            "If you need to see this family to protect a child, you can request emergency "
-            "(break-glass) access with a reason; it will be reviewed."
-        ) from refusal
+    page = page_or_refuse(request, family_public_id, purpose, chronology_filter=chosen)
     return render(
         request,
         "casework/family.html",

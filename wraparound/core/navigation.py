@@ -28,6 +28,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("My tasks", "casework:my-tasks", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Find a family", "casework:search", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Team caseload", "casework:caseload", frozenset({R.TEAM_MANAGER})),
+    NavEntry("Triage queue", "casework:triage", frozenset({R.TEAM_MANAGER})),
     NavEntry("Outcomes", "outcomes:home", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
     NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     NavEntry(

@@ -82,8 +82,6 @@ def _visible_flags(
 ) -> tuple[list[VisibleFlag], int]:
     from wraparound.sharing.gate import read
 
-    catalogue = load_catalogue()
-    indicators = {i.key: i for i in catalogue.indicators}
     evidence = _evidence_items(flags, agencies)
     filtered = read(
         user=user,
@@ -92,7 +90,23 @@ def _visible_flags(
         items=evidence,
         request_id=request_id,
     )
-    permitted = {(i.agency_id, i.category, i.flag_id) for i in filtered.visible_items}
+    return shown_flags(flags, evidence, filtered.visible_items, agencies)
+
+
+def shown_flags(
+    flags: list[NeedFlag],
+    evidence: list[EvidenceItem],
+    permitted_evidence: list[Any],
+    agencies: dict[str, int],
+) -> tuple[list[VisibleFlag], int]:
+    """The flags whose every piece of evidence the gate let through, and how many are not."""
+    catalogue = load_catalogue()
+    indicators = {i.key: i for i in catalogue.indicators}
+    permitted = {
+        (i.agency_id, i.category, i.flag_id)
+        for i in permitted_evidence
+        if isinstance(i, EvidenceItem)
+    }
     needed: dict[int, set[tuple[int, str, int]]] = {}
     for item in evidence:
         needed.setdefault(item.flag_id, set()).add((item.agency_id, item.category, item.flag_id))
@@ -105,9 +119,7 @@ def _visible_flags(
         if flag.pk not in shown_ids:
             continue
         indicator = indicators.get(flag.indicator_key)
-        permitted_agencies = sorted(
-            names[i.agency_id] for i in filtered.visible_items if i.flag_id == flag.pk
-        )
+        permitted_agencies = sorted(names[a] for a, _, f in permitted if f == flag.pk)
         shown.append(
             VisibleFlag(
                 outcome=flag.outcome,
@@ -161,6 +173,65 @@ def families_at_risk_not_supported(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class TriageCandidate:
+    """A family on the triage queue: at risk and not supported in the run (no names here)."""
+
+    family_public_id: str
+    locality: str
+    outcome_count: int
+    max_level: int
+    children: int
+
+
+def awaiting_triage(run: NeedsRun) -> list[TriageCandidate]:
+    """Every family the run found at risk and not supported, most pressing first.
+
+    Raw: the triage queue (``casework.triage``) shows identities only through the gate for
+    the triage purpose, and otherwise only how many there are and their place in the queue.
+    """
+    profiles = FamilyNeedsProfile.objects.filter(run=run, at_risk=True, supported=False).order_by(
+        "-max_level", "-outcome_count", "family_public_id"
+    )
+    return [
+        TriageCandidate(fid, locality, outcomes, level, children)
+        for fid, locality, outcomes, level, children in profiles.values_list(
+            "family_public_id", "locality", "outcome_count", "max_level", "children"
+        )
+    ]
+
+
+def is_awaiting_triage(family_public_id: str) -> tuple[bool, NeedsRun | None]:
+    """Whether the latest finished needs run found the family at risk and not supported."""
+    from wraparound.needs.reports import latest_run
+
+    run = latest_run()
+    if run is None:
+        return False, None
+    found = FamilyNeedsProfile.objects.filter(
+        run=run, family_public_id=family_public_id, at_risk=True, supported=False
+    ).exists()
+    return found, run
+
+
+def flags_of_families(run: NeedsRun, family_public_ids: list[str]) -> dict[str, list[NeedFlag]]:
+    """The run's need flags for these families (raw; shown only through ``shown_flags``)."""
+    flags_of: dict[str, list[NeedFlag]] = {}
+    for flag in NeedFlag.objects.filter(run=run, family_public_id__in=family_public_ids):
+        flags_of.setdefault(flag.family_public_id, []).append(flag)
+    return flags_of
+
+
+def agency_ids() -> dict[str, int]:
+    """Agency slug -> id, to key flag evidence for the gate."""
+    return dict(Agency.objects.values_list("slug", "pk"))
+
+
+def evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[EvidenceItem]:
+    """Gate items for the agencies' evidence behind these flags (provider and category)."""
+    return _evidence_items(flags, agencies)
 
 
 def localities(run: NeedsRun) -> list[str]:

@@ -15,6 +15,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -52,6 +53,7 @@ DEFAULT_PURPOSE = "early_help_coordination"
 VERBS_PAST = {"withdraw": "withdrawn", "close": "closed"}
 VERBS = {
     "accept": "accept it",
+    "decline": "decline it",
     "request_information": "ask for more information",
     "provide_information": "send more information",
     "withdraw": "withdraw it",
@@ -349,12 +351,19 @@ def _transition(
     who: str,
     request_id: str,
     now: dt.datetime | None,
+    prepare: Callable[[Referral], None] | None = None,
     **details: Any,
 ) -> Referral:
-    """Lock, check who and when, apply one transition and save; the caller adds the rest."""
+    """Lock, check who and when, apply one transition and save; the caller adds the rest.
+
+    Every transition goes through here. ``prepare`` sets what the transition's guards read
+    (a decline's reason and signpost) on the locked row first.
+    """
     if not allowed:
         _refuse(by, referral, referral.family_public_id, f"Only {who} can do that.", request_id)
     locked = _locked(referral)
+    if prepare is not None:
+        prepare(locked)
     method = getattr(locked, name)
     try:
         method(
@@ -421,27 +430,23 @@ def decline_referral(
         )
     if errors:
         raise ReferralInvalidError(errors)
-    if not may_decide(by, referral):
-        _refuse(
-            by,
-            referral,
-            referral.family_public_id,
-            f"Only {referral.to_agency.name}'s practitioners and team managers can decline it.",
-            request_id,
-        )
     now = now or timezone.now()
-    r = _locked(referral)
-    r.decline_reason, r.signpost, r.signpost_service = (
-        reason_code,
-        signpost.strip(),
-        signpost_service,
+
+    def with_reason(locked: Referral) -> None:
+        locked.decline_reason, locked.signpost = reason_code, signpost.strip()
+        locked.signpost_service = signpost_service
+
+    r = _transition(
+        referral,
+        by=by,
+        name="decline",
+        allowed=may_decide(by, referral),
+        who=f"{referral.to_agency.name}'s practitioners and team managers",
+        request_id=request_id,
+        now=now,
+        prepare=with_reason,
+        description=reasons().decline[reason_code],
     )
-    try:
-        r.decline(by=by, at=now, description=reasons().decline[reason_code])
-    except TransitionNotAllowed as error:
-        raise ReferralConflictError(
-            f"Referral {r.reference} is {r.get_state_display().lower()}: it cannot be declined now."
-        ) from error
     _end(r.pending_relationship, by, now)
     _save(r, now)
     _audit(r, by, f"declined ({reason_code}); signposted to {r.signpost}", request_id=request_id)
@@ -525,30 +530,63 @@ def provide_information(
     return r
 
 
+@dataclass(frozen=True)
+class _Ending:
+    """How withdrawing or closing goes: the coded reasons, who may, who is told."""
+
+    name: str
+    codes: Callable[[], dict[str, str]]
+    field: str
+    allowed: Callable[[Any, Referral], bool]
+    who: Callable[[Referral], str]
+    tell: Callable[[Referral], list[User]]
+    told_by: Callable[[Referral], str]
+
+
+ENDINGS = {
+    "withdraw": _Ending(
+        "withdraw",
+        lambda: reasons().withdraw,
+        "withdraw_reason",
+        may_act_for_sender,
+        lambda r: "the sender or their team manager",
+        lambda r: front_door(r.to_agency_id),
+        lambda r: r.from_agency.name,
+    ),
+    "close": _Ending(
+        "close",
+        lambda: reasons().close,
+        "close_reason",
+        may_decide,
+        lambda r: f"{r.to_agency.name}'s practitioners and team managers",
+        _sender_side,
+        lambda r: r.to_agency.name,
+    ),
+}
+
+
 def _finish(
+    ending: _Ending,
     referral: Referral,
     *,
     by: Any,
-    name: str,
     reason_code: str,
-    codes: dict[str, str],
-    field: str,
-    allowed: bool,
-    who: str,
     note: str,
     request_id: str,
     now: dt.datetime | None,
 ) -> Referral:
-    """Withdraw or close: a coded reason, the transition, every open relationship ended."""
+    """Withdraw or close: a coded reason, the transition, every open relationship ended,
+    and the other side told who did it and why."""
+    codes, past = ending.codes(), VERBS_PAST[ending.name]
     if reason_code not in codes:
-        raise ReferralInvalidError({field: f"Choose why the referral is {VERBS_PAST[name]}."})
+        raise ReferralInvalidError({ending.field: f"Choose why the referral is {past}."})
     now = now or timezone.now()
     r = _transition(
         referral,
         by=by,
-        name=name,
-        allowed=allowed,
-        who=who,
+        name=ending.name,
+        allowed=ending.allowed(by, referral),
+        who=ending.who(referral),
         request_id=request_id,
         now=now,
         description=codes[reason_code],
@@ -557,76 +595,31 @@ def _finish(
     _end(r.pending_relationship, by, now)
     _end(r.receiving_relationship, by, now)
     _save(r, now)
-    _audit(r, by, f"{VERBS_PAST[name]} ({reason_code})", request_id=request_id)
+    _audit(r, by, f"{past} ({reason_code})", request_id=request_id)
+    _notify(
+        r, ending.tell(r), f"referral_{past}", f"{past} by {ending.told_by(r)}", codes[reason_code]
+    )
     return r
 
 
 @referral_action
 def withdraw_referral(
-    *,
-    by: Any,
-    referral: Referral,
-    reason_code: str,
-    note: str = "",
-    request_id: str = "",
+    *, by: Any, referral: Referral, reason_code: str, note: str = "", request_id: str = "",
     now: dt.datetime | None = None,
-) -> Referral:
+) -> Referral:  # fmt: skip
     """The sender (or their manager) withdraws it, before or after a decision."""
-    r = _finish(
-        referral,
-        by=by,
-        name="withdraw",
-        reason_code=reason_code,
-        codes=reasons().withdraw,
-        field="withdraw_reason",
-        allowed=may_act_for_sender(by, referral),
-        who="the sender or their team manager",
-        note=note,
-        request_id=request_id,
-        now=now,
-    )
-    _notify(
-        r,
-        front_door(r.to_agency_id),
-        "referral_withdrawn",
-        f"withdrawn by {r.from_agency.name}",
-        reasons().withdraw[reason_code],
-    )
-    return r
+    options = {"note": note, "request_id": request_id, "now": now}
+    return _finish(ENDINGS["withdraw"], referral, by=by, reason_code=reason_code, **options)
 
 
 @referral_action
 def close_referral(
-    *,
-    by: Any,
-    referral: Referral,
-    reason_code: str,
-    note: str = "",
-    request_id: str = "",
+    *, by: Any, referral: Referral, reason_code: str, note: str = "", request_id: str = "",
     now: dt.datetime | None = None,
-) -> Referral:
+) -> Referral:  # fmt: skip
     """The receiving agency closes accepted work with a coded reason."""
-    r = _finish(
-        referral,
-        by=by,
-        name="close",
-        reason_code=reason_code,
-        codes=reasons().close,
-        field="close_reason",
-        allowed=may_decide(by, referral),
-        who=f"{referral.to_agency.name}'s practitioners and team managers",
-        note=note,
-        request_id=request_id,
-        now=now,
-    )
-    _notify(
-        r,
-        _sender_side(r),
-        "referral_closed",
-        f"closed by {r.to_agency.name}",
-        reasons().close[reason_code],
-    )
-    return r
+    options = {"note": note, "request_id": request_id, "now": now}
+    return _finish(ENDINGS["close"], referral, by=by, reason_code=reason_code, **options)
 
 
 __all__ = [

@@ -14,7 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
+from wraparound.core.forms import check_answers as answers_of
 from wraparound.core.models import Role
 from wraparound.directory.models import Service
 from wraparound.referrals import reading, selectors, services
@@ -30,6 +32,21 @@ from wraparound.referrals.suggestions import family_fit, suggest
 from wraparound.sharing.gate import FamilyNotVisibleError
 
 CASEWORK = (Role.PRACTITIONER, Role.TEAM_MANAGER)
+# Actions that cannot be undone, confirmed on a "Check your answers" page first.
+CHECKED_ACTIONS = {
+    "decline": (
+        "Check before you decline the referral",
+        "Decline the referral",
+        "The sender is told your reason and where to send the family instead. The referral is "
+        "final once declined, and your agency's access through it ends.",
+    ),
+    "withdraw": (
+        "Check before you withdraw the referral",
+        "Withdraw the referral",
+        "The receiving agency is told, and its access through the referral ends at once. A "
+        "withdrawn referral cannot be sent again: make a new one if it is needed later.",
+    ),
+}
 DRAFT_KEY = "referral_draft"
 OFFERED_KEY = "referral_suggestions"
 
@@ -179,12 +196,46 @@ def _render_detail(
         )
     view = reading.read_referral(user=request.user, referral=referral, request_id=_rid(request))
     actions = reading.actions_for(request.user, referral)
-    bound = {name: (forms or {}).get(name) or ACTION_FORMS[name]() for name in actions}
+    changing = request.GET.get("change", "")
+    bound = {
+        name: (forms or {}).get(name) or _action_form(request, referral, name, changing)
+        for name in actions
+    }
     return render(
         request,
         "referrals/detail.html",
-        {"view": view, "r": referral, "actions": bound},
+        {"view": view, "r": referral, "actions": bound, "changing": changing},
         status=status,
+    )
+
+
+def _act_path(referral: Any, action: str) -> str:
+    from django.urls import reverse
+
+    return reverse("referrals:act", kwargs={"reference": referral.reference, "action": action})
+
+
+def _action_form(request: HttpRequest, referral: Any, name: str, changing: str) -> Any:
+    """An action's form: blank, or (a Change link from its check page) with the answers kept."""
+    held = cya.held(request, _act_path(referral, name)) if name == changing else None
+    return ACTION_FORMS[name](held) if held is not None else ACTION_FORMS[name]()
+
+
+def _action_check(request: HttpRequest, referral: Any, action: str, form: Any) -> cya.CheckPage:
+    from django.urls import reverse
+
+    title, button, declaration = CHECKED_ACTIONS[action]
+    detail = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    change = f"{detail}?change={action}"
+    return cya.CheckPage(
+        title=title,
+        caption=f"Referral {referral.reference} to {referral.receiver_name}",
+        sections=[cya.Section("", answers_of(form, change_url=change))],
+        button=button,
+        declaration_heading="Now confirm",
+        declaration=declaration,
+        warning_button=True,
+        back_url=change,
     )
 
 
@@ -199,6 +250,10 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     if not services.may_view(request.user, referral):
         return _render_detail(request, referral)  # refuses (403) and audits
     if form.is_valid():
+        if action in CHECKED_ACTIONS and not cya.is_confirmation(request):
+            return cya.check_form(
+                request, request.path, _action_check(request, referral, action, form)
+            )
         try:
             reading.perform(
                 action,
@@ -217,6 +272,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         except ReferralError as error:
             raise PermissionDenied(str(error)) from error
         else:
+            cya.release(request, request.path)
             messages.success(request, reading.DONE[action].format(ref=referral.reference))
             return redirect("referrals:detail", reference=referral.reference)
     referral.refresh_from_db()

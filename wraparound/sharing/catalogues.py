@@ -41,7 +41,7 @@ class DataCategory:
     criminal: bool
 
 
-READERS = ("casework", "linkage_review", "subject_access", "aggregate")
+READERS = ("casework", "linkage_review", "subject_access", "aggregate", "triage")
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,12 @@ def _agreements(agencies: list[Agency]) -> list[SharingAgreement]:
             "agencies where a child is, or may be, at risk of significant harm, and to manage "
             "the cases of children allocated to a worker, and for the partners' data analysts "
             "to check that the master index links each child's records correctly (linkage "
-            "review of the fields compared). Sharing is under public task and DPA 2018 "
+            "review of the fields compared), and for team managers to triage the families the "
+            "needs analysis finds at risk and not yet supported, so that each is allocated a "
+            "lead practitioner. Sharing is under public task and DPA 2018 "
             "Schedule 1 paragraph 18; consent is not the basis."
         ),
-        purposes=["safeguarding", "case_management", "linkage_review"],
+        purposes=["safeguarding", "case_management", "linkage_review", "triage"],
         parties=[_party(a, SAFEGUARDING_BASES) for a in statutory],
         start_date=today - dt.timedelta(days=400),
         end_date=today + dt.timedelta(days=700),

@@ -9,6 +9,10 @@ Rules, in the order they are applied (see docs/sharing.md):
      relationship, but only the fields an agreement for linkage review covers (rules 3-5);
    - subject access: IG officers; each controller answers for its own agency's records, and
      other agencies' only under an agreement listing subject access (a coordinated response);
+   - triage: team managers allocating early help to a family the latest needs run found at
+     risk and not supported; no relationship (nobody works with the family yet), but only
+     under an agreement in force listing triage with the manager's agency as a party, only
+     for families on that queue, and then only the categories that agreement shares;
    - aggregate purposes never open a named family or person.
 2. Need to know (casework): a current legitimate relationship with the family (allocated
    worker, team around the family, a referral to the user's agency; team managers also through
@@ -58,7 +62,9 @@ READER_ROLES: dict[str, frozenset[str]] = {
     "linkage_review": frozenset({Role.DATA_ANALYST}),
     "subject_access": frozenset({Role.IG_OFFICER}),
     "aggregate": frozenset(),
+    "triage": frozenset({Role.TEAM_MANAGER}),
 }
+TRIAGE = "triage"
 ProviderRef = Agency | int
 
 
@@ -164,9 +170,14 @@ def _reads_individuals(user: Reader, purpose: str = "early_help_coordination") -
 def visible_families(user: Reader, purpose: str, now: dt.datetime | None = None) -> set[str]:
     """Public ids of every family ``user`` may open for ``purpose`` (the list question)."""
     _check_purpose(purpose)
-    if catalogues().purposes[purpose].reader != "casework" or not _reads_individuals(user, purpose):
+    reader = catalogues().purposes[purpose].reader
+    if reader not in ("casework", TRIAGE) or not _reads_individuals(user, purpose):
         return set()
     now = now or timezone.now()
+    if reader == TRIAGE:
+        if triage_basis(user, purpose, now)[0] is None:
+            return set()
+        return _triage_queue()
     related = CareRelationship.objects.filter(
         _relationships_query(user, now), purpose__in=purposes_serving(purpose)
     )
@@ -181,6 +192,60 @@ def _check_purpose(purpose: str) -> None:
     if purpose not in catalogues().purposes:
         known = ", ".join(catalogues().purposes)
         raise PolicyError(f"Unknown purpose {purpose!r}: use one of {known}.")
+
+
+# --- triage ---------------------------------------------------------------------------------
+
+
+def triage_basis(
+    user: Reader, purpose: str = TRIAGE, now: dt.datetime | None = None
+) -> tuple[SharingAgreement | None, str]:
+    """The agreement in force that lets the user's agency triage, or why there is none."""
+    today = timezone.localdate(now or timezone.now())
+    listing = _agreements_for(user.agency_id or 0, purpose)
+    in_force = [a for a in listing if _in_force(a, today)]
+    if in_force:
+        chosen = in_force[0]
+        return chosen, f"{chosen.reference} v{chosen.version} ({chosen.title})"
+    why = (
+        f"No approved agreement lets {agency_name(user)} use families' data for "
+        f"{purpose_label(purpose).lower()}"
+    )
+    if listing:
+        why += ": " + "; ".join(_not_in_force_reason(a, today) for a in listing)
+    return None, why + ". Ask your information governance officer to add triage to an agreement."
+
+
+def _triage_queue() -> set[str]:
+    """Families the latest needs run found at risk and not supported (the triage queue)."""
+    from wraparound.needs.reports import latest_run
+    from wraparound.needs.selectors import awaiting_triage
+
+    run = latest_run()
+    return {c.family_public_id for c in awaiting_triage(run)} if run is not None else set()
+
+
+def _triage_need(
+    user: Reader, family_public_id: str, purpose: str, now: dt.datetime
+) -> tuple[str, str]:
+    """(need to know, reason) for triage, or ("", why not)."""
+    from wraparound.needs.selectors import is_awaiting_triage
+
+    agreement, basis = triage_basis(user, purpose, now)
+    if agreement is None:
+        return "", basis
+    waiting, run = is_awaiting_triage(family_public_id)
+    if not waiting:
+        return "", (
+            f"Family {family_public_id} is not on the triage queue: the latest needs run did not "
+            "find it at risk and not supported. To work with it you need a relationship (a "
+            "referral to your agency) or emergency access with a reason."
+        )
+    assert run is not None
+    return TRIAGE, (
+        f"Triage under {basis}: at risk and not supported in the needs run of "
+        f"{run.reference_date:%-d %B %Y}"
+    )
 
 
 # --- agreements and consent -----------------------------------------------------------------
@@ -434,6 +499,7 @@ def decide(
             "casework": "read individual families' records",
             "linkage_review": "review record linkage (data analysts do)",
             "subject_access": "answer subject access requests (IG officers do)",
+            TRIAGE: "triage families for early help (team managers do)",
         }[reader]
         return deny_all(f"Your role ({role}) does not {who}.")
     relationship: CareRelationship | None = None
@@ -442,6 +508,10 @@ def decide(
         need, need_reason = "linkage_review", "Clerical review of record linkage"
     elif reader == "subject_access":
         need, need_reason = "subject_access", "Answering a subject access request"
+    elif reader == TRIAGE:
+        need, need_reason = _triage_need(user, family_public_id, purpose, now)
+        if not need:
+            return deny_all(need_reason)
     else:
         relationship, grant, related = _need_to_know(user, family_public_id, purpose, now)
         if relationship is not None:

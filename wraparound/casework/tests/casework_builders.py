@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from wraparound.casework import services
 from wraparound.casework.models import FamilyCase
 from wraparound.casework.tests.builders import KnownFamily, known_family
 from wraparound.core.models import AgencyKind, Role
+from wraparound.sharing.models import RelationshipKind
 from wraparound.sharing.tests import factories as sharing
 
 
@@ -23,6 +26,21 @@ class Team:
     social_care: Any  # children's social care agency
     social_care_manager: Any
     social_worker: Any
+
+
+def open_after_referral(*, by: Any, family_public_id: str, lead: Any, **kwargs: Any) -> FamilyCase:
+    """Open a case along the commonest route in: a referral to ``by``'s agency was accepted
+    (a relationship held for early help), which ends once the case's own team holds it."""
+    referral = sharing.relationship(
+        by,
+        family_public_id,
+        kind=RelationshipKind.REFERRAL_TO_AGENCY,
+        purpose="early_help_coordination",
+    )
+    case = services.open_case(by=by, family_public_id=family_public_id, lead=lead, **kwargs)
+    referral.ended_at = timezone.now()
+    referral.save(update_fields=["ended_at"])
+    return case
 
 
 def team_around_family(family_public_id: str = "F-TEST0001", extra_events: int = 0) -> Team:
@@ -40,7 +58,7 @@ def team_around_family(family_public_id: str = "F-TEST0001", extra_events: int =
     )
     sc_manager = sharing.worker(social_care, role=Role.TEAM_MANAGER, username="sam-scm")
     social_worker = sharing.worker(social_care, username="sid-sw")
-    case = services.open_case(by=manager, family_public_id=family.family_public_id, lead=lead)
+    case = open_after_referral(by=manager, family_public_id=family.family_public_id, lead=lead)
     services.add_member(by=lead, case=case, user=health_visitor, role="Health visitor")
     case.refresh_from_db()
     return Team(

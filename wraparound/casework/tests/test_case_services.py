@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from wraparound.casework import services
 from wraparound.casework.concurrency import CaseworkError, StaleEditError
 from wraparound.casework.models import CaseHistory, CaseStatus, FamilyCase
-from wraparound.casework.tests.casework_builders import team_around_family
+from wraparound.casework.tests.casework_builders import open_after_referral, team_around_family
 from wraparound.sharing.models import AuditEntry, CareRelationship, RelationshipKind
 from wraparound.sharing.policy import visible_families
 from wraparound.sharing.tests import factories as sharing
@@ -46,14 +46,14 @@ def test_a_family_has_at_most_one_open_case() -> None:
 def test_a_case_cannot_be_opened_for_a_family_the_master_index_does_not_know() -> None:
     team = team_around_family()
     with pytest.raises(CaseworkError, match="no family F-NOSUCH"):
-        services.open_case(by=team.manager, family_public_id="F-NOSUCH", lead=team.colleague)
+        open_after_referral(by=team.manager, family_public_id="F-NOSUCH", lead=team.colleague)
 
 
 def test_a_practitioner_cannot_allocate_a_family_to_a_colleague() -> None:
     family = team_around_family().family
     other = sharing.worker(family.early_help, username="pat")
-    with pytest.raises(CaseworkError, match="team manager"):
-        services.open_case(
+    with pytest.raises(CaseworkError, match="Only a team manager of the lead's agency"):
+        open_after_referral(
             by=other, family_public_id="F-TEST0001", lead=family.early_help.staff.first()
         )
 
@@ -108,7 +108,7 @@ def team_around_family_second(team):  # type: ignore[no-untyped-def]
     from wraparound.matching.models import Family
 
     Family.objects.create(public_id="F-SECOND01")
-    return services.open_case(by=team.manager, family_public_id="F-SECOND01", lead=team.lead)
+    return open_after_referral(by=team.manager, family_public_id="F-SECOND01", lead=team.lead)
 
 
 def test_a_worker_who_still_leads_families_cannot_be_deactivated() -> None:
@@ -194,6 +194,13 @@ def test_closing_needs_a_coded_reason_ends_all_access_and_reopening_keeps_histor
     assert not team.case.members.filter(left_on__isnull=True).exists()
     assert visible_families(team.health_visitor, "early_help_coordination") == set()
 
+    # Closing ended everyone's access: a new referral to early help is the route back in.
+    sharing.relationship(
+        team.manager,
+        team.family.family_public_id,
+        kind=RelationshipKind.REFERRAL_TO_AGENCY,
+        purpose="early_help_coordination",
+    )
     services.reopen_case(
         by=team.manager, case=team.case, lead=team.colleague, reason="New concerns"
     )

@@ -91,6 +91,10 @@ def test_a_step_up_waits_for_the_receiving_manager_who_accepts_it(
     page.get_by_label("Step up to statutory social care").check()
     page.get_by_label("Receiving agency").select_option(label="Children's Services")
     page.get_by_label("Why the family needs this").fill("Escalating domestic abuse at home.")
+    page.get_by_role("button", name="Continue").click()
+    assert "Check before you send the transfer" in page.content()  # check your answers
+    assert "Children's Services" in page.get_by_test_id("check-answers").inner_text()
+    assert_accessible(page)
     page.get_by_role("button", name="Send the transfer").click()
     assert "You stay responsible until they accept" in page.content()
     assert "Lee Lead" in page.get_by_test_id("lead").inner_text()
@@ -129,6 +133,9 @@ def test_a_manager_hands_over_a_leaving_workers_families(browser_page: Any) -> N
         label=f"{team.colleague} (Early Help)"
     )
     page.get_by_label("Also deactivate the leaving worker's account").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    assert "account will be deactivated" in page.content()  # check your answers first
     assert_accessible(page)
     page.get_by_role("button", name="Hand over").click()
 

@@ -170,13 +170,19 @@ def test_a_note_with_a_future_date_is_a_form_error_not_a_500() -> None:
     assert "cannot be in the future" in response.content.decode()
 
 
-def test_handover_page_moves_a_leaving_workers_families() -> None:
+def test_handover_page_checks_the_answers_then_moves_a_leaving_workers_families() -> None:
     team = team_around_family()
-    response = _client(team.manager).post(
-        reverse("casework:handover"),
-        {"leaving": team.lead.pk, "to": team.colleague.pk, "deactivate": "on"},
-    )
-    assert response.status_code == 302
+    client = _client(team.manager)
+    answers = {"leaving": team.lead.pk, "to": team.colleague.pk, "deactivate": "on"}
+
+    check = client.post(reverse("casework:handover"), answers)
+
+    assert check.status_code == 200
+    assert "Check before you hand over" in check.content.decode()
+    team.case.refresh_from_db()
+    assert team.case.lead == team.lead  # nothing happens until the answers are confirmed
+    done = client.post(reverse("casework:handover"), {**answers, "confirm": "yes"})
+    assert done.status_code == 302
     team.case.refresh_from_db()
     assert team.case.lead == team.colleague
 

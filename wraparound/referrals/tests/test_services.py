@@ -192,6 +192,9 @@ def test_information_request_pauses_then_restarts_the_decision_clock() -> None:
         now=TUESDAY + dt.timedelta(days=1),
     )
     assert asked.state == State.INFORMATION_REQUESTED
+    told = Notification.objects.filter(kind="referral_information_requested")
+    assert {n.recipient for n in told} == {p.sender, p.sender_manager}  # the sending side
+    assert "tenancy" in told[0].body  # the receiver's question, so the sender can answer
     answered = services.provide_information(
         by=p.sender,
         referral=asked,
