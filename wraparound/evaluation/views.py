@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
-from wraparound.core.models import Agency, Role
+from wraparound.core.models import Role
 from wraparound.evaluation import charts, reports, services
 from wraparound.evaluation.catalogues import outcome_catalogue, vocabulary
+from wraparound.evaluation.covariates import covariate_labels
 from wraparound.evaluation.forms import PlanForm, initial_from
 from wraparound.evaluation.models import EvaluationPlan, PlanLockedError
-from wraparound.evaluation.pipeline import COVARIATES, DesignError
+from wraparound.evaluation.pipeline import DesignError
 from wraparound.sharing.models import AuditAction
 
 VIEW_ROLES = (Role.TEAM_MANAGER, Role.DATA_ANALYST)
@@ -24,18 +25,6 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 def _request_id(request: HttpRequest) -> str | None:
     return getattr(request, "request_id", None)
-
-
-def covariate_labels() -> dict[str, str]:
-    names = dict(Agency.objects.values_list("slug", "name"))
-    labels = {k: v for k, v in COVARIATES.items() if "*" not in k}
-    for slug, name in names.items():
-        labels[f"prior_agency:{slug}"] = f"Events recorded by {name} before the start"
-    from wraparound.directory.geography import load_geography
-
-    for place in load_geography().localities:
-        labels[f"locality:{place}"] = f"Lives in {place}"
-    return labels
 
 
 @role_required(*VIEW_ROLES)
@@ -93,7 +82,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except services.EvaluationRefusedError as refusal:
         context["refusal"] = str(refusal)
     else:
-        labels = covariate_labels()
+        labels = covariate_labels(row["covariate"] for row in report.balance or [])
         context.update(
             report=report,
             love=charts.love_plot(report.balance, labels) if report.balance else None,

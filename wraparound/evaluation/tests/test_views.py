@@ -57,6 +57,24 @@ def test_commissioner_sees_plan_balance_effect_chart_naive_comparison_and_caveat
     ]
 
 
+def test_every_covariate_reads_as_words_even_for_an_agency_not_registered_here(
+    run_plan: dict[str, Any],
+) -> None:
+    """The test county's events come from hartshire-police, which this partnership has not
+    registered: the balance table and the love plot once showed ``prior_agency:hartshire-police``."""
+    from wraparound.core.tests.raw_codes import raw_codes_in
+
+    page = (
+        _client(run_plan["manager"])
+        .get(reverse("evaluation:plan", kwargs={"pk": run_plan["plan"].pk}))
+        .content.decode()
+    )
+    assert "Standardised mean differences" in page, "the balance table is on the page"
+    assert "prior_agency" not in page
+    assert "an agency no longer registered here (Hartshire police)" in page
+    assert raw_codes_in(page) == []
+
+
 def test_a_manager_without_an_evaluation_agreement_is_refused_inside_the_page(
     run_plan: dict[str, Any],
 ) -> None:
