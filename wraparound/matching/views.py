@@ -43,11 +43,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     view = review_queue.queue_view(chosen, agencies)
     page = Paginator(view.pairs, 50).get_page(request.GET.get("page"))
     filters = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "likely")}
+    listed = list(page.object_list)
+    rows, withheld = (
+        selectors.queue_rows(
+            user=_analyst(request),
+            pairs=listed,
+            note=f"{REVIEW_REASON}: queue page {page.number} (pairs "
+            f"{', '.join(str(p.pk) for p in listed)})",
+            request_id=_request_id(request),
+        )
+        if listed
+        else ([], [])
+    )
     return render(
         request,
         "matching/queue.html",
         {
             "page": page,
+            "rows": rows,
+            "withheld": withheld,
             "queue": view,
             "filter_query": urlencode(filters),
             "run": selectors.latest_run(),
