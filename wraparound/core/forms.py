@@ -6,7 +6,8 @@
   each message linked to the input it is about.
 - :class:`GovukDateField`: the date input pattern (day, month and year boxes), with the
   pattern's own error messages ("Start date must include a year", "... must be a real date").
-- :func:`check_answers`: the "Check your answers" summary of a valid form, choices in words.
+- :func:`check_answers`: the "Check your answers" summary of a valid form, choices in words
+  (``wraparound.core.check_answers`` holds the answers between the form and its check page).
 
 Why in-house rather than a package (checked 2026-12): ``crispy-forms-gds`` 2.x supports
 GOV.UK Frontend 5.0-5.8 and Django 5.0-5.1, not our Frontend 5.14 / Django 5.2; and
@@ -236,7 +237,8 @@ def check_answers(form: forms.Form, *, change_url: str = "") -> list[Answer]:
 
 def _answer_text(field: forms.Field, value: Any) -> str:
     if value in (None, "", [], ()):
-        return "Not given"
+        empty = getattr(field, "empty_label", None)  # "Every agreement", not "Not given"
+        return str(empty) if empty else "Not given"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.date):

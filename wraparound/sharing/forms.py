@@ -20,7 +20,12 @@ from wraparound.sharing.models import (
     RedactionReason,
     SharingAgreement,
 )
-from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, PartySpec
+from wraparound.sharing.services import (
+    MAX_BREAK_GLASS_HOURS,
+    MIN_BREAK_GLASS_REASON,
+    AgreementDraft,
+    PartySpec,
+)
 
 PUBLIC_ID_HELP = "The id from the family or person record, for example F-1A2B3C4D."
 
@@ -270,6 +275,16 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
         self._choice("categories").choices = choices(catalogues().categories)
         self.style()
         self.fields["hours"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
+
+    def clean_reason(self) -> str:
+        """The service's own rule, said on the form before the check page rather than after."""
+        reason = str(self.cleaned_data.get("reason", "")).strip()
+        if len(reason) < MIN_BREAK_GLASS_REASON:
+            raise forms.ValidationError(
+                f"Explain the emergency in at least {MIN_BREAK_GLASS_REASON} characters: "
+                "who is at risk and why you cannot wait."
+            )
+        return reason
 
 
 class ReviewForm(GovukFormMixin, forms.Form):

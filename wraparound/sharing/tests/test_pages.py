@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,6 +28,14 @@ def _client(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     return client
+
+
+def _confirmed(client: Client, url: str, data: dict[str, object]) -> Any:
+    """Send a form, check its "Check your answers" page, then confirm the answers as shown."""
+    check = client.post(url, data)
+    assert check.status_code == 200
+    assert 'data-testid="check-answers"' in check.content.decode(), "a check page first"
+    return client.post(url, {**data, "confirm": "yes"})
 
 
 def _agreement_post(police: object, health: object) -> dict[str, object]:
@@ -111,7 +120,8 @@ def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     practitioner = worker(early)
     family("F-PAGE")
     relationship(practitioner, "F-PAGE")
-    response = _client(practitioner).post(
+    response = _confirmed(
+        _client(practitioner),
         reverse("sharing:consent-new"),
         {
             "family_public_id": "F-PAGE",
@@ -147,7 +157,8 @@ def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> No
     assert refused.status_code == 200
     assert "at least 20 characters" in refused.content.decode()
     assert not BreakGlassGrant.objects.exists()
-    granted = client.post(
+    granted = _confirmed(
+        client,
         reverse("sharing:break-glass-new"),
         {
             "family_public_id": "F-BG",
