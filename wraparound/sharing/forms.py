@@ -124,14 +124,22 @@ class AgreementForm(GovukFormMixin, forms.Form):
             for a in self.agencies
         ]
 
+    # The parties chosen on another task page, when this form is cut down to one task.
+    party_scope: list[Agency] | None = None
+
     def clean(self) -> dict[str, Any]:
+        """Checks only the answers this form asks for (a task page asks for some of them)."""
         data = super().clean() or {}
-        chosen = [a for a in self.agencies if data.get(f"party_{a.pk}")]
-        if len(chosen) < 2:
-            raise forms.ValidationError("Tick at least two parties.")
+        if any(f"party_{a.pk}" in self.fields for a in self.agencies):
+            chosen = [a for a in self.agencies if data.get(f"party_{a.pk}")]
+            if len(chosen) < 2:
+                raise forms.ValidationError("Tick at least two parties.")
+        else:
+            chosen = list(self.party_scope or [])
         for agency in chosen:
-            if not data.get(f"bases_{agency.pk}"):
-                self.add_error(f"bases_{agency.pk}", f"Choose a lawful basis for {agency.name}.")
+            name = f"bases_{agency.pk}"
+            if name in self.fields and not data.get(name):
+                self.add_error(name, f"Choose a lawful basis for {agency.name}.")
         return data
 
     def to_draft(self) -> AgreementDraft:

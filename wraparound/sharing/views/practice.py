@@ -13,6 +13,7 @@ from wraparound.core.access import role_required
 from wraparound.core.forms import check_answers
 from wraparound.sharing import selectors, services
 from wraparound.sharing.forms import BreakGlassForm, ConsentForm
+from wraparound.sharing.models import ConsentRecord
 from wraparound.sharing.views.common import CASEWORK, IG, request_id, signed_in
 
 
@@ -66,7 +67,7 @@ def _consent_check(request: HttpRequest, form: ConsentForm) -> cya.CheckPage:
     )
 
 
-def _record_consent(request: HttpRequest, form: ConsentForm) -> object | None:
+def _record_consent(request: HttpRequest, form: ConsentForm) -> ConsentRecord | None:
     data = form.cleaned_data
     try:
         return services.record_consent(
