@@ -37,7 +37,7 @@ def covariate_labels(codes: Iterable[str] = ()) -> dict[str, str]:
 
 def covariate_label(code: str, agencies: dict[str, str] | None = None) -> str:
     """One covariate in words; never the code itself."""
-    if code in COVARIATES and "*" not in code:
+    if code in COVARIATES:  # including the families of them, "prior_agency:*" and "locality:*"
         return COVARIATES[code]
     if code.startswith(AGENCY_PREFIX):
         slug = code.removeprefix(AGENCY_PREFIX)
