@@ -237,3 +237,19 @@ def test_analyst_splits_and_merges_people_from_the_person_page() -> None:
     history = client.get(reverse("matching:history"))
     assert b"Split" in history.content
     assert b"Merge" in history.content
+
+
+def test_the_person_page_sets_out_the_person_as_a_summary_list_in_words() -> None:
+    from wraparound.core.tests.raw_codes import raw_codes_in
+
+    import_fake_county(households=4)
+    run_linkage()
+    person = Person.objects.filter(retired_at__isnull=True).first()
+    assert person is not None
+    client = Client()
+    client.force_login(UserFactory(role=Role.DATA_ANALYST))
+    html = client.get(reverse("matching:person", kwargs={"public_id": person.public_id}))
+    text = html.content.decode()
+    assert 'data-testid="person-summary"' in text
+    assert "Records linked" in text
+    assert raw_codes_in(text) == [], "record keys read as the agency and dataset in words"
