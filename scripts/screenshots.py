@@ -60,7 +60,12 @@ SHOTS = [
         "Data analyst home: pairs to review by match score, uploads",
         "/home/",
     ),
-    Shot("data-analyst", "matching", "Matching review: pairs waiting for a decision", "/matching/"),
+    Shot(
+        "data-analyst",
+        "matching",
+        "Matching review: pairs waiting for a decision, with each side's name and key fields",
+        "/matching/",
+    ),
     Shot(
         "ig-officer",
         "home",
@@ -73,6 +78,12 @@ SHOTS = [
         "A sharing agreement as the parties sign it",
         start="/sharing/agreements/",
         link="a[href^='/sharing/agreements/'][href$='/']",
+    ),
+    Shot(
+        "ig-officer",
+        "agreement-tasks",
+        "Drafting an agreement: a task list, each task its own page, then check your answers",
+        "/sharing/agreements/new/",
     ),
     Shot("administrator", "home", "Administrator home: accounts in the agency", "/home/"),
     Shot("administrator", "users", "User accounts and their roles", "/users/"),
