@@ -35,6 +35,7 @@ class Shot:
     path: str = ""  # a fixed URL, or "" to follow ``link`` from the role's first page
     start: str = ""
     link: str = ""
+    scroll_to: str = ""  # a selector to bring into view: what the caption is about
 
 
 SHOTS = [
@@ -65,6 +66,7 @@ SHOTS = [
         "matching",
         "Matching review: pairs waiting for a decision, with each side's name and key fields",
         "/matching/",
+        scroll_to="[data-testid=queue]",
     ),
     Shot(
         "ig-officer",
@@ -121,6 +123,8 @@ def take(base_url: str, width: int, height: int) -> list[tuple[Shot, str]]:
                 page.goto(shot.start)
                 href = page.locator(f"main {shot.link}").first.get_attribute("href")
                 page.goto(href)
+            if shot.scroll_to:
+                page.locator(shot.scroll_to).first.scroll_into_view_if_needed()
             file_name = f"{shot.role}-{shot.name}.png"
             page.screenshot(path=str(OUT / file_name))
             written.append((shot, file_name))
