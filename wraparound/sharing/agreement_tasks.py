@@ -210,9 +210,11 @@ def summary(copy: WorkingCopy, agencies: list[Agency], change_url: Any) -> list[
     sections = []
     for task in TASKS:
         form = task_form(task, copy.as_querydict(), copy, agencies)
-        if not form.is_valid():
-            continue
         url = change_url(task) if change_url else ""
+        if not form.is_valid():  # say so rather than leave the task out of what is checked
+            missing = Answer("Not complete", "Some answers are missing or need changing", url)
+            sections.append(Section(task.title, [missing]))
+            continue
         if task.slug == "parties":  # one row naming the parties, not a Yes or No per agency
             names = ", ".join(a.name for a in chosen_parties(copy, agencies))
             first = next(iter(form.fields), "")
