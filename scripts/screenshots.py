@@ -35,6 +35,7 @@ class Shot:
     path: str = ""  # a fixed URL, or "" to follow ``link`` from the role's first page
     start: str = ""
     link: str = ""
+    scroll_to: str = ""  # a selector to bring into view: what the caption is about
 
 
 SHOTS = [
@@ -60,7 +61,13 @@ SHOTS = [
         "Data analyst home: pairs to review by match score, uploads",
         "/home/",
     ),
-    Shot("data-analyst", "matching", "Matching review: pairs waiting for a decision", "/matching/"),
+    Shot(
+        "data-analyst",
+        "matching",
+        "Matching review: pairs waiting for a decision, with each side's name and key fields",
+        "/matching/",
+        scroll_to="[data-testid=queue]",
+    ),
     Shot(
         "ig-officer",
         "home",
@@ -73,6 +80,12 @@ SHOTS = [
         "A sharing agreement as the parties sign it",
         start="/sharing/agreements/",
         link="a[href^='/sharing/agreements/'][href$='/']",
+    ),
+    Shot(
+        "ig-officer",
+        "agreement-tasks",
+        "Drafting an agreement: a task list, each task its own page, then check your answers",
+        "/sharing/agreements/new/",
     ),
     Shot("administrator", "home", "Administrator home: accounts in the agency", "/home/"),
     Shot("administrator", "users", "User accounts and their roles", "/users/"),
@@ -110,6 +123,8 @@ def take(base_url: str, width: int, height: int) -> list[tuple[Shot, str]]:
                 page.goto(shot.start)
                 href = page.locator(f"main {shot.link}").first.get_attribute("href")
                 page.goto(href)
+            if shot.scroll_to:
+                page.locator(shot.scroll_to).first.scroll_into_view_if_needed()
             file_name = f"{shot.role}-{shot.name}.png"
             page.screenshot(path=str(OUT / file_name))
             written.append((shot, file_name))

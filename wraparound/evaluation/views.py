@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
-from wraparound.core.models import Agency, Role
+from wraparound.core.models import Role
 from wraparound.evaluation import charts, reports, services
 from wraparound.evaluation.catalogues import outcome_catalogue, vocabulary
+from wraparound.evaluation.covariates import covariate_labels
 from wraparound.evaluation.forms import PlanForm, initial_from
 from wraparound.evaluation.models import EvaluationPlan, PlanLockedError
-from wraparound.evaluation.pipeline import COVARIATES, DesignError
+from wraparound.evaluation.pipeline import DesignError
+from wraparound.evaluation.summary import plan_answers
 from wraparound.sharing.models import AuditAction
 
 VIEW_ROLES = (Role.TEAM_MANAGER, Role.DATA_ANALYST)
@@ -24,18 +27,6 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 def _request_id(request: HttpRequest) -> str | None:
     return getattr(request, "request_id", None)
-
-
-def covariate_labels() -> dict[str, str]:
-    names = dict(Agency.objects.values_list("slug", "name"))
-    labels = {k: v for k, v in COVARIATES.items() if "*" not in k}
-    for slug, name in names.items():
-        labels[f"prior_agency:{slug}"] = f"Events recorded by {name} before the start"
-    from wraparound.directory.geography import load_geography
-
-    for place in load_geography().localities:
-        labels[f"locality:{place}"] = f"Lives in {place}"
-    return labels
 
 
 @role_required(*VIEW_ROLES)
@@ -93,7 +84,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except services.EvaluationRefusedError as refusal:
         context["refusal"] = str(refusal)
     else:
-        labels = covariate_labels()
+        labels = covariate_labels(row["covariate"] for row in report.balance or [])
         context.update(
             report=report,
             love=charts.love_plot(report.balance, labels) if report.balance else None,
@@ -103,20 +94,41 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/plan.html", context)
 
 
-@require_POST
 @role_required(*PLAN_ROLES)
 def plan_lock(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(EvaluationPlan, pk=pk)
-    try:
-        services.lock_plan(user=request.user, plan=plan)
-    except PlanLockedError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(
-            request,
-            f"{plan.reference} v{plan.version} is locked: it can now be run, and no longer changed.",
-        )
-    return redirect("evaluation:plan", pk=plan.pk)
+    """ "Check your answers" for the plan, then lock it: a locked plan never changes."""
+    plan = get_object_or_404(EvaluationPlan.objects.select_related("service"), pk=pk)
+    if plan.is_locked:
+        messages.error(request, f"{plan.reference} v{plan.version} is already locked.")
+        return redirect("evaluation:plan", pk=plan.pk)
+    if request.method == "POST" and not cya.is_confirmation(request):
+        return redirect("evaluation:plan-lock", pk=plan.pk)
+    if cya.is_confirmation(request):
+        try:
+            services.lock_plan(user=request.user, plan=plan)
+        except PlanLockedError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(
+                request,
+                f"{plan.reference} v{plan.version} is locked: it can now be run, and no longer "
+                "changed.",
+            )
+        return redirect("evaluation:plan", pk=plan.pk)
+    page = cya.CheckPage(
+        title="Check the plan before you lock it",
+        caption=f"{plan.reference} version {plan.version}",
+        sections=[cya.Section("", plan_answers(plan))],
+        button="Lock this plan",
+        intro="A draft plan is not edited: to ask a different question, write a new draft.",
+        declaration_heading="Now lock the plan",
+        declaration="You confirm this is the question, written down before any result is seen.",
+        warning="Locking cannot be undone: the plan can then only be run, or replaced by a new "
+        "version that keeps this one and its runs.",
+        back_url=reverse("evaluation:plan", kwargs={"pk": plan.pk}),
+        back_text="Back to the plan",
+    )
+    return cya.render_check(request, page)
 
 
 @role_required(*VIEW_ROLES)

@@ -126,6 +126,53 @@ def records_for_review(
     return ReviewRead(masked, read.withheld)
 
 
+@dataclass(frozen=True)
+class QueueSide:
+    """One side of a pair as the queue lists it: the key fields, masked as the pair page masks."""
+
+    record_key: str
+    name: str
+    dob: Any
+    postcode: Any
+    nhs_number: Any
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    pair: ReviewPair
+    left: QueueSide
+    right: QueueSide
+
+
+QUEUE_FIELDS = ("first_name", "surname", "dob", "postcode", "nhs_number")
+
+
+def queue_rows(
+    *, user: Reader, pairs: list[ReviewPair], note: str, request_id: str | None = None
+) -> tuple[list[QueueRow], list[Withheld]]:
+    """The names and key fields of both sides of each listed pair, through the policy.
+
+    One gate read (one audit entry) for the page's records; what the pair page would mask
+    reads ``Withheld`` here too, so the list never shows more than the detail page.
+    """
+    keys = list(dict.fromkeys(k for p in pairs for k in (p.record_key_l, p.record_key_r)))
+    read = records_for_review(
+        user=user, record_keys=keys, person_public_id="", note=note, request_id=request_id
+    )
+
+    def side(key: str) -> QueueSide:
+        row = read.records.get(key, {})
+        first, last = row.get("first_name"), row.get("surname")
+        if WITHHELD in (first, last):
+            name = WITHHELD
+        else:
+            name = " ".join(str(part) for part in (first, last) if part) or "No name recorded"
+        return QueueSide(key, name, row.get("dob"), row.get("postcode"), row.get("nhs_number"))
+
+    rows = [QueueRow(p, side(p.record_key_l), side(p.record_key_r)) for p in pairs]
+    return rows, read.withheld
+
+
 def pending_pairs() -> QuerySet[ReviewPair]:
     return ReviewPair.objects.filter(status=ReviewStatus.PENDING)
 

@@ -8,9 +8,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
+from wraparound.core.forms import Answer
+from wraparound.core.labels import dataset_label
 from wraparound.core.models import Role, User
 from wraparound.matching import review_queue, selectors
 from wraparound.matching.models import Person, ReviewPair, Verdict
@@ -43,11 +47,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     view = review_queue.queue_view(chosen, agencies)
     page = Paginator(view.pairs, 50).get_page(request.GET.get("page"))
     filters = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "likely")}
+    listed = list(page.object_list)
+    rows, withheld = (
+        selectors.queue_rows(
+            user=_analyst(request),
+            pairs=listed,
+            note=f"{REVIEW_REASON}: queue page {page.number} (pairs "
+            f"{', '.join(str(p.pk) for p in listed)})",
+            request_id=_request_id(request),
+        )
+        if listed
+        else ([], [])
+    )
     return render(
         request,
         "matching/queue.html",
         {
             "page": page,
+            "rows": rows,
+            "withheld": withheld,
             "queue": view,
             "filter_query": urlencode(filters),
             "run": selectors.latest_run(),
@@ -131,6 +149,33 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _index_check(
+    request: HttpRequest,
+    person: Person,
+    *,
+    title: str,
+    answers: list[Answer],
+    button: str,
+    warning: str,
+) -> HttpResponse:
+    """ "Check your answers" before a merge or split: the person's id changes for good."""
+    back = reverse("matching:person", kwargs={"public_id": person.public_id})
+    page = cya.CheckPage(
+        title=title,
+        caption=f"Person {person.public_id}",
+        sections=[cya.Section("", answers)],
+        button=button,
+        declaration_heading="Now make the change",
+        declaration="The change and your reason go into the index history and the audit log; "
+        "the next linkage run respects it.",
+        warning=warning,
+        back_url=back,
+        back_text="Back to the person",
+        hidden=cya.carried(request.POST),
+    )
+    return cya.render_check(request, page)
+
+
 @require_POST
 @role_required(*ANALYSTS)
 def merge(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -140,6 +185,26 @@ def merge(request: HttpRequest, public_id: str) -> HttpResponse:
     if other is None or not reason:
         messages.error(request, "Give the id of the person to merge in (P-...) and a reason.")
         return redirect("matching:person", public_id=keep.public_id)
+    if not cya.is_confirmation(request):
+        back = reverse("matching:person", kwargs={"public_id": keep.public_id})
+        return _index_check(
+            request,
+            keep,
+            title=f"Check before you merge {other.public_id} into {keep.public_id}",
+            answers=[
+                Answer("Person kept", f"{keep.public_id} ({keep.links.count()} records)", ""),
+                Answer(
+                    "Person merged in",
+                    f"{other.public_id} ({other.links.count()} records)",
+                    f"{back}#other",
+                ),
+                Answer("Reason", reason, f"{back}#merge-reason"),
+            ],
+            button=f"Merge {other.public_id} into {keep.public_id}",
+            warning=f"Merging retires {other.public_id} for good: its id stops working and its "
+            f"records and families move to {keep.public_id}. A split can later move records "
+            "out again, but only to a new person.",
+        )
     try:
         merge_people(user=_analyst(request), keep=keep, absorb=other, reason=reason)
     except IndexActionError as error:
@@ -157,12 +222,31 @@ def split(request: HttpRequest, public_id: str) -> HttpResponse:
     if not reason:
         messages.error(request, "Give a reason for the split.")
         return redirect("matching:person", public_id=found.public_id)
+    keys = request.POST.getlist("record_key")
+    if not cya.is_confirmation(request):
+        back = reverse("matching:person", kwargs={"public_id": found.public_id})
+        return _index_check(
+            request,
+            found,
+            title=f"Check before you split {found.public_id}",
+            answers=[
+                Answer(
+                    "Records moved to a new person",
+                    "\n".join(dataset_label(k) for k in keys) or "None ticked",
+                    f"{back}#move-1",
+                ),
+                Answer(
+                    "Records staying", str(found.links.exclude(record_key__in=keys).count()), ""
+                ),
+                Answer("Reason", reason, f"{back}#split-reason"),
+            ],
+            button="Split into a new person",
+            warning=f"The ticked records leave {found.public_id} for a new person with a new "
+            "id; a merge can bring them back, but the new id then stays retired.",
+        )
     try:
         new_person, _ = split_person(
-            user=_analyst(request),
-            person=found,
-            record_keys=request.POST.getlist("record_key"),
-            reason=reason,
+            user=_analyst(request), person=found, record_keys=keys, reason=reason
         )
     except IndexActionError as error:
         messages.error(request, str(error))

@@ -8,8 +8,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from wraparound.core import check_answers as cya
 from wraparound.core import jobs
 from wraparound.core.access import role_required
+from wraparound.core.forms import Answer
+from wraparound.core.labels import dataset_label, label, mapping_field
 from wraparound.core.models import Agency, Role, User
 from wraparound.records.forms import UploadForm
 from wraparound.records.jobs import IMPORT_EXTRACT
@@ -35,6 +38,7 @@ from wraparound.records.staging import UploadNotFoundError, discard, stage_uploa
 from wraparound.sharing.records_access import extract_warnings
 
 ANALYSTS = (Role.DATA_ANALYST,)
+SEX_WORDS = {"F": "Female", "M": "Male", "U": "Not known"}
 
 
 def _analyst(request: HttpRequest) -> User:
@@ -97,8 +101,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _mapping_from_post(request: HttpRequest, table: RawTable, base: Mapping) -> Mapping:
-    post = request.POST
+def _mapping_from_post(post: Any, table: RawTable, base: Mapping) -> Mapping:
     columns = {h: post.get(f"column-{i}", "ignore") for i, h in enumerate(table.headers)}
     sex = {raw: post.get(f"sex-{i}", code) for i, (raw, code) in enumerate(base.sex_values.items())}
     events = {
@@ -137,9 +140,19 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
     mapping = suggest_for(table, agency=agency, dataset_kind=staged.dataset_kind)
     context: dict[str, Any] = {"staged": staged, "agency": agency, "table": table}
+    key = f"import-{staged.token}"
+    if request.method == "GET" and (kept := cya.form_data(request, key)) is not None:
+        mapping = _mapping_from_post(kept, table, mapping)  # "Change" from the check page
     if request.method == "POST":
-        mapping = _mapping_from_post(request, table, mapping)
-        if staged.path.stat().st_size > settings.IMPORT_IN_BACKGROUND_FROM_BYTES:
+        mapping = _mapping_from_post(request.POST, table, mapping)
+        if not cya.is_confirmation(request):
+            try:
+                mapping.validate(event_kinds())
+            except MappingError as exc:
+                context["mapping_error"] = str(exc)
+            else:
+                return cya.check_form(request, key, _import_check(request, staged, table, mapping))
+        elif staged.path.stat().st_size > settings.IMPORT_IN_BACKGROUND_FROM_BYTES:
             try:
                 mapping.validate(event_kinds())
             except MappingError as exc:
@@ -177,11 +190,58 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 mapping=mapping,
                 user=_analyst(request),
             )  # type: ignore[arg-type]
+            cya.release(request, key)
             discard(staged)
             return redirect("records:extract", pk=result.extract.pk)
     context.update(_mapping_context(table, mapping))
     return render(
         request, "records/confirm.html", context, status=400 if "mapping_error" in context else 200
+    )
+
+
+def _import_check(
+    request: HttpRequest, staged: Any, table: RawTable, mapping: Mapping
+) -> cya.CheckPage:
+    """The mapping in words, column by column, before the rows are imported."""
+    change = cya.change_url(request.path)
+    answers = [
+        Answer("File", f"{staged.file_name}: {len(table.rows)} rows", ""),
+        Answer("Each row is", "a person" if mapping.rows == "people" else "an event about a person",
+               f"{change}#rows"),
+    ]  # fmt: skip
+    for i, header in enumerate(table.headers):
+        chosen = mapping.columns.get(header, "ignore")
+        words = mapping_field(chosen)
+        date_format = mapping.format_for(header, event=chosen.startswith("event"))
+        if date_format and chosen != "ignore":
+            example = next(
+                (
+                    f.label
+                    for f in date_format_choices([row[i] for row in table.rows[:2000]])
+                    if f.code == date_format
+                ),
+                date_format,
+            )
+            words += f"; dates written {example}"
+        answers.append(Answer(f"Column “{header}”", words, f"{change}#column-{i}"))
+    for i, (raw, code) in enumerate(mapping.sex_values.items()):
+        words = SEX_WORDS.get(code, code)
+        answers.append(Answer(f"Sex written “{raw}”", words, f"{change}#sex-{i}"))
+    for i, (raw, kind) in enumerate(mapping.event_values.items()):
+        answers.append(Answer(f"Event written “{raw}”", label(kind, "event_kind"),
+                              f"{change}#event-{i}"))  # fmt: skip
+    return cya.CheckPage(
+        title="Check the mapping before you import",
+        caption=dataset_label(f"{staged.agency_slug}:{staged.dataset_kind}"),
+        sections=[cya.Section("", answers)],
+        button=f"Import {len(table.rows)} rows",
+        declaration_heading="Now import the file",
+        declaration="The mapping is kept for this agency's next file of the same kind. Rows "
+        "with no name, date of birth or postcode are refused with the reason.",
+        warning="An import cannot be undone from here: its records join the partnership's "
+        "records and the next linkage run matches them.",
+        back_url=change,
+        back_text="Back to the column mapping",
     )
 
 

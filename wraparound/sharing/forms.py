@@ -20,7 +20,12 @@ from wraparound.sharing.models import (
     RedactionReason,
     SharingAgreement,
 )
-from wraparound.sharing.services import MAX_BREAK_GLASS_HOURS, AgreementDraft, PartySpec
+from wraparound.sharing.services import (
+    MAX_BREAK_GLASS_HOURS,
+    MIN_BREAK_GLASS_REASON,
+    AgreementDraft,
+    PartySpec,
+)
 
 PUBLIC_ID_HELP = "The id from the family or person record, for example F-1A2B3C4D."
 
@@ -119,14 +124,22 @@ class AgreementForm(GovukFormMixin, forms.Form):
             for a in self.agencies
         ]
 
+    # The parties chosen on another task page, when this form is cut down to one task.
+    party_scope: list[Agency] | None = None
+
     def clean(self) -> dict[str, Any]:
+        """Checks only the answers this form asks for (a task page asks for some of them)."""
         data = super().clean() or {}
-        chosen = [a for a in self.agencies if data.get(f"party_{a.pk}")]
-        if len(chosen) < 2:
-            raise forms.ValidationError("Tick at least two parties.")
+        if any(f"party_{a.pk}" in self.fields for a in self.agencies):
+            chosen = [a for a in self.agencies if data.get(f"party_{a.pk}")]
+            if len(chosen) < 2:
+                raise forms.ValidationError("Tick at least two parties.")
+        else:
+            chosen = list(self.party_scope or [])
         for agency in chosen:
-            if not data.get(f"bases_{agency.pk}"):
-                self.add_error(f"bases_{agency.pk}", f"Choose a lawful basis for {agency.name}.")
+            name = f"bases_{agency.pk}"
+            if name in self.fields and not data.get(name):
+                self.add_error(name, f"Choose a lawful basis for {agency.name}.")
         return data
 
     def to_draft(self) -> AgreementDraft:
@@ -270,6 +283,16 @@ class BreakGlassForm(GovukFormMixin, forms.Form):
         self._choice("categories").choices = choices(catalogues().categories)
         self.style()
         self.fields["hours"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
+
+    def clean_reason(self) -> str:
+        """The service's own rule, said on the form before the check page rather than after."""
+        reason = str(self.cleaned_data.get("reason", "")).strip()
+        if len(reason) < MIN_BREAK_GLASS_REASON:
+            raise forms.ValidationError(
+                f"Explain the emergency in at least {MIN_BREAK_GLASS_REASON} characters: "
+                "who is at risk and why you cannot wait."
+            )
+        return reason
 
 
 class ReviewForm(GovukFormMixin, forms.Form):

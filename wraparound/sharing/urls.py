@@ -2,16 +2,26 @@
 
 from django.urls import path
 
-from wraparound.sharing.views import agreements, governance, practice
+from wraparound.sharing.views import agreement_editor, agreements, governance, practice
 
 app_name = "sharing"
 
 urlpatterns = [
     path("agreements/", agreements.agreement_list, name="agreements"),
-    path("agreements/new/", agreements.agreement_create, name="agreement-new"),
+    path("agreements/new/", agreement_editor.task_list, name="agreement-new"),
+    path("agreements/new/check/", agreement_editor.check_page, name="agreement-new-check"),
+    path("agreements/new/<slug:task>/", agreement_editor.task_page, name="agreement-new-task"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
     path("agreements/<int:pk>/text/", agreements.agreement_text, name="agreement-text"),
-    path("agreements/<int:pk>/edit/", agreements.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/edit/", agreement_editor.task_list, name="agreement-edit"),
+    path(
+        "agreements/<int:pk>/edit/check/", agreement_editor.check_page, name="agreement-edit-check"
+    ),
+    path(
+        "agreements/<int:pk>/edit/<slug:task>/",
+        agreement_editor.task_page,
+        name="agreement-edit-task",
+    ),
     path("agreements/<int:pk>/approve/", agreements.agreement_approve, name="agreement-approve"),
     path("agreements/<int:pk>/suspend/", agreements.agreement_suspend, name="agreement-suspend"),
     path(

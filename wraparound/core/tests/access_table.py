@@ -252,6 +252,21 @@ EXPECTED += [
     AccessRow(
         "sharing:agreement-new-version", _SHARING_IG, lambda s: {"pk": s["sharing"]["approved"].pk}
     ),
+    # The agreement editor's task pages and its check page (302 back to the task list until
+    # every task is completed).
+    AccessRow("sharing:agreement-new-task", _SHARING_IG, lambda s: {"task": "details"}),
+    AccessRow("sharing:agreement-new-check", _SHARING_IG, ok_statuses=frozenset({302})),
+    AccessRow(
+        "sharing:agreement-edit-task",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["draft"].pk, "task": "details"},
+    ),
+    AccessRow(
+        "sharing:agreement-edit-check",
+        _SHARING_IG,
+        lambda s: {"pk": s["sharing"]["draft"].pk},
+        ok_statuses=frozenset({200, 302}),
+    ),
     AccessRow("sharing:consents", _SHARING_CASEWORK | _SHARING_IG, personal_data=True),
     AccessRow("sharing:consent-new", _SHARING_CASEWORK | _SHARING_IG),
     AccessRow("sharing:break-glass-new", _SHARING_CASEWORK),
@@ -452,9 +467,7 @@ EXPECTED += [
     AccessRow(
         "evaluation:plan-lock",
         frozenset({R.DATA_ANALYST}),
-        kwargs=_evaluation_plan,
-        method="post",
-        ok_statuses=frozenset({302}),
+        kwargs=_evaluation_plan,  # its "Check your answers" page; the confirm POST locks
     ),
     AccessRow(
         "evaluation:plan-export",

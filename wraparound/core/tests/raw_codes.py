@@ -2,7 +2,10 @@
 
 Only what a person reads counts: text nodes, and the ``alt``, ``aria-label`` and
 ``placeholder`` attributes. Scripts, styles, and ``<code>``/``<pre>`` (where a page shows a
-header or a file's literal text on purpose) are left out.
+header or a file's literal text on purpose) are left out. A chart's words count: the
+``<text>``, ``<title>`` and ``<desc>`` of an inline SVG are what a reader sees beside the
+marks and what a screen reader announces (the check once skipped SVG, and the evaluation
+page's love plot showed ``prior_agency:<slug>`` there and in the table beside it unseen).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from html.parser import HTMLParser
 
 from wraparound.core.labels import catalogue_codes
 
-SKIPPED = {"script", "style", "template", "head", "code", "pre", "svg"}
+SKIPPED = {"script", "style", "template", "head", "code", "pre"}
 READ_ATTRIBUTES = ("alt", "aria-label", "placeholder")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
@@ -22,6 +25,9 @@ INTERNAL_PATTERNS = {
     "snake_case identifier": re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])"),
     "dataset or record key": re.compile(r"(?<![\w./-])[a-z0-9]+(?:-[a-z0-9]+)+:[a-z][\w-]*"),
     "mapping option": re.compile(r"\b(?:event|field|ignore):[a-z_]+"),
+    # A code with a prefix, as covariates and indicators are named (``prior_agency:slug``,
+    # ``locality:unknown``, ``prior_agency:*``): English never joins two words with a colon.
+    "prefixed code": re.compile(r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)*:[a-z0-9*][\w*-]*"),
     "suppressed twice": re.compile(r"suppressed \(suppressed\)", re.IGNORECASE),
     "SQL in a reason": re.compile(r"\bis (?:NOT )?NULL\b|All other comparisons"),
     "wildcard": re.compile(r"\bfrom \*"),

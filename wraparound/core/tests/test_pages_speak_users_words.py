@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from wraparound.core.labels import label, labels
+from wraparound.core.models import AgencyKind
 from wraparound.core.tests.raw_codes import raw_codes_in
 from wraparound.core.tests.tour import load_tour_partnership, tour, tour_user
 
@@ -32,6 +33,47 @@ def test_the_raw_code_check_finds_what_the_tour_found() -> None:
         assert expected in found
     assert "ignored_in_code" not in found
     assert "x_y" not in found
+
+
+def test_the_raw_code_check_reads_charts_and_prefixed_codes() -> None:
+    """What the evaluation page once showed unseen: a covariate code in the love plot (SVG
+    text was skipped) and in the balance table, where the agency was not registered."""
+    page = (
+        '<main><svg role="img"><title>Love plot</title><text>prior_agency:gone-agency</text>'
+        "</svg><table><tr><th>locality:unknown</th></tr></table></main>"
+    )
+    found = " ".join(raw_codes_in(page))
+    assert "'prior_agency:gone-agency'" in found
+    assert "'locality:unknown'" in found
+    plain = (
+        "<main><p>Seen at 10:30: see https://example.org/a:b and Note: it reads well.</p></main>"
+    )
+    assert raw_codes_in(plain) == []
+
+
+@pytest.mark.django_db
+def test_the_tour_opens_every_evaluation_plan_with_results_for_its_readers() -> None:
+    """The tour's only plan used to be the access table's draft, which has no balance table:
+    the pages where covariate labels show were never read."""
+    from django.urls import reverse
+
+    from wraparound.core.tests.tour import _demo_detail_pages
+    from wraparound.evaluation import services
+    from wraparound.evaluation.tests.frames import county
+    from wraparound.evaluation.tests.seed import draft_plan
+    from wraparound.sharing.tests import factories as sharing
+
+    council = sharing.agency(AgencyKind.SOCIAL_CARE, slug="hcc-social-care")
+    sharing.agreement(parties=[council], shares=[], purposes=("service_evaluation_aggregate",))
+    analyst = sharing.worker(council, "data_analyst")
+    practitioner = sharing.worker(council, "practitioner")
+    plan = services.lock_plan(user=analyst, plan=draft_plan())
+    made = county(families=600)
+    inputs = services.RunInputs(made.events, made.membership, made.deprivation, "test")
+    services.run_plan(user=analyst, plan=plan, inputs=inputs)
+    page = reverse("evaluation:plan", kwargs={"pk": plan.pk})
+    assert page in list(_demo_detail_pages(analyst))
+    assert page not in list(_demo_detail_pages(practitioner)), "a practitioner may not open it"
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""The family page fits a 320 px screen; family summaries and agreements print without chrome."""
+"""The family page fits a 320 px screen; family summaries, agreements, subject access responses
+and reports print without the service's chrome."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def _prints_content_only(page: Any, urls: list[str]) -> None:
     page.emulate_media(media="screen")
 
 
-def test_family_summaries_agreements_and_subject_access_print_without_the_service_chrome(
+def test_family_summaries_agreements_subject_access_responses_and_reports_print_clean(
     browser_page: Any,  # noqa: F811
 ) -> None:
     from wraparound.core.models import Role
@@ -75,5 +76,34 @@ def test_family_summaries_agreements_and_subject_access_print_without_the_servic
     _prints_content_only(page, [f"/families/{family}/", f"/sharing/agreements/{agreement.pk}/"])
     page.context.clear_cookies()
     officer = sharing.worker(agreement.parties.first().agency, role=Role.IG_OFFICER)
+    response = _disclosed_response(officer)
     sign_in(page, officer.username, TEST_PASSWORD)
-    _prints_content_only(page, ["/sharing/governance/subject-access/"])
+    _prints_content_only(
+        page,
+        [
+            "/sharing/governance/subject-access/",
+            response,  # the response as disclosed to the requester
+            "/sharing/governance/reports/denied/",
+            "/sharing/governance/reports/emergency-access/",
+        ],
+    )
+
+
+def _disclosed_response(officer: Any) -> str:
+    """A subject access response recorded as disclosed; its printable page's address."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from wraparound.matching.models import PersonRecordLink
+    from wraparound.sharing import services
+
+    person = PersonRecordLink.objects.select_related("person").first()
+    assert person is not None
+    made = services.open_subject_access_request(
+        by=officer,
+        person_public_id=person.person.public_id,
+        requester="The person (themselves)",
+        received_on=timezone.localdate(),
+    )
+    services.disclose_response(by=officer, request=made, item_refs=[])
+    return reverse("sharing:subject-access-response", kwargs={"pk": made.pk})

@@ -5,7 +5,9 @@ same tour, so what one checks the other sees. The partnership is the real demo l
 small size (realistic codes, match reasons, suppression, caseloads) plus the access-table
 seeding (so every row of the access table has its arguments). Pages are the access table's
 GET rows the role may open, and the pages behind the demo's own lists (a family on the
-practitioner's caseload, pairs in the review queue, each agreement, each break-glass use).
+practitioner's caseload, pairs in the review queue and people in the index, each agreement, each break-glass use, and
+each evaluation plan that has a run: its balance table and charts are where covariate codes
+would show, and the access table's own plan is a draft with no results).
 """
 
 from __future__ import annotations
@@ -76,6 +78,18 @@ def _demo_detail_pages(user: User) -> Iterator[str]:
         pairs = ReviewPair.objects.filter(status=ReviewStatus.PENDING).order_by("pk")
         for pair in pairs[:DETAILS_PER_LIST]:
             yield reverse("matching:pair", kwargs={"pk": pair.pk})
+        from wraparound.matching.models import Person
+
+        # The person pages the pairs link to (merge and split happen there).
+        for person in Person.objects.filter(retired_at__isnull=True).order_by("pk")[
+            :DETAILS_PER_LIST
+        ]:
+            yield reverse("matching:person", kwargs={"public_id": person.public_id})
+    if user.role in (Role.TEAM_MANAGER, Role.DATA_ANALYST):
+        from wraparound.evaluation.models import EvaluationPlan
+
+        for plan in EvaluationPlan.objects.filter(runs__isnull=False).distinct().order_by("pk"):
+            yield reverse("evaluation:plan", kwargs={"pk": plan.pk})
     if user.role == Role.IG_OFFICER:
         for grant in BreakGlassGrant.objects.order_by("pk")[:DETAILS_PER_LIST]:
             yield reverse("sharing:break-glass-review", kwargs={"pk": grant.pk})

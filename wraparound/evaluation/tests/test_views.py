@@ -57,6 +57,24 @@ def test_commissioner_sees_plan_balance_effect_chart_naive_comparison_and_caveat
     ]
 
 
+def test_every_covariate_reads_as_words_even_for_an_agency_not_registered_here(
+    run_plan: dict[str, Any],
+) -> None:
+    """The test county's events come from hartshire-police, which this partnership has not
+    registered: the balance table and the love plot once showed ``prior_agency:hartshire-police``."""
+    from wraparound.core.tests.raw_codes import raw_codes_in
+
+    page = (
+        _client(run_plan["manager"])
+        .get(reverse("evaluation:plan", kwargs={"pk": run_plan["plan"].pk}))
+        .content.decode()
+    )
+    assert "Standardised mean differences" in page, "the balance table is on the page"
+    assert "prior_agency" not in page
+    assert "an agency no longer registered here (Hartshire police)" in page
+    assert raw_codes_in(page) == []
+
+
 def test_a_manager_without_an_evaluation_agreement_is_refused_inside_the_page(
     run_plan: dict[str, Any],
 ) -> None:
@@ -131,6 +149,27 @@ def test_analyst_writes_a_draft_plan_with_form_errors_for_bad_input(
     page = client.get(good["Location"]).content.decode()
     assert "Draft" in page
     assert "Lock this plan" in page
+
+
+def test_a_plan_is_locked_only_from_its_check_your_answers_page(run_plan: dict[str, Any]) -> None:
+    from wraparound.core.tests.raw_codes import raw_codes_in
+    from wraparound.evaluation.models import EvaluationPlan
+
+    plan = draft_plan(service=run_plan["plan"].service, reference="second-look")
+    client = _client(run_plan["analyst"])
+    url = reverse("evaluation:plan-lock", kwargs={"pk": plan.pk})
+    check = client.get(url).content.decode()
+    assert "Check the plan before you lock it" in check
+    assert "Locking cannot be undone" in check
+    assert "Edge of care" in check or "edge of care" in check.lower()
+    assert raw_codes_in(check.split('name="csrfmiddlewaretoken"')[0]) == []
+    assert client.post(url).status_code == 302
+    assert not EvaluationPlan.objects.get(pk=plan.pk).is_locked, "a POST without confirm"
+    locked = client.post(url, {"confirm": "yes"})
+    assert locked["Location"] == reverse("evaluation:plan", kwargs={"pk": plan.pk})
+    assert EvaluationPlan.objects.get(pk=plan.pk).is_locked
+    again = client.get(url)
+    assert again.status_code == 302, "a locked plan has nothing to check"
 
 
 def test_a_new_version_from_the_page_supersedes_the_locked_plan(run_plan: dict[str, Any]) -> None:

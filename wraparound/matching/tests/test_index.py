@@ -219,17 +219,37 @@ def test_analyst_splits_and_merges_people_from_the_person_page() -> None:
     )
     assert refused.status_code == 302
     assert person.links.count() == len(keys), "no reason given: nothing moved"
-    client.post(
-        reverse("matching:split", kwargs={"public_id": person.public_id}),
-        {"record_key": keys[:1], "reason": "different child"},
-    )
+    split = reverse("matching:split", kwargs={"public_id": person.public_id})
+    answers = {"record_key": keys[:1], "reason": "different child"}
+    check = client.post(split, answers).content.decode()
+    assert f"Check before you split {person.public_id}" in check
+    assert PersonRecordLink.objects.get(record_key=keys[0]).person == person, "not before confirm"
+    client.post(split, {**answers, "confirm": "yes"})
     moved_to = PersonRecordLink.objects.get(record_key=keys[0]).person
     assert moved_to != person
-    client.post(
-        reverse("matching:merge", kwargs={"public_id": person.public_id}),
-        {"other": moved_to.public_id, "reason": "same child after all"},
-    )
+    merge = reverse("matching:merge", kwargs={"public_id": person.public_id})
+    answers = {"other": moved_to.public_id, "reason": "same child after all"}
+    check = client.post(merge, answers).content.decode()
+    assert f"Merging retires {moved_to.public_id} for good" in check
+    assert PersonRecordLink.objects.get(record_key=keys[0]).person == moved_to
+    client.post(merge, {**answers, "confirm": "yes"})
     assert PersonRecordLink.objects.get(record_key=keys[0]).person == person
     history = client.get(reverse("matching:history"))
     assert b"Split" in history.content
     assert b"Merge" in history.content
+
+
+def test_the_person_page_sets_out_the_person_as_a_summary_list_in_words() -> None:
+    from wraparound.core.tests.raw_codes import raw_codes_in
+
+    import_fake_county(households=4)
+    run_linkage()
+    person = Person.objects.filter(retired_at__isnull=True).first()
+    assert person is not None
+    client = Client()
+    client.force_login(UserFactory(role=Role.DATA_ANALYST))
+    html = client.get(reverse("matching:person", kwargs={"public_id": person.public_id}))
+    text = html.content.decode()
+    assert 'data-testid="person-summary"' in text
+    assert "Records linked" in text
+    assert raw_codes_in(text) == [], "record keys read as the agency and dataset in words"

@@ -167,3 +167,32 @@ def test_the_pair_page_refuses_a_stale_decision_and_says_whose_won(review: dict)
     response = client.post(url, {"verdict": "different", "seen": "0"}, follow=True)
     assert "ruled on this pair since you opened it" in response.content.decode()
     assert PairDecision.objects.count() == 1
+
+
+def test_the_queue_lists_each_sides_name_and_key_fields_masked_as_the_pair_page(
+    review: dict,
+) -> None:
+    before = AuditEntry.objects.count()
+    body = _get(review["analyst"], reverse("matching:queue"))
+    assert "Quelington" in body, "their own agency's record, by name"
+    assert "Born 9 Mar 2015" in body
+    assert SURNAME not in body, "the other agency's name: no agreement covers it"
+    assert NHS not in body
+    assert "Date of birth withheld" in body
+    entries = AuditEntry.objects.filter(sequence__gt=before)
+    assert entries.count() == 1, "one audit entry for the page's records"
+    assert entries.get().purpose == "linkage_review"
+    assert f"queue page 1 (pairs {review['pair'].pk})" in entries.get().reason
+
+
+def test_the_queue_shows_the_other_agencys_names_where_an_agreement_covers_them(
+    review: dict,
+) -> None:
+    agreement(
+        parties=[review["social"], review["voluntary"]],
+        shares=[(review["social"], "identity")],
+        purposes=["linkage_review"],
+    )
+    body = _get(review["analyst"], reverse("matching:queue"))
+    assert SURNAME in body
+    assert NHS in body

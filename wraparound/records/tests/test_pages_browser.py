@@ -46,7 +46,13 @@ def test_analyst_uploads_checks_the_mapping_and_imports(
     assert page.get_by_label("Legal Surname").input_value() == "surname"
     assert_accessible(page)
 
-    page.get_by_role("button", name="Confirm mapping and import").click()
+    page.get_by_role("button", name="Continue").click()
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Check the mapping before you import"
+    )
+    assert_accessible(page)
+    assert Extract.objects.count() == 0, "nothing is imported before the confirmation"
+    page.get_by_role("button", name="Import").click()
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "Hartshire County Council Education, Access and Inclusion: pupils"
     assert Extract.objects.get().imported_by.username == "dana"
@@ -79,7 +85,8 @@ def test_analyst_sees_a_validation_report_for_a_bad_file(
     page.get_by_label("Dataset").fill("pupils")
     page.get_by_label("Extract file").set_input_files(str(bad))
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Confirm mapping and import").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Import").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Validation report"
     assert page.locator("td", has_text="31/02/2015").count() == 1
     assert_accessible(page)

@@ -54,7 +54,41 @@ def _confirm_as_suggested(client: Client, url: str) -> Any:
     data |= {f"format-{c['index']}": c["format"] for c in page.context["columns"] if c["formats"]}
     data |= {f"sex-{i}": code for i, (_, code) in page.context["sex_rows"]}
     data |= {f"event-{i}": kind for i, (_, kind) in page.context["event_rows"]}
-    return client.post(url, data)
+    return _post_checked(client, url, data)
+
+
+def _post_checked(client: Client, url: str, data: dict[str, Any]) -> Any:
+    """Send the mapping; when its "Check your answers" page follows, confirm it as shown."""
+    check = client.post(url, data)
+    if 'data-testid="check-answers"' not in check.content.decode():
+        return check  # the mapping itself was refused
+    return client.post(url, {**data, "confirm": "yes"})
+
+
+def test_the_mapping_is_checked_in_words_before_anything_is_imported(
+    analyst_client: Client,
+) -> None:
+    content = (
+        b"Client ID,Forename,Surname,D.O.B,Seen at A&E\r\n"
+        b"C1,Ann,Smith,31/01/2015,2025-03-04\r\nC2,Bo,Smith,02/02/2017,2025-06-07\r\n"
+    )
+    url = _upload(analyst_client, "flags.csv", content, dataset="flags").url
+    page = analyst_client.get(url)
+    data = {f"column-{c['index']}": c["chosen"] for c in page.context["columns"]}
+    data |= {"column-4": "event:ae_injury", "rows": "people", "format-3": "%d/%m/%Y",
+             "format-4": "%Y-%m-%d"}  # fmt: skip
+    check = analyst_client.post(url, data).content.decode()
+    assert "Check the mapping before you import" in check
+    assert "Import 2 rows" in check
+    assert "dates written day/month/year, like 31/01/2015" in check
+    assert "A&amp;E attendance with injury" in check
+    assert f'href="{url}?change=1#column-4"' in check
+    assert "event:ae_injury" not in check.split('name="csrfmiddlewaretoken"')[0]
+    assert not Extract.objects.exists(), "nothing is imported before the confirmation"
+    changed = analyst_client.get(f"{url}?change=1")
+    assert changed.context["columns"][4]["chosen"] == "event:ae_injury", "Change keeps the answers"
+    assert analyst_client.post(url, {**data, "confirm": "yes"}).status_code == 302
+    assert Extract.objects.get().event_count == 2
 
 
 def test_analyst_uploads_confirms_the_suggested_mapping_and_sees_the_import(
@@ -215,6 +249,6 @@ def test_each_date_column_offers_the_formats_its_values_fit_in_words_and_imports
     data = {f"column-{c['index']}": c["chosen"] for c in page.context["columns"]}
     data["column-4"] = "event:ae_injury"
     data |= {"rows": "people", "format-3": "%d/%m/%Y", "format-4": "%Y-%m-%d"}
-    assert analyst_client.post(response.url, data).status_code == 302
+    assert _post_checked(analyst_client, response.url, data).status_code == 302
     extract = Extract.objects.get()
     assert (extract.record_count, extract.event_count) == (2, 2)

@@ -38,45 +38,48 @@ def _assert_named_and_linked(html: str) -> dict[str, str]:
     return links
 
 
-def test_an_empty_agreement_draft_names_each_missing_answer() -> None:
+def test_an_empty_agreement_draft_names_each_missing_answer_on_its_task_page() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    officer = worker(police, Role.IG_OFFICER)
-    page = _client(officer).post(reverse("sharing:agreement-new"), {"reference": ""})
-    links = _assert_named_and_linked(page.content.decode())
-    messages = set(links.values())
-    assert {"Enter the reference", "Enter the title", "Enter the start date"} <= messages
-    assert "Choose at least one: purposes" in messages
-    assert "Tick at least two parties." in messages
+    client = _client(worker(police, Role.IG_OFFICER))
+    new = reverse("sharing:agreement-new")
+    links = _assert_named_and_linked(client.post(f"{new}details/", {}).content.decode())
+    assert set(links.values()) == {"Enter the reference", "Enter the title", "Enter the start date"}
     assert links["id_start_date_day"] == "Enter the start date"
-    del health
+    links = _assert_named_and_linked(client.post(f"{new}parties/", {}).content.decode())
+    assert set(links.values()) == {"Tick at least two parties."}
+    client.post(f"{new}parties/", {f"party_{police.pk}": "on", f"party_{health.pk}": "on"})
+    links = _assert_named_and_linked(client.post(f"{new}purposes/", {}).content.decode())
+    assert {"Choose at least one: purposes", f"Choose a lawful basis for {health.name}."} <= set(
+        links.values()
+    )
 
 
-def test_lawful_bases_are_checkboxes_revealed_by_ticking_the_party_and_dates_are_boxes() -> None:
+def test_lawful_bases_are_checkboxes_for_each_chosen_party_and_dates_are_boxes() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    html = _client(worker(police, Role.IG_OFFICER)).get(reverse("sharing:agreement-new"))
-    text = html.content.decode()
+    client = _client(worker(police, Role.IG_OFFICER))
+    new = reverse("sharing:agreement-new")
+    client.post(f"{new}parties/", {f"party_{police.pk}": "on", f"party_{health.pk}": "on"})
+    text = client.get(f"{new}purposes/").content.decode()
     assert "<select multiple" not in text.replace('name="', "")
     assert "multiple" not in re.sub(r"<option[^>]*>", "", text).split("<footer")[0]
     assert "Ctrl or Cmd" not in text
-    assert f'data-aria-controls="party-{health.pk}-details"' in text
     assert f'name="bases_{health.pk}" value="ART6_1_E"' in text
-    assert 'type="date"' not in text
+    details = client.get(f"{new}details/").content.decode()
+    assert 'type="date"' not in details
     for part in ("day", "month", "year"):
-        assert f'name="start_date_{part}"' in text
+        assert f'name="start_date_{part}"' in details
 
 
 def test_the_agreement_dates_are_read_from_the_day_month_and_year_boxes() -> None:
-    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    post = {
-        "reference": "DSA-901", "title": "Missing children", "purpose_statement": "Find them.",
-        "purposes": ["safeguarding"], "data_subjects": ["child"], "retention": "6 years",
-        "start_date_day": "1", "start_date_month": "4", "start_date_year": "2026",
-        "review_date_day": "31", "review_date_month": "2", "review_date_year": "2027",
-        f"party_{police.pk}": "on", f"bases_{police.pk}": ["ART6_1_E"],
-        f"party_{health.pk}": "on", f"bases_{health.pk}": ["ART6_1_E"],
-    }  # fmt: skip
-    page = _client(worker(police, Role.IG_OFFICER)).post(reverse("sharing:agreement-new"), post)
-    links = _assert_named_and_linked(page.content.decode())
+    police = agency(AgencyKind.POLICE)
+    client = _client(worker(police, Role.IG_OFFICER))
+    new = reverse("sharing:agreement-new")
+    details = {"reference": "DSA-901", "title": "Missing children",
+               "start_date_day": "1", "start_date_month": "4", "start_date_year": "2026"}  # fmt: skip
+    assert client.post(f"{new}details/", details).status_code == 302
+    retention = {"retention": "6 years", "review_date_day": "31", "review_date_month": "2",
+                 "review_date_year": "2027"}  # fmt: skip
+    links = _assert_named_and_linked(client.post(f"{new}retention/", retention).content.decode())
     assert list(links) == ["id_review_date_day"], "only the impossible 31 February is refused"
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from wraparound.core.models import AgencyKind, Role
 from wraparound.sharing.models import AuditEntry, SharingAgreement
 from wraparound.sharing.tests.factories import agency, worker
-from wraparound.sharing.tests.test_pages import _agreement_post
+from wraparound.sharing.tests.test_pages import _agreement_post, _draft_through_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +29,18 @@ def test_the_second_of_two_editors_is_refused_with_what_the_first_changed() -> N
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     first = _client(worker(police, Role.IG_OFFICER))
     second = _client(worker(health, Role.IG_OFFICER))
-    first.post(reverse("sharing:agreement-new"), _agreement_post(police, health))
+    _draft_through_tasks(first, _agreement_post(police, health))
     made = SharingAgreement.objects.get()
-    url = reverse("sharing:agreement-edit", args=[made.pk])
-    opened = made.revision  # both officers open the draft at this revision
-    first_edit = _agreement_post(police, health) | {"title": "Missing and absent children"}
-    assert first.post(url, first_edit | {"revision": opened}).status_code == 302
-    second_edit = _agreement_post(police, health) | {"retention": "Six years"}
-    refused = second.post(url, second_edit | {"revision": opened})
-    assert refused.status_code == 200
+    edit = reverse("sharing:agreement-edit", args=[made.pk])
+    for officer in (first, second):  # both open the draft at the same revision
+        assert officer.get(edit).status_code == 200
+    title = _agreement_post(police, health) | {"title": "Missing and absent children"}
+    assert first.post(f"{edit}details/", title).status_code == 302
+    assert first.post(f"{edit}check/", {"confirm": "yes"}).status_code == 302
+    retention = _agreement_post(police, health) | {"retention": "Six years"}
+    assert second.post(f"{edit}retention/", retention).status_code == 302
+    refused = second.post(f"{edit}check/", {"confirm": "yes"})
+    assert refused.status_code == 400
     body = refused.content.decode()
     assert "changed by someone else since you opened it" in body
     assert (
@@ -50,18 +53,23 @@ def test_the_second_of_two_editors_is_refused_with_what_the_first_changed() -> N
     assert AuditEntry.objects.filter(
         outcome="deny", reason__contains="Refused update draft"
     ).exists()
+    second.post(edit, {"discard": "1"})
+    assert "Missing and absent children" in second.get(f"{edit}details/").content.decode(), (
+        "after discarding, the editor starts again from the saved draft"
+    )
 
 
 def test_an_approval_of_a_draft_edited_since_it_was_read_is_refused() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     police_ig = _client(worker(police, Role.IG_OFFICER))
-    police_ig.post(reverse("sharing:agreement-new"), _agreement_post(police, health))
+    _draft_through_tasks(police_ig, _agreement_post(police, health))
     made = SharingAgreement.objects.get()
     seen = made.revision
-    edit = _agreement_post(police, health) | {"title": "Changed", "revision": seen}
-    police_ig.post(reverse("sharing:agreement-edit", args=[made.pk]), edit)
+    _draft_through_tasks(police_ig, _agreement_post(police, health) | {"title": "Changed"}, made.pk)
     health_ig = _client(worker(health, Role.IG_OFFICER))
-    page = health_ig.post(reverse("sharing:agreement-approve", args=[made.pk]), {"revision": seen})
+    page = health_ig.post(
+        reverse("sharing:agreement-approve", args=[made.pk]), {"revision": seen, "confirm": "yes"}
+    )
     assert "changed by someone else" in page.content.decode()
     assert not made.parties.filter(agency=health, approved_version__isnull=False).exists()
 

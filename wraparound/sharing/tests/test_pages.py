@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -29,6 +30,29 @@ def _client(user: object) -> Client:
     return client
 
 
+def _confirmed(client: Client, url: str, data: dict[str, object]) -> Any:
+    """Send a form, check its "Check your answers" page, then confirm the answers as shown."""
+    check = client.post(url, data)
+    assert check.status_code == 200
+    assert 'data-testid="check-answers"' in check.content.decode(), "a check page first"
+    return client.post(url, {**data, "confirm": "yes"})
+
+
+def _draft_through_tasks(client: Client, data: dict[str, object], pk: int | None = None) -> Any:
+    """Answer every task of the agreement editor with ``data``, then check and save."""
+    from wraparound.sharing.agreement_tasks import TASKS
+
+    base = reverse("sharing:agreement-new" if pk is None else "sharing:agreement-edit",
+                   kwargs={} if pk is None else {"pk": pk})  # fmt: skip
+    assert client.get(base).status_code == 200
+    for task in TASKS:
+        answered = client.post(f"{base}{task.slug}/", data)
+        assert answered.status_code == 302, (task.slug, answered.content.decode()[-3000:])
+    check = client.get(f"{base}check/")
+    assert 'data-testid="check-answers"' in check.content.decode()
+    return client.post(f"{base}check/", {"confirm": "yes"})
+
+
 def _agreement_post(police: object, health: object) -> dict[str, object]:
     return {
         "reference": "DSA-900",
@@ -50,16 +74,15 @@ def _agreement_post(police: object, health: object) -> dict[str, object]:
 def test_ig_officers_draft_an_agreement_and_it_is_in_force_only_when_every_party_approves() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     police_ig, health_ig = worker(police, Role.IG_OFFICER), worker(health, Role.IG_OFFICER)
-    response = _client(police_ig).post(
-        reverse("sharing:agreement-new"), _agreement_post(police, health)
-    )
+    response = _draft_through_tasks(_client(police_ig), _agreement_post(police, health))
     assert response.status_code == 302
     made = SharingAgreement.objects.get(reference="DSA-900")
     assert made.status == AgreementStatus.DRAFT
-    _client(police_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
+    approve = reverse("sharing:agreement-approve", args=[made.pk])
+    _client(police_ig).post(approve, {"confirm": "yes"})
     made.refresh_from_db()
     assert made.status == AgreementStatus.DRAFT, "one party still to approve"
-    _client(health_ig).post(reverse("sharing:agreement-approve", args=[made.pk]))
+    _client(health_ig).post(approve, {"confirm": "yes"})
     made.refresh_from_db()
     assert made.status == AgreementStatus.APPROVED
     assert made.versions.filter(note="Approved by every party").count() == 1
@@ -75,8 +98,8 @@ def test_a_draft_with_errors_is_refused_with_a_message_and_nothing_is_saved() ->
     volunteers = agency(AgencyKind.VOLUNTARY)
     data = _agreement_post(police, volunteers)
     data[f"bases_{volunteers.pk}"] = ["CDA1998_S115"]
-    response = _client(worker(police, Role.IG_OFFICER)).post(reverse("sharing:agreement-new"), data)
-    assert response.status_code == 200
+    response = _draft_through_tasks(_client(worker(police, Role.IG_OFFICER)), data)
+    assert response.status_code == 400
     assert "not available to it" in response.content.decode()
     assert not SharingAgreement.objects.exists()
 
@@ -84,7 +107,8 @@ def test_a_draft_with_errors_is_refused_with_a_message_and_nothing_is_saved() ->
 def test_an_ig_officer_of_a_party_can_suspend_an_agreement_and_sharing_stops() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     made = agreement(parties=[police, health], shares=[(health, "health")])
-    response = _client(worker(health, Role.IG_OFFICER)).post(
+    response = _confirmed(
+        _client(worker(health, Role.IG_OFFICER)),
         reverse("sharing:agreement-suspend", args=[made.pk]),
         {"reason": "Breach under investigation"},
     )
@@ -102,7 +126,7 @@ def test_an_ig_officer_of_another_agency_cannot_approve_or_suspend() -> None:
     )
     made = agreement(parties=[police, health], shares=[], status=AgreementStatus.DRAFT)
     outsider = _client(worker(housing, Role.IG_OFFICER))
-    outsider.post(reverse("sharing:agreement-approve", args=[made.pk]))
+    outsider.post(reverse("sharing:agreement-approve", args=[made.pk]), {"confirm": "yes"})
     assert not made.parties.filter(approved_version__isnull=False).exists()
 
 
@@ -111,7 +135,8 @@ def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     practitioner = worker(early)
     family("F-PAGE")
     relationship(practitioner, "F-PAGE")
-    response = _client(practitioner).post(
+    response = _confirmed(
+        _client(practitioner),
         reverse("sharing:consent-new"),
         {
             "family_public_id": "F-PAGE",
@@ -147,7 +172,8 @@ def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> No
     assert refused.status_code == 200
     assert "at least 20 characters" in refused.content.decode()
     assert not BreakGlassGrant.objects.exists()
-    granted = client.post(
+    granted = _confirmed(
+        client,
         reverse("sharing:break-glass-new"),
         {
             "family_public_id": "F-BG",

@@ -120,7 +120,12 @@ def test_redaction_with_a_reason_then_disclosure_is_recorded_and_downloadable() 
         for section in answer.sections
         for item, _ in section.rows
     ]
-    client.post(url, {"disclose": "1", "item": refs})
+    check = client.post(url, {"disclose": "1", "item": refs}).content.decode()
+    assert "before you disclose it" in check
+    assert f"{len(refs) - 1} items disclosed; 1 redacted (Child abuse data" in check
+    sar.refresh_from_db()
+    assert sar.status == "open", "nothing is disclosed before the confirmation"
+    client.post(url, {"disclose": "1", "item": refs, "confirm": "yes"})
     sar.refresh_from_db()
     assert sar.status == "disclosed"
     assert first.ref not in sar.disclosed_items

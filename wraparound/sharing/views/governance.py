@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from wraparound.core import check_answers as cya
 from wraparound.core.access import role_required
+from wraparound.core.forms import Answer
 from wraparound.sharing import audit, selectors, services, subjects
 from wraparound.sharing import subject_access as subject_access_reads
 from wraparound.sharing.forms import (
@@ -193,6 +196,12 @@ def _own_request(request: HttpRequest, pk: int) -> SubjectAccessRequest:
 def subject_access_request(request: HttpRequest, pk: int) -> HttpResponse:
     """The response being prepared: per-agency sections, redaction, then disclosure."""
     sar = _own_request(request, pk)
+    if (
+        request.method == "POST"
+        and request.POST.get("disclose")
+        and not cya.is_confirmation(request)
+    ):
+        return _disclosure_check(request, sar)
     if request.method == "POST":
         try:
             if request.POST.get("disclose"):
@@ -227,6 +236,48 @@ def subject_access_request(request: HttpRequest, pk: int) -> HttpResponse:
         "sharing/subject_access_request.html",
         {"sar": sar, "response": response, "reasons": RedactionReason.choices},
     )
+
+
+def _disclosure_check(request: HttpRequest, sar: SubjectAccessRequest) -> HttpResponse:
+    """ "Check your answers" before the disclosure is recorded: what goes out, what is redacted."""
+    response = subject_access_reads.compile_response(
+        user=signed_in(request), request=sar, request_id=request_id(request)
+    )
+    chosen = set(request.POST.getlist("item"))
+    back = reverse("sharing:subject-access-request", kwargs={"pk": sar.pk})
+    answers = [
+        Answer("Person", sar.person_public_id, ""),
+        Answer("Requested by", sar.requester, ""),
+        Answer("Received", f"{sar.received_on:%-d %B %Y}", ""),
+    ]
+    for answer in response.agencies:
+        rows = [
+            (item, redaction) for section in answer.sections for item, redaction in section.rows
+        ]
+        sent = sum(1 for item, redaction in rows if not redaction and item.ref in chosen)
+        redacted = [RedactionReason(r).label for _, r in rows if r]
+        words = f"{sent} item{'s' if sent != 1 else ''} disclosed"
+        if redacted:
+            words += f"; {len(redacted)} redacted ({'; '.join(sorted(set(redacted)))})"
+        if later := len(rows) - sent - len(redacted):
+            words += f"; {later} not included (recorded since you checked the response)"
+        answers.append(Answer(answer.agency.name, words, f"{back}#main-content"))
+    page = cya.CheckPage(
+        title=f"Check the response to {sar.reference} before you disclose it",
+        caption="Subject access request",
+        sections=[cya.Section("", answers)],
+        button="Record the disclosure",
+        declaration_heading="Now record the disclosure",
+        declaration="You confirm each item has been checked for third-party information and "
+        "for child abuse data whose disclosure would not be in the child's best interests.",
+        warning="A disclosure cannot be withdrawn: once recorded, the response is fixed and "
+        "the requester is entitled to what it contains.",
+        back_url=back,
+        back_text="Back to the response",
+        base_template="sharing/base.html",
+        hidden=[("disclose", "1"), *(("item", ref) for ref in request.POST.getlist("item"))],
+    )
+    return cya.render_check(request, page)
 
 
 @role_required(IG)

@@ -131,7 +131,8 @@ class Command(BaseCommand):
     def _write_visit(
         self, host: str, port: int, rel: CareRelationship, cookie: str, *, key: str
     ) -> bench.Visit:
-        """An emergency-access request by a practitioner, with the CSRF token a browser has."""
+        """An emergency-access request by a practitioner, confirmed from its check page, with
+        the CSRF token a browser has."""
         path = reverse("sharing:break-glass-new")
         form = bench.Visit("write", "GET", path, cookie)
         status, _, error = bench.send(host, port, form)
@@ -148,6 +149,7 @@ class Command(BaseCommand):
                 "reason": "Load benchmark: a child at risk tonight, no allocation yet (test).",
                 "categories": "identity",
                 "hours": "1",
+                "confirm": "yes",  # the answers as their "Check your answers" page posts them
             }
         ).encode()
         cookies = f"{cookie}; csrftoken={page[1]['csrftoken']}"
