@@ -27,7 +27,7 @@ def test_a_manager_without_the_triage_purpose_sees_places_not_people(
     sharing.worker(family.early_help, role=Role.TEAM_MANAGER, username="tia-manager")
 
     sign_in(page, "tia-manager", TEST_PASSWORD)
-    page.get_by_role("link", name="Triage queue").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Triage queue").click()
 
     assert "1 family waiting" in page.get_by_test_id("waiting-count").inner_text()
     assert "No approved agreement" in page.get_by_test_id("triage-refusal").inner_text()
