@@ -30,6 +30,8 @@ def _family_link(family_public_id: str, name: str = "casework:family", **extra: 
 
 def managers_of(agency_id: int | None) -> list[User]:
     """The active team managers of an agency (who accept transfers and hear of late work)."""
+    if agency_id is None:
+        return []
     return list(User.objects.filter(agency_id=agency_id, role=Role.TEAM_MANAGER, is_active=True))
 
 

@@ -169,6 +169,24 @@ class WorkItem:
     payload: Any
 
 
+def _open_actions(families: set[str], **match: Any) -> list[WorkItem]:
+    """Open actions of open cases in these families (``match`` narrows: owner, due date)."""
+    from wraparound.casework.models import CaseStatus, PlanAction
+    from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
+
+    actions = PlanAction.objects.filter(
+        status__in=OPEN_ACTION_STATUSES,
+        plan__case__status=CaseStatus.OPEN,
+        plan__case__family_public_id__in=families,
+        **match,
+    ).select_related("plan__case")
+    return [
+        WorkItem(a.plan.agency_id, CASEWORK_CATEGORY, "action", a.plan.case.family_public_id,
+                 a.due_on, a.owner_id, a)
+        for a in actions
+    ]  # fmt: skip
+
+
 def due_work(*, user: Any, families: set[str], until: dt.date) -> list[WorkItem]:
     """The user's own open actions due by ``until``; for cases they lead, the next review and
     a draft assessment due by then. Only in the families given (the policy's list)."""
@@ -177,23 +195,10 @@ def due_work(*, user: Any, families: set[str], until: dt.date) -> list[WorkItem]
         AssessmentStatus,
         CaseStatus,
         FamilyCase,
-        PlanAction,
         ReviewMeeting,
     )
-    from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
 
-    actions = PlanAction.objects.filter(
-        owner=user,
-        status__in=OPEN_ACTION_STATUSES,
-        due_on__lte=until,
-        plan__case__status=CaseStatus.OPEN,
-        plan__case__family_public_id__in=families,
-    ).select_related("plan__case")
-    items = [
-        WorkItem(a.plan.agency_id, CASEWORK_CATEGORY, "action", a.plan.case.family_public_id,
-                 a.due_on, a.owner_id, a)
-        for a in actions
-    ]  # fmt: skip
+    items = _open_actions(families, owner=user, due_on__lte=until)
     led = FamilyCase.objects.filter(
         lead=user, status=CaseStatus.OPEN, family_public_id__in=families
     )
@@ -228,26 +233,13 @@ def caseload_work(
         AssessmentStatus,
         CaseStatus,
         FamilyCase,
-        PlanAction,
     )
-    from wraparound.casework.plan_models import OPEN_ACTION_STATUSES
 
     cases = FamilyCase.objects.filter(
         status=CaseStatus.OPEN, lead__in=workers, family_public_id__in=families
     )
     led = [(c.family_public_id, int(c.lead_id or 0)) for c in cases]
-    overdue = PlanAction.objects.filter(
-        owner__in=workers,
-        status__in=OPEN_ACTION_STATUSES,
-        due_on__lt=today,
-        plan__case__status=CaseStatus.OPEN,
-        plan__case__family_public_id__in=families,
-    ).select_related("plan__case")
-    items = [
-        WorkItem(a.plan.agency_id, CASEWORK_CATEGORY, "action", a.plan.case.family_public_id,
-                 a.due_on, a.owner_id, a)
-        for a in overdue
-    ]  # fmt: skip
+    items = _open_actions(families, owner__in=workers, due_on__lt=today)
     late = Assessment.objects.filter(
         case__in=cases, status=AssessmentStatus.DRAFT, due_on__lt=today
     ).select_related("case")

@@ -608,8 +608,10 @@ def withdraw_referral(
     now: dt.datetime | None = None,
 ) -> Referral:  # fmt: skip
     """The sender (or their manager) withdraws it, before or after a decision."""
-    options = {"note": note, "request_id": request_id, "now": now}
-    return _finish(ENDINGS["withdraw"], referral, by=by, reason_code=reason_code, **options)
+    ending = ENDINGS["withdraw"]
+    return _finish(
+        ending, referral, by=by, reason_code=reason_code, note=note, request_id=request_id, now=now
+    )
 
 
 @referral_action
@@ -618,8 +620,10 @@ def close_referral(
     now: dt.datetime | None = None,
 ) -> Referral:  # fmt: skip
     """The receiving agency closes accepted work with a coded reason."""
-    options = {"note": note, "request_id": request_id, "now": now}
-    return _finish(ENDINGS["close"], referral, by=by, reason_code=reason_code, **options)
+    ending = ENDINGS["close"]
+    return _finish(
+        ending, referral, by=by, reason_code=reason_code, note=note, request_id=request_id, now=now
+    )
 
 
 __all__ = [

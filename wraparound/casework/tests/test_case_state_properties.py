@@ -10,11 +10,13 @@ and only a waiting one holds the receiving agency's access; assessments move onl
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -32,6 +34,8 @@ from wraparound.casework.models import (
 from wraparound.casework.plan_models import Assessment
 from wraparound.casework.plan_services import AreaAnswers
 from wraparound.casework.tests.casework_builders import Team, team_around_family
+from wraparound.sharing.models import AuditEntry, AuditOutcome, RelationshipKind
+from wraparound.sharing.tests import factories as sharing
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +78,16 @@ def hand_over(team: Team, actor: Any) -> None:
 def close(team: Team, actor: Any) -> None:
     case = _case(team)
     services.close_case(by=actor, case=case, reason="needs_met", expected_version=case.version)
+
+
+def refer_in(team: Team, actor: Any) -> None:
+    """A referral to the actor's agency accepted: a route back in once the case has closed."""
+    sharing.relationship(
+        actor,
+        team.family.family_public_id,
+        kind=RelationshipKind.REFERRAL_TO_AGENCY,
+        purpose="early_help_coordination",
+    )
 
 
 def reopen(team: Team, actor: Any) -> None:
@@ -162,6 +176,7 @@ STEPS: list[Callable[[Team, Any], None]] = [
     change_lead,
     hand_over,
     close,
+    refer_in,
     reopen,
     step_up,
     step_down,
@@ -204,6 +219,19 @@ def check_invariants(team: Team, history_before: int) -> int:
             assert a.signed_off_by_id not in (None, a.author_id)
     history = CaseHistory.objects.filter(case=case).count()
     assert history >= history_before  # append-only
+    # Nobody opened or reopened the case without a route in the policy accepted (audited).
+    openings = Counter(
+        CaseHistory.objects.filter(case=case)
+        .filter(Q(what__startswith="Case opened") | Q(what__startswith="Case reopened"))
+        .values_list("by_id", flat=True)
+    )
+    for actor_id, count in openings.items():
+        routes = AuditEntry.objects.filter(
+            actor_id=actor_id,
+            outcome=AuditOutcome.PERMIT,
+            reason__contains=f"Route in to open a case for family {case.family_public_id}",
+        )
+        assert routes.count() >= count, f"user {actor_id} opened the case without a route in"
     return history
 
 
@@ -232,6 +260,20 @@ def test_no_sequence_of_casework_actions_reaches_an_illegal_state(
                 event(f"{step.__name__} refused")  # as the rules say; the state stays legal
             seen = check_invariants(team, seen)
         transaction.set_rollback(True)
+
+
+def test_the_invariant_check_itself_catches_a_case_reopened_without_a_route_in() -> None:
+    """A test of the test: reopen behind the services' back (no route in) and see it caught."""
+    team = team_around_family()
+    services.close_case(
+        by=team.lead, case=team.case, reason="needs_met", expected_version=team.case.version
+    )
+    outsider = team.social_care_manager
+    services._reopen_case(  # the write without its route check
+        by=outsider, case=_case(team), lead=outsider, reason="No route", request_id=""
+    )
+    with pytest.raises(AssertionError, match="without a route in"):
+        check_invariants(team, 0)
 
 
 def test_the_invariant_check_itself_catches_an_open_case_whose_lead_has_left() -> None:

@@ -50,3 +50,15 @@ def test_demo_agreements_load_once_and_police_cannot_see_health_for_early_help()
         "Community Health NHS Trust (Health Visiting and Midwifery) for early help coordination"
     )
     assert verify_stored_chain().ok
+
+
+def test_the_demo_lets_statutory_team_managers_triage_under_dsa_001_and_no_one_else() -> None:
+    create_demo_users(load_agencies())
+    load_demo({})
+    assert "triage" in SharingAgreement.objects.get(reference="DSA-001").purposes
+    early_help = User.objects.get(username="hcc-early-help-team-manager")
+    voluntary = User.objects.get(username="home-start-hartshire-team-manager")
+    agreement, basis = policy.triage_basis(early_help)
+    assert agreement is not None
+    assert basis.startswith("DSA-001 v")
+    assert policy.triage_basis(voluntary)[0] is None

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
-from wraparound.core.working_days import WorkingDaysError
+from wraparound.core.clock_command import clock_command
 from wraparound.referrals.clock import tick
 
-
-class Command(BaseCommand):
-    help = "Send referral reminders, escalate overdue referrals, expire undecided ones (never accepts)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--at",
-            help="Run the clock as if it were this ISO date-time (for catching up or testing).",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
-        if options.get("at"):
-            try:
-                now = dt.datetime.fromisoformat(options["at"])
-            except ValueError as error:
-                raise CommandError("--at takes an ISO date-time, like 2026-12-02T09:00") from error
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
-        try:
-            result = tick(now=now)
-        except WorkingDaysError as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(
-            f"Referral clocks at {timezone.localtime(now):%Y-%m-%d %H:%M}: {result.describe()}"
-        )
+Command = clock_command(
+    "Referral clocks",
+    "Send referral reminders, escalate overdue referrals, expire undecided ones (never accepts).",
+    tick,
+)
