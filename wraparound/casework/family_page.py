@@ -11,30 +11,19 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
-from django.conf import settings
 
 from wraparound.casework import workspace as casework
 from wraparound.casework.workspace import Workspace
 from wraparound.core.models import Agency
 from wraparound.records.models import ExtractStatus, SourceEvent, SourceRecord
+from wraparound.records.vocabulary import kind_categories, kind_labels
 from wraparound.sharing import gate
 from wraparound.sharing.catalogues import category_label, primary_category_for_kind
 from wraparound.sharing.gate import FamilyNotVisibleError, Withheld
 from wraparound.sharing.models import AuditAction
 
-VOCABULARY = Path(settings.BASE_DIR) / "records" / "catalogues" / "event_vocabulary.yaml"
 IDENTITY = "identity"
-
-
-@cache
-def event_kinds() -> dict[str, dict[str, Any]]:
-    """The shared event vocabulary, by kind key."""
-    kinds = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))["kinds"]
-    return {entry["key"]: entry for entry in kinds}
 
 
 @dataclass(frozen=True)
@@ -111,8 +100,7 @@ def _members_and_records(family_public_id: str) -> tuple[list[Member], dict[str,
 
 
 def _event_category(kind: str, agency: Agency) -> str:
-    entry = event_kinds().get(kind) or {}
-    return entry.get("category") or primary_category_for_kind(agency.kind)
+    return kind_categories().get(kind) or primary_category_for_kind(agency.kind)
 
 
 def build_family_page(
@@ -205,11 +193,10 @@ def build_family_page(
 
 
 def _line(event: SourceEvent, category: str) -> ChronologyLine:
-    entry = event_kinds().get(event.kind) or {}
     return ChronologyLine(
         date=event.event_date,
         kind=event.kind,
-        label=entry.get("label", event.kind),
+        label=kind_labels().get(event.kind, event.kind),
         category=category,
         agency=event.extract.agency.name,
         source=f"{event.extract.agency.slug}:{event.extract.dataset_kind}",

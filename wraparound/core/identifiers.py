@@ -9,6 +9,8 @@ both import them from here rather than each keeping a copy that could drift.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 NHS_WEIGHTS = tuple(range(10, 1, -1))  # 10..2 for the first nine digits
 
@@ -22,10 +24,26 @@ NI_NUMBER_PATTERN = r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]?$"
 NI_NUMBER_UNUSED_PREFIXES = ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ")
 
 
+# The arithmetic of each rule is written once, over "numbers" that may be Python ints, numpy
+# arrays (the synthetic county generates identifiers a million at a time) or polars
+# expressions (matching checks them a column at a time): all three use these functions.
+
+
+def modulus_11_check(digits: Sequence[Any]) -> Any:
+    """The NHS check digit of the first nine digits (0 to 10; 10 means invalid)."""
+    total = sum(digit * weight for digit, weight in zip(digits, NHS_WEIGHTS, strict=True))
+    return (11 - total % 11) % 11
+
+
+def upn_check_value(values: Sequence[Any]) -> Any:
+    """The index in ``UPN_CHECK_ALPHABET`` of the check letter of a UPN's last twelve
+    characters, given their values (digits as themselves, letters by alphabet index)."""
+    return sum(value * weight for value, weight in zip(values, UPN_WEIGHTS, strict=True)) % 23
+
+
 def nhs_check_digit(first_nine: str) -> int:
     """The modulus-11 check digit of nine digits; 10 means no valid number starts so."""
-    total = sum(int(d) * w for d, w in zip(first_nine, NHS_WEIGHTS, strict=True))
-    return (11 - total % 11) % 11
+    return int(modulus_11_check([int(d) for d in first_nine]))
 
 
 def is_valid_nhs_number(value: str | None) -> bool:
@@ -41,11 +59,8 @@ def is_valid_nhs_number(value: str | None) -> bool:
 
 def upn_check_letter(body: str) -> str:
     """The check letter for the last twelve characters of a UPN."""
-    total = 0
-    for ch, weight in zip(body, UPN_WEIGHTS, strict=True):
-        value = int(ch) if ch.isdigit() else UPN_CHECK_ALPHABET.index(ch)
-        total += value * weight
-    return UPN_CHECK_ALPHABET[total % 23]
+    values = [int(ch) if ch.isdigit() else UPN_CHECK_ALPHABET.index(ch) for ch in body]
+    return UPN_CHECK_ALPHABET[int(upn_check_value(values))]
 
 
 def is_valid_upn(value: str | None) -> bool:

@@ -65,18 +65,15 @@ def _sharing_choices() -> LabelTable:
 
 
 def _outcomes() -> LabelTable:
-    from wraparound.needs.indicators import load_outcome_labels
+    from wraparound.core.headline_outcomes import outcome_labels
 
-    return load_outcome_labels()
+    return dict(outcome_labels())
 
 
 def _event_kinds() -> LabelTable:
-    import yaml
+    from wraparound.records.vocabulary import kind_labels
 
-    from wraparound.needs.indicators import VOCABULARY_FILE
-
-    kinds = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8")).get("kinds") or []
-    return {k["key"]: k["label"] for k in kinds}
+    return dict(kind_labels())
 
 
 def _indicators() -> LabelTable:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from wraparound.core.headline_outcomes import headline_outcomes
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TAXONOMIES_FILE = PACKAGE_DIR / "catalogues" / "taxonomies.yaml"
-OUTCOMES_FILE = PACKAGE_DIR.parent / "core" / "catalogues" / "outcomes.yaml"
 NAMESPACE = uuid.UUID("6f1d3a52-0c1e-4b8e-9d1b-7e0b5a3c2d11")
 NEEDS, CIRCUMSTANCES, ACCESS, THRESHOLD = "needs", "circumstances", "access", "threshold"
 
@@ -68,10 +69,9 @@ def term_id(taxonomy_key: str, term: str) -> uuid.UUID:
 
 
 def _outcome_terms() -> tuple[TermSpec, ...]:
-    outcomes = yaml.safe_load(OUTCOMES_FILE.read_text(encoding="utf-8"))["outcomes"]
     return tuple(
-        TermSpec(NEEDS, o["key"], o["label"], "For example: " + ", ".join(o["examples"]) + ".")
-        for o in outcomes
+        TermSpec(NEEDS, o.key, o.label, "For example: " + ", ".join(o.examples) + ".")
+        for o in headline_outcomes()
     )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 
 from wraparound.evaluation.pipeline import OutcomeSpec
+from wraparound.records.vocabulary import kind_labels, kinds_by_outcome
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogues"
-VOCABULARY = Path(__file__).parents[1] / "records" / "catalogues" / "event_vocabulary.yaml"
 
 
 class CatalogueError(ValueError):
@@ -27,13 +27,8 @@ class Vocabulary:
 
 @cache
 def vocabulary() -> Vocabulary:
-    raw = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
-    kinds = {k["key"]: k["label"] for k in raw["kinds"]}
-    areas: dict[str, list[str]] = {}
-    for k in raw["kinds"]:
-        for outcome in k.get("outcomes") or []:
-            areas.setdefault(outcome, []).append(k["key"])
-    return Vocabulary(kinds=kinds, areas={a: tuple(v) for a, v in areas.items()})
+    """The shared event vocabulary as the evaluation reads it (``records.vocabulary``)."""
+    return Vocabulary(kinds=dict(kind_labels()), areas=dict(kinds_by_outcome()))
 
 
 @cache

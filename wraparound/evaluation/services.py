@@ -252,12 +252,9 @@ def _user(user: Any) -> Any:
 
 def _categories() -> set[str]:
     """Data categories the evaluation reads: those of every kind the vocabulary knows."""
-    import yaml
+    from wraparound.records.vocabulary import kind_categories
 
-    from wraparound.evaluation.catalogues import VOCABULARY
-
-    raw = yaml.safe_load(VOCABULARY.read_text(encoding="utf-8"))
-    return {k["category"] for k in raw["kinds"] if k.get("category")}
+    return set(kind_categories().values())
 
 
 def plan_from_entry(*, user: Any, entry: dict[str, Any], as_of: dt.date) -> EvaluationPlan:

@@ -38,10 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     mode = str(mapping.settings.get("mode", "link_and_dedupe"))
     if len(options.files) == 1:
         mode = "dedupe_only"
-    clusters, comparisons = textbook_link(records, link_type=LINK_TYPES[mode])
+    run = textbook_link(records, link_type=LINK_TYPES[mode])
     options.out.mkdir(parents=True, exist_ok=True)
-    clusters.write_csv(options.out / "clusters.csv")
-    (options.out / "figures.json").write_text(json.dumps({"comparisons": comparisons}))
+    run.clusters.write_csv(options.out / "clusters.csv")
+    figures = {"comparisons": run.comparisons, "blocking_rules": run.rules, "rule_cap": run.cap}
+    (options.out / "figures.json").write_text(json.dumps(figures))
 
 
 if __name__ == "__main__":

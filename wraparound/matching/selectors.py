@@ -23,23 +23,12 @@ from wraparound.matching.models import (
     ReviewPair,
     ReviewStatus,
 )
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 from wraparound.sharing import gate
 from wraparound.sharing.gate import Withheld
 from wraparound.sharing.readers import Reader
 
-RECORD_FIELDS = (
-    "first_name",
-    "middle_names",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "address_line",
-    "nhs_number",
-    "upn",
-    "household_ref",
-    "recorded_at",
-)
+RECORD_FIELDS = tuple(PERSON_RECORD_FIELDS)
 FIELD_LABELS = {
     "first_name": "First name",
     "middle_names": "Middle names",

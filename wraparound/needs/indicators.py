@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
+from wraparound.core.headline_outcomes import outcome_labels
+from wraparound.records.vocabulary import VOCABULARY_FILE, event_vocabulary
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 INDICATORS_FILE = PACKAGE_DIR / "catalogues" / "indicators.yaml"
-OUTCOMES_FILE = PACKAGE_DIR.parent / "core" / "catalogues" / "outcomes.yaml"
-VOCABULARY_FILE = PACKAGE_DIR.parent / "records" / "catalogues" / "event_vocabulary.yaml"
 APPLIES_TO = ("child", "adult", "any", "family")
 LEVELS = (1, 2, 3, 4)
 
@@ -206,22 +207,14 @@ def parse_catalogue(
     )
 
 
-def load_vocabulary(path: Path = VOCABULARY_FILE) -> dict[str, set[str]]:
-    """Event kind -> the outcomes it can evidence."""
-    kinds = _read_yaml(path).get("kinds") or []
-    return {k["key"]: set(k.get("outcomes") or []) for k in kinds}
+def load_vocabulary() -> dict[str, set[str]]:
+    """Event kind -> the outcomes it can evidence (``records.vocabulary``)."""
+    return {key: set(kind.outcomes) for key, kind in event_vocabulary().items()}
 
 
-def load_outcome_labels(path: Path = OUTCOMES_FILE) -> dict[str, str]:
-    """Outcome key -> gov.uk label, in the framework's order (a fresh dict the caller may keep)."""
-    return dict(_outcome_labels(path))
-
-
-@cache
-def _outcome_labels(path: Path) -> tuple[tuple[str, str], ...]:
-    """Read once per process: the family page asks for the labels on every view."""
-    outcomes = _read_yaml(path).get("outcomes") or []
-    return tuple((o["key"], o["label"]) for o in sorted(outcomes, key=lambda o: o["number"]))
+def load_outcome_labels() -> dict[str, str]:
+    """Outcome key -> gov.uk label, in the framework's order (``core.headline_outcomes``)."""
+    return dict(outcome_labels())
 
 
 @cache

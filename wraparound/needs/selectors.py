@@ -11,22 +11,16 @@ computed from those flags only, never from the stored profile (which counts with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from wraparound.core.models import Agency
-from wraparound.needs.indicators import VOCABULARY_FILE, _read_yaml, load_catalogue
+from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.models import FamilyNeedsProfile, NeedFlag, NeedsRun
+from wraparound.records.vocabulary import kind_categories
 from wraparound.sharing.readers import Reader
 
 LIST_PURPOSE = "early_help_coordination"
 AGGREGATE_PURPOSE = "service_planning_aggregate"
-
-
-@cache
-def _kind_categories() -> dict[str, str]:
-    kinds = _read_yaml(VOCABULARY_FILE).get("kinds") or []
-    return {k["key"]: k["category"] for k in kinds if k.get("category")}
 
 
 @dataclass(frozen=True)
@@ -61,7 +55,7 @@ class FamilyToActOn:
 
 
 def _evidence_items(flags: list[NeedFlag], agencies: dict[str, int]) -> list[EvidenceItem]:
-    categories = _kind_categories()
+    categories = kind_categories()
     items = []
     for flag in flags:
         pairs = {(e["agency_slug"], categories.get(e["kind"], "")) for e in flag.evidence}

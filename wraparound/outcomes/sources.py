@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Max
 
-from wraparound.casework.family_page import event_kinds
 from wraparound.core.models import Agency
 from wraparound.records.models import ExtractStatus, SourceEvent
+from wraparound.records.vocabulary import kind_categories
 from wraparound.sharing.catalogues import primary_category_for_kind
 
 
@@ -42,8 +42,7 @@ def family_events(family_public_id: str, kinds: set[str]) -> list[SourceEvent]:
 
 def event_category(kind: str, agency: Agency) -> str:
     """The data-sharing category of an event, as the family page decides it."""
-    entry = event_kinds().get(kind) or {}
-    return entry.get("category") or primary_category_for_kind(agency.kind)
+    return kind_categories().get(kind) or primary_category_for_kind(agency.kind)
 
 
 def coverage_by_kind(kinds: set[str]) -> dict[str, dt.date]:

@@ -14,14 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 
-import yaml
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from wraparound.core.models import Agency
+from wraparound.records.vocabulary import kind_categories
 from wraparound.sharing import audit, gate, subjects
 from wraparound.sharing.catalogues import primary_category_for_kind
 from wraparound.sharing.gate import Withheld
@@ -68,13 +66,6 @@ def _when(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat()
 
 
-@cache
-def _event_categories() -> dict[str, str]:
-    path = settings.BASE_DIR / "records" / "catalogues" / "event_vocabulary.yaml"
-    kinds = yaml.safe_load(path.read_text(encoding="utf-8"))["kinds"]
-    return {k["key"]: k["category"] for k in kinds if k.get("category")}
-
-
 def agency_records(person: str, families: list[str]) -> list[SubjectItem]:
     """The agency records linked to the person in the master index, and their events."""
     from wraparound.matching.models import PersonRecordLink
@@ -107,7 +98,7 @@ def agency_records(person: str, families: list[str]) -> list[SubjectItem]:
     events = SourceEvent.objects.filter(record__record_key__in=keys).select_related(
         "extract__agency"
     )
-    categories = _event_categories()
+    categories = kind_categories()
     items += [
         SubjectItem(
             f"event:{e.pk}",

@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
+from wraparound.core.headline_outcomes import outcome_keys
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
+from wraparound.records.vocabulary import kind_keys
+
 CATALOGUE_DIR = Path(__file__).parent / "catalogues"
-OUTCOMES_FILE = Path(__file__).parent.parent / "core" / "catalogues" / "outcomes.yaml"
-EVENT_VOCABULARY_FILE = (
-    Path(__file__).parent.parent / "records" / "catalogues" / "event_vocabulary.yaml"
-)
 
 AGENCY_KINDS = frozenset(
     {
@@ -46,23 +46,15 @@ SUBJECTS = frozenset(
     }
 )
 COVERAGES = frozenset({"school_age_children", "early_help_families", "engaged_families"})
+# What an extract column may hold: a person-record field (the one list), the agency's id,
+# a name written in one column, or an event's or the agency's own detail.
 PERSON_FIELDS = frozenset(
     {
         "source_id",
-        "household_ref",
-        "first_name",
-        "middle_names",
+        *PERSON_RECORD_FIELDS,
         "forenames",
-        "surname",
         "full_name_sf",
         "full_name",
-        "dob",
-        "sex",
-        "postcode",
-        "address_line",
-        "nhs_number",
-        "upn",
-        "recorded_at",
         "event_label",
         "event_date",
         "event_detail",
@@ -204,16 +196,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load_outcome_keys() -> tuple[str, ...]:
     """The ten Supporting Families headline outcome keys, in framework order."""
-    data = _read(OUTCOMES_FILE)
-    keys = tuple(str(o["key"]) for o in data["outcomes"])
-    if len(keys) != 10 or len(set(keys)) != 10:
-        raise CatalogueError(f"{OUTCOMES_FILE} must list ten distinct outcomes")
-    return keys
+    return outcome_keys()
 
 
 def load_event_kinds() -> frozenset[str]:
-    data = _read(EVENT_VOCABULARY_FILE)
-    return frozenset(str(k["key"]) for k in data["kinds"])
+    return kind_keys()
 
 
 def _dataset(raw: dict[str, Any], defaults: dict[str, Any]) -> DatasetShape:

@@ -11,14 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 # The check rules have one home, shared with matching; this module only generates.
-from wraparound.core.identifiers import NHS_WEIGHTS as _WEIGHTS
 from wraparound.core.identifiers import is_valid_nhs_number as nhs_number_is_valid
 from wraparound.core.identifiers import is_valid_upn as upn_is_valid
-from wraparound.core.identifiers import upn_check_letter
+from wraparound.core.identifiers import modulus_11_check, upn_check_letter
 
 __all__ = ["nhs_check_digit", "nhs_number_is_valid", "nhs_numbers", "upn_is_valid", "upns"]
 
-NHS_WEIGHTS = np.array(_WEIGHTS)
 UPN_LA_CODE = "990"  # a local-authority number no real authority uses
 _NHS_SPACE = 30_000_000
 _NHS_STRIDE = 7_919_993  # coprime with _NHS_SPACE
@@ -33,9 +31,8 @@ def _digits(values: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.int64]:
 
 def nhs_check_digit(first_nine: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Modulus 11 check digit; 10 means the nine digits cannot form a valid number."""
-    total = (_digits(first_nine, 9) * NHS_WEIGHTS).sum(axis=1)
-    check = 11 - total % 11
-    return np.where(check == 11, 0, check)
+    digits = _digits(first_nine, 9)
+    return np.asarray(modulus_11_check([digits[:, i] for i in range(9)]), dtype=np.int64)
 
 
 def nhs_numbers(person_index: npt.NDArray[np.int64], seed: int) -> list[str]:

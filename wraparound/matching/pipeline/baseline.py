@@ -8,12 +8,16 @@ this is what a team would get from the documentation on day one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
-from splink.blocking_analysis import cumulative_comparisons_to_be_scored_from_blocking_rules_data
+from splink.blocking_analysis import (
+    count_comparisons_from_blocking_rule,
+    cumulative_comparisons_to_be_scored_from_blocking_rules_data,
+)
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from wraparound.matching.pipeline.backends import as_engine_table, fetch_frame, open_engine
@@ -101,12 +105,66 @@ def textbook_frame(records: pl.DataFrame) -> pl.DataFrame:
     return records.select(columns)
 
 
-def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFrame, int]:
+# The bounded baseline: a blocking rule that alone would generate more comparisons than
+# this is dropped before training, as a Splink user does after
+# ``count_comparisons_from_blocking_rule`` shows a rule that blocks nearly everything
+# (pseudopeople's every ZIP code is 00000: "same postcode" is all 53 million pairs).
+PLAIN_RULE_COMPARISON_CAP = 5_000_000
+
+
+@dataclass(frozen=True)
+class TextbookRun:
+    """What the plain baseline did: clusters, comparisons scored, and its blocking."""
+
+    clusters: pl.DataFrame
+    comparisons: int
+    rules: list[dict[str, Any]]  # rule, comparisons_pre_filter (alone), kept
+    cap: int
+
+
+def bounded_rules(
+    tables: list[pl.DataFrame],
+    rules: list[tuple[str, BlockingRuleCreator]],
+    *,
+    link_type: str,
+    cap: int = PLAIN_RULE_COMPARISON_CAP,
+) -> tuple[list[BlockingRuleCreator], list[dict[str, Any]]]:
+    """The rules that each generate at most ``cap`` comparisons, and every rule's count.
+
+    Counts are Splink's pre-filter counts (the rule's equality join, before self-pairs and
+    each pair's mirror image are removed): cheap to compute however loose the rule, and
+    what ``count_comparisons_from_blocking_rule`` shows a user first.
+    """
+    engine = open_engine("duckdb")
+    registered = [as_engine_table(engine, table) for table in tables]
+    kept: list[BlockingRuleCreator] = []
+    report: list[dict[str, Any]] = []
+    for name, rule in rules:
+        counted = count_comparisons_from_blocking_rule(
+            table_or_tables=registered,
+            blocking_rule=rule,
+            link_type=link_type,  # type: ignore[arg-type]
+            db_api=engine,
+            unique_id_column_name="record_key",
+            compute_post_filter_count=False,
+        )
+        comparisons = int(counted["number_of_comparisons_generated_pre_filter_conditions"])
+        kept_rule = comparisons <= cap
+        report.append({"rule": name, "comparisons_pre_filter": comparisons, "kept": kept_rule})
+        if kept_rule:
+            kept.append(rule)
+    return kept, report
+
+
+def textbook_link(
+    records: pl.DataFrame, *, link_type: str, rule_cap: int = PLAIN_RULE_COMPARISON_CAP
+) -> TextbookRun:
     """A plain Splink 4 model as its documentation teaches it: the library's standard
     comparisons for whatever columns are mapped, blocking on name pair, birthday and
     postcode (and each identifier), EM on names and on birthday, pairs at Splink's usual
     0.95 joined by connected components. ``link_type`` is Splink's own (one table per
-    source). Returns (record_key, cluster_id) for every record and the comparisons scored.
+    source). Bounded: a blocking rule above ``rule_cap`` comparisons is dropped
+    (``bounded_rules``).
     """
     frame = textbook_frame(records)
     has = set(frame.columns)
@@ -129,27 +187,27 @@ def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFram
         if c.startswith("ident_") or c in ("nhs_number", "upn", "ni_number")
     ]
     comparisons += [cl.ExactMatch(c) for c in identifiers]
-    rules: list[BlockingRuleCreator | dict[str, Any]] = [
-        rule
-        for needed, rule in (
-            ({"first_name", "surname"}, block_on("first_name", "surname")),
-            ({"dob"}, block_on("dob")),
-            ({"postcode"}, block_on("postcode")),
-        )
-        if needed <= has
-    ]
-    rules += [block_on(c) for c in identifiers]
+    blocked_on = [
+        columns
+        for columns in (("first_name", "surname"), ("dob",), ("postcode",))
+        if set(columns) <= has
+    ] + [(c,) for c in identifiers]
+    candidates = [("+".join(columns), block_on(*columns)) for columns in blocked_on]
+    tables = (
+        [frame]
+        if link_type == "dedupe_only"
+        else [part for _, part in frame.group_by("source", maintain_order=True)]
+    )
+    kept, report = bounded_rules(tables, candidates, link_type=link_type, cap=rule_cap)
+    if not kept:
+        raise ValueError(f"Every blocking rule is above the cap of {rule_cap:,}: {report}")
+    rules: list[BlockingRuleCreator | dict[str, Any]] = list(kept)
     settings = SettingsCreator(
         link_type=link_type,  # type: ignore[arg-type]
         unique_id_column_name="record_key",
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=rules,
         retain_matching_columns=False,
-    )
-    tables = (
-        [frame]
-        if link_type == "dedupe_only"
-        else [part for _, part in frame.group_by("source", maintain_order=True)]
     )
     counter = open_engine("duckdb")
     counts = cumulative_comparisons_to_be_scored_from_blocking_rules_data(
@@ -180,4 +238,4 @@ def textbook_link(records: pl.DataFrame, *, link_type: str) -> tuple[pl.DataFram
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
     scored = fetch_frame(linker.inference.predict(threshold_match_probability=0.95))
     clusters = cluster_records(frame["record_key"], scored.select("record_key_l", "record_key_r"))
-    return clusters, int(counts["row_count"].sum())
+    return TextbookRun(clusters, int(counts["row_count"].sum()), report, rule_cap)

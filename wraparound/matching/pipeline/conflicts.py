@@ -29,11 +29,17 @@ NEAR_DAYS = 3
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
-    """One substitution or one adjacent transposition (same-length ISO dates)."""
+    """One substitution or one adjacent transposition (same-length digit strings)."""
     differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     if len(differ) == 1:
         return True
     return len(differ) == 2 and differ[1] == differ[0] + 1 and a[differ[0]] == b[differ[1]]
+
+
+def _digits(day: date) -> str:
+    """The date as the eight digits a person types (YYYYMMDD): a slip can cross from the
+    month into the day."""
+    return day.isoformat().replace("-", "")
 
 
 def dates_of_birth_compatible(left: date, right: date) -> bool:
@@ -47,7 +53,7 @@ def dates_of_birth_compatible(left: date, right: date) -> bool:
         return True
     if abs((left - right).days) <= NEAR_DAYS:
         return True
-    return _one_edit_apart(left.isoformat(), right.isoformat())
+    return _one_edit_apart(_digits(left), _digits(right))
 
 
 @dataclass

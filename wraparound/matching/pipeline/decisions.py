@@ -83,6 +83,7 @@ def conflicting_evidence(
     if not names or pairs.is_empty():
         return pairs.with_columns(
             pl.lit(value=False).alias("conflict"),
+            pl.lit(value=False).alias("identified"),
             pl.lit(None, dtype=pl.Utf8).alias("against"),
             pl.lit(None, dtype=pl.Utf8).alias("strongest"),
         )
@@ -100,6 +101,7 @@ def conflicting_evidence(
     if not telling:
         return pairs.with_columns(
             pl.lit(value=False).alias("conflict"),
+            pl.lit(value=False).alias("identified"),
             pl.lit(None, dtype=pl.Utf8).alias("against"),
             pl.lit(None, dtype=pl.Utf8).alias("strongest"),
         )
@@ -128,6 +130,7 @@ def conflicting_evidence(
     )
     return pairs.with_columns(
         conflict.alias("conflict"),
+        identified.alias("identified"),
         against.cast(pl.Utf8).alias("against"),
         strongest.cast(pl.Utf8).alias("strongest"),
     )

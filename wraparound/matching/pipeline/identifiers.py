@@ -2,10 +2,11 @@
 
 A mistyped NHS number or UPN that is kept would link two different children with full
 confidence, so identifiers that fail their checksum are not used as evidence (and are
-counted as parse failures). The check rules themselves live in ``wraparound.core.identifiers``
-(shared with the synthetic county); this module applies the same weights and alphabet to
-polars columns. Identifiers without a check rule (a National Insurance number, a local
-client id, another country's id) are compared as cleaned text.
+counted as parse failures). The check rules live in ``wraparound.core.identifiers``,
+written once over ints, numpy arrays or polars expressions alike (the synthetic county
+generates with the same functions); this module hands them polars columns. Identifiers
+without a check rule (a National Insurance number, a local client id, another country's
+id) are compared as cleaned text.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from __future__ import annotations
 import polars as pl
 
 from wraparound.core.identifiers import (
-    NHS_WEIGHTS,
     NI_NUMBER_PATTERN,
     NI_NUMBER_UNUSED_PREFIXES,
     UPN_CHECK_ALPHABET,
-    UPN_WEIGHTS,
     is_valid_nhs_number,
     is_valid_upn,
+    modulus_11_check,
     upn_check_letter,
+    upn_check_value,
 )
 
 __all__ = [
@@ -39,10 +40,10 @@ def nhs_number_expr(column: str) -> pl.Expr:
     """Digits of a valid NHS number, or null; spaces and dashes are ignored."""
     digits = pl.col(column).cast(pl.Utf8).str.replace_all(r"[\s\-]", "")
     shaped = digits.str.contains(r"^\d{10}$")
-    total = pl.sum_horizontal(
-        [digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(NHS_WEIGHTS)]
+    check = modulus_11_check(
+        [digits.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(9)]
     )
-    check = (11 - total % 11) % 11  # 11 becomes 0; 10 stays 10 and never equals a digit
+    # a check of 10 never equals a digit: no valid number starts with those nine
     last = digits.str.slice(9, 1).cast(pl.Int32, strict=False)
     return pl.when(shaped & (check == last)).then(digits).otherwise(None)
 
@@ -58,11 +59,9 @@ def upn_expr(column: str) -> pl.Expr:
     """An upper-cased valid UPN, or null."""
     upn = pl.col(column).cast(pl.Utf8).str.strip_chars().str.to_uppercase()
     shaped = upn.str.contains(r"^[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z]$")
-    total = pl.sum_horizontal(
-        [_upn_char_value(upn.str.slice(i + 1, 1)) * w for i, w in enumerate(UPN_WEIGHTS)]
-    )
+    check = upn_check_value([_upn_char_value(upn.str.slice(i + 1, 1)) for i in range(12)])
     expected = _upn_char_value(upn.str.slice(0, 1))
-    return pl.when(shaped & (total % 23 == expected)).then(upn).otherwise(None)
+    return pl.when(shaped & (check == expected)).then(upn).otherwise(None)
 
 
 def identifier_expr(column: str) -> pl.Expr:

@@ -37,6 +37,7 @@ from wraparound.matching.pipeline.model import (
     chosen_evidence,
     identifier_label,
     in_mode,
+    learn_else_levels,
     splink_settings,
 )
 from wraparound.matching.pipeline.settings import LinkageSettings
@@ -160,10 +161,15 @@ def _train(
         ("dob_text",),
         ("postcode_std",),
     ]
+    identifier_sessions = {("nhs_number_std",), *[(c,) for c in identifier_columns(frame)]}
     trained = 0
     for columns in sessions:
         if trained >= 2 or not set(columns) <= present:
             continue
+        # Pairs sharing an identifier are nearly all true matches, so there (and only
+        # there) EM may learn how often a true match's first name or date of birth
+        # differs outright; blocks on names and birthdays would learn it from relatives.
+        learn_else_levels(trainer, learn=columns in identifier_sessions)
         try:
             trainer.training.estimate_parameters_using_expectation_maximisation(
                 in_mode(block_on(*columns), settings.mode),
@@ -172,6 +178,7 @@ def _train(
             trained += 1
         except Exception as exc:  # Splink raises plain Exceptions for empty blocks
             warnings.append(f"EM on {'+'.join(columns)} skipped: {exc}")
+    learn_else_levels(trainer, learn=False)
     if trained == 0:
         warnings.append("EM could not train; using the model's prior m probabilities")
     return trainer.misc.save_model_to_json()
@@ -389,7 +396,7 @@ def score_and_cluster(
         match_threshold=settings.match_threshold,
         review_threshold=settings.review_threshold,
         refused=pl.col("_refused").fill_null(value=False),
-    ).drop("_refused", "conflict", "against", "strongest")
+    ).drop("_refused", "conflict", "identified", "against", "strongest")
     return (
         pairs,
         clusters.select("record_key", "source", "cluster_id"),
@@ -398,11 +405,15 @@ def score_and_cluster(
 
 
 def _dates_weighed(pairs: pl.DataFrame, match_threshold: float) -> list[tuple[str, str]]:
-    """Accepted pairs whose own dates of birth disagree outright (the model weighed it)."""
+    """Accepted pairs whose own dates of birth the model weighed and matched anyway:
+    dates that differ outright (its lowest level), or that differ in any way while an
+    identifier agrees. Their join is checked for identifiers only (see
+    ``cluster_without_contradictions``)."""
     if "gamma_dob" not in pairs.columns:
         return []
+    compared = pl.col("gamma_dob") >= 0  # both dates present
     weighed = pairs.filter(
-        (pl.col("gamma_dob") == 0)
+        ((pl.col("gamma_dob") == 0) | (compared & pl.col("identified")))
         & (pl.col("match_probability") >= match_threshold)
         & ~pl.col("conflict")
     )

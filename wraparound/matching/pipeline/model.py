@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from splink import SettingsCreator, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
@@ -33,6 +33,23 @@ MODE_CONDITIONS = {
     "link_only": "l.source <> r.source",
     "dedupe_only": "l.source = r.source",
 }
+
+
+# Comparisons whose "differs outright" level has a fixed m except in EM sessions blocked
+# on an identifier (see ``linkage._train``): how often one person's first name or date
+# of birth is recorded as something else altogether differs between data sets, but
+# only pairs sharing an identifier show it without relatives mixed in.
+ELSE_LEARNT_ON_IDENTIFIERS = ("first_name", "dob", "sex")
+
+
+def learn_else_levels(linker: Linker, *, learn: bool) -> None:
+    """Let EM update (``learn``) or hold the m of the "differs outright" level of each
+    comparison in ``ELSE_LEARNT_ON_IDENTIFIERS``, before an EM session."""
+    for comparison in linker._settings_obj.comparisons:
+        if comparison.output_column_name in ELSE_LEARNT_ON_IDENTIFIERS:
+            for level in comparison.comparison_levels:
+                if level._is_else_level:
+                    level._fix_m_probability = not learn
 
 
 def in_mode(rule: BlockingRuleCreator, mode: str) -> BlockingRuleCreator:
@@ -105,7 +122,14 @@ def _dob_comparison() -> ComparisonCreator:
                 label_for_charts="Day and month swapped",
                 base_dialect_str="duckdb",
             ).configure(m_probability=0.02),
-            cll.LevenshteinLevel("dob_text", 1).configure(m_probability=0.05),
+            # One digit mistyped, or two adjacent digits transposed, in the date written as
+            # digits (YYYYMMDD): 1939-11-23 / 1939-12-13 is one slip across month and day.
+            cll.CustomLevel(
+                "damerau_levenshtein(replace(\"dob_text_l\", '-', ''), "
+                "replace(\"dob_text_r\", '-', '')) <= 1",
+                label_for_charts="One digit slipped or two adjacent digits transposed",
+                base_dialect_str="duckdb",
+            ).configure(m_probability=0.05),
             cll.CustomLevel(
                 'substr("dob_text_l", 6, 5) = substr("dob_text_r", 6, 5)',
                 label_for_charts="Same day and month, year differs",
@@ -240,7 +264,9 @@ def _sex_comparison() -> ComparisonCreator:
         [
             cll.NullLevel("sex_std"),
             cll.ExactMatchLevel("sex_std").configure(m_probability=0.98),
-            cll.ElseLevel().configure(m_probability=0.02),
+            # Fixed, as for first names: twins and relatives sharing a copied birthday
+            # differ in sex, and EM on birthday blocks would learn that matches do.
+            cll.ElseLevel().configure(m_probability=0.02, fix_m_probability=True),
         ],
         output_column_name="sex",
     )

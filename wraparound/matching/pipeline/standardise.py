@@ -370,7 +370,29 @@ PARSE_CHECKS: tuple[tuple[str, str, str, pl.Expr], ...] = (
         "surname has no letters; not used",
         _present("surname") & pl.col("surname_std").is_null(),
     ),
+    (
+        "address",
+        "address_without_letters_or_digits",
+        "address has no letters or digits; not used",
+        _present("address_line") & pl.col("address_std").is_null(),
+    ),
 )
+
+
+def _identifier_checks(standardised: pl.DataFrame) -> list[tuple[str, str, str, pl.Expr]]:
+    """A named identifier (``ident_<name>``) with no letters or digits is not used."""
+    return [
+        (
+            name.removeprefix(IDENTIFIER_PREFIX),
+            "identifier_without_letters_or_digits",
+            "identifier has no letters or digits; not used",
+            _present(name) & pl.col(f"{name}_std").is_null(),
+        )
+        for name in standardised.columns
+        if name.startswith(IDENTIFIER_PREFIX)
+        and not name.endswith("_std")
+        and f"{name}_std" in standardised.columns
+    ]
 
 
 def parse_failures(standardised: pl.DataFrame) -> list[dict[str, str | int]]:
@@ -378,10 +400,11 @@ def parse_failures(standardised: pl.DataFrame) -> list[dict[str, str | int]]:
     field: ``source, field, code, problem, count`` (no values, which are personal data)."""
     if standardised.is_empty():
         return []
+    checks = [*PARSE_CHECKS, *_identifier_checks(standardised)]
     counts = standardised.group_by("source").agg(
-        expr.sum().alias(f"{field}|{code}") for field, code, _, expr in PARSE_CHECKS
+        expr.sum().alias(f"{field}|{code}") for field, code, _, expr in checks
     )
-    problems = {(field, code): problem for field, code, problem, _ in PARSE_CHECKS}
+    problems = {(field, code): problem for field, code, problem, _ in checks}
     out: list[dict[str, str | int]] = []
     for row in counts.sort("source").iter_rows(named=True):
         for key, count in row.items():

@@ -90,6 +90,7 @@ def test_one_person_with_a_mis_keyed_birthday_is_still_joined() -> None:
         (date(1983, 12, 27), date(1982, 12, 27)),  # year out by one
         (date(2011, 3, 1), date(2011, 2, 28)),  # a day out, across a month end
         (date(1982, 5, 14), date(1928, 5, 14)),  # adjacent digits transposed
+        (date(1939, 11, 23), date(1939, 12, 13)),  # transposed across month and day (1123/1213)
         (date(2010, 7, 19), date(2010, 7, 9)),  # day mistyped
     ],
 )

@@ -46,3 +46,11 @@ def test_every_command_and_option_is_documented() -> None:
         "clusters.csv`: `source,id,cluster_id",
     ):
         assert phrase in text, phrase
+
+
+def test_the_docs_describe_every_mapping_key_as_help_does() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    missing = [
+        key for key, words in MAPPING_KEY_HELP.items() if f"| `{key}` | {words} |" not in text
+    ]
+    assert not missing, f"docs/matching.md's key table differs from --help for: {missing}"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wraparound.core.identifiers import nhs_check_digit
 from wraparound.matching.pipeline.identifiers import (
     is_valid_nhs_number,
     is_valid_upn,
@@ -17,6 +19,7 @@ from wraparound.matching.pipeline.identifiers import (
     upn_expr,
 )
 from wraparound.matching.tests.fake_people import nhs_number, upn
+from wraparound.synth.identifiers import nhs_check_digit as county_check_digit
 
 pytestmark = pytest.mark.pipeline
 
@@ -55,3 +58,10 @@ def test_generated_identifiers_validate_in_scalar_and_vector_forms_alike(seed: i
     out = frame.select(nhs_number_expr("nhs"), upn_expr("upn").alias("upn_std"))
     assert [v is not None for v in out["nhs"]] == [is_valid_nhs_number(n) for n in numbers]
     assert [v is not None for v in out["upn_std"]] == [is_valid_upn(u) for u in pupils]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=999_999_999), min_size=1, max_size=20))
+def test_the_county_generates_nhs_check_digits_by_the_one_rule(first_nines: list[int]) -> None:
+    """The synthetic county's vectorised check digits are core's, for any nine digits."""
+    generated = county_check_digit(np.array(first_nines, dtype=np.int64)).tolist()
+    assert generated == [nhs_check_digit(f"{n:09d}") for n in first_nines]

@@ -108,6 +108,24 @@ def test_named_identifiers_are_cleaned_and_compared_as_text() -> None:
     assert row["ident_ni_number_std"] == "QQ123456C"
 
 
+def test_an_identifier_or_address_with_nothing_readable_is_counted_not_silently_dropped() -> None:
+    frame = pl.DataFrame(
+        {
+            "record_key": ["a:1", "a:2"],
+            "source": ["a", "a"],
+            "ident_client_id": ["--", "AB1"],
+            "address_line": ["***", "1 High St"],
+        }
+    )
+    failures = {
+        f["field"]: (f["code"], f["count"]) for f in parse_failures(standardise_records(frame))
+    }
+    assert failures == {
+        "client_id": ("identifier_without_letters_or_digits", 1),
+        "address": ("address_without_letters_or_digits", 1),
+    }
+
+
 def test_birthday_with_day_and_month_swappable_gets_a_swapped_form() -> None:
     assert _one(dob=date(2012, 3, 7))["dob_swapped"] == "2012-07-03"
     assert _one(dob=date(2012, 3, 17))["dob_swapped"] is None

@@ -16,28 +16,17 @@ from typing import Any
 
 import yaml
 
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 from wraparound.records.pipeline.reading import RawTable
+from wraparound.records.vocabulary import kind_keys
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
-PERSON_FIELDS = (
-    "source_id",
-    "household_ref",
-    "first_name",
-    "middle_names",
-    "forenames",
-    "surname",
-    "full_name",
-    "full_name_surname_first",
-    "dob",
-    "sex",
-    "postcode",
-    "address_line",
-    "nhs_number",
-    "upn",
-    "recorded_at",
-)
+# What a column may be read as: the agency's id, a person-record field (the one list), or
+# a name written in one column that reading splits into first, middle and surname.
+NAME_FORMS = ("forenames", "full_name", "full_name_surname_first")
+PERSON_FIELDS = ("source_id", *PERSON_RECORD_FIELDS, *NAME_FORMS)
 EVENT_FIELDS = ("event_kind", "event_date", "event_detail")
 FIELDS = (*PERSON_FIELDS, *EVENT_FIELDS, "ignore")
 SINGLE_USE = tuple(f for f in FIELDS if f != "ignore")
@@ -322,8 +311,6 @@ def suggest_mapping(
     )
 
 
-@cache
 def event_kinds() -> frozenset[str]:
-    """Keys of the shared event vocabulary."""
-    data = yaml.safe_load((CATALOGUE_DIR / "event_vocabulary.yaml").read_text(encoding="utf-8"))
-    return frozenset(str(k["key"]) for k in data["kinds"])
+    """Keys of the shared event vocabulary (``records.vocabulary``)."""
+    return kind_keys()

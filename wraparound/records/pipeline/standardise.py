@@ -13,26 +13,13 @@ from typing import Any
 
 import polars as pl
 
+from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 from wraparound.records.pipeline.mapping import Mapping, normalise
 from wraparound.records.pipeline.reading import RawTable
 
 FORMULA = r"^\s*[=@]|^\s*[+\-]\s*[A-Za-z(]|^[\t\r]"
 MAX_ISSUES_PER_KIND = 200
-RECORD_COLUMNS = (
-    "row_number",
-    "source_id",
-    "household_ref",
-    "first_name",
-    "middle_names",
-    "surname",
-    "dob",
-    "sex",
-    "postcode",
-    "address_line",
-    "nhs_number",
-    "upn",
-    "recorded_at",
-)
+RECORD_COLUMNS = ("row_number", "source_id", *PERSON_RECORD_FIELDS)
 
 
 @dataclass(frozen=True)
