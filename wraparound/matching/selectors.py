@@ -235,6 +235,11 @@ def person_links(person: Person) -> QuerySet[PersonRecordLink]:
     return person.links.order_by("record_key")
 
 
+def linked_record_count(person: Person, *, leaving: list[str] | None = None) -> int:
+    """How many records the person holds (less ``leaving``, the keys a split would move)."""
+    return person.links.exclude(record_key__in=leaving or []).count()
+
+
 def index_history(limit: int = 100) -> QuerySet[IndexChange]:
     return IndexChange.objects.select_related("actor")[:limit]
 

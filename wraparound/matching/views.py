@@ -192,10 +192,14 @@ def merge(request: HttpRequest, public_id: str) -> HttpResponse:
             keep,
             title=f"Check before you merge {other.public_id} into {keep.public_id}",
             answers=[
-                Answer("Person kept", f"{keep.public_id} ({keep.links.count()} records)", ""),
+                Answer(
+                    "Person kept",
+                    f"{keep.public_id} ({selectors.linked_record_count(keep)} records)",
+                    "",
+                ),
                 Answer(
                     "Person merged in",
-                    f"{other.public_id} ({other.links.count()} records)",
+                    f"{other.public_id} ({selectors.linked_record_count(other)} records)",
                     f"{back}#other",
                 ),
                 Answer("Reason", reason, f"{back}#merge-reason"),
@@ -236,7 +240,7 @@ def split(request: HttpRequest, public_id: str) -> HttpResponse:
                     f"{back}#move-1",
                 ),
                 Answer(
-                    "Records staying", str(found.links.exclude(record_key__in=keys).count()), ""
+                    "Records staying", str(selectors.linked_record_count(found, leaving=keys)), ""
                 ),
                 Answer("Reason", reason, f"{back}#split-reason"),
             ],
