@@ -88,18 +88,28 @@ def _real_date(text: str | None) -> date | None:
         return None
 
 
-def identities(frame: pl.DataFrame) -> dict[str, Identity]:
-    """Each record's identity from its standardised identifiers and date of birth."""
-    out: dict[str, Identity] = {}
-    rows = frame.select("record_key", "nhs_number_std", "upn_std", "dob_text").iter_rows()
-    for key, nhs, upn, dob in rows:
-        real = _real_date(dob)
-        out[key] = Identity(
+def identities(frame: pl.DataFrame, keys: Iterable[str] | None = None) -> dict[str, Identity]:
+    """Each record's identity from its standardised identifiers and date of birth
+    (of the records ``keys`` names, when given)."""
+    if keys is not None:
+        wanted = pl.DataFrame({"record_key": list(keys)}, schema={"record_key": pl.Utf8})
+        frame = frame.join(wanted, on="record_key", how="semi")
+    # ISO dates parse column-wise; any other text goes through ``_real_date`` one by one
+    rows = frame.select(
+        "record_key",
+        "nhs_number_std",
+        "upn_std",
+        pl.col("dob_text").str.to_date("%Y-%m-%d", strict=False).alias("dob"),
+        "dob_text",
+    ).iter_rows()
+    return {
+        key: Identity(
             nhs_numbers={nhs} if nhs else set(),
             upns={upn} if upn else set(),
-            dates_of_birth={real} if real else set(),
+            dates_of_birth={real} if (real := dob or _real_date(text)) else set(),
         )
-    return out
+        for key, nhs, upn, dob, text in rows
+    }
 
 
 class _ConstrainedSet(DisjointSet):
@@ -172,7 +182,13 @@ def cluster_without_contradictions(
     first and unconditionally: a person decided them. ``cannot_link`` pairs (reviewers'
     "different people") keep their two records' clusters apart however other pairs chain.
     """
-    components = _ConstrainedSet(known, record_keys.to_list(), cannot_link)
+    # Only records some pair names can join anything; the rest stay people of one record.
+    involved = set(scored_pairs["record_key_l"]) | set(scored_pairs["record_key_r"])
+    if trusted_pairs is not None:
+        involved |= set(trusted_pairs["record_key_l"]) | set(trusted_pairs["record_key_r"])
+    involved |= {key for pair in forced_links for key in pair}
+    keys = record_keys.to_list()
+    components = _ConstrainedSet(known, [k for k in keys if k in involved], cannot_link)
     for left, right in forced_links:
         if left in components.parent and right in components.parent:
             components.join(left, right, check=False)
@@ -188,9 +204,12 @@ def cluster_without_contradictions(
         dates = (left, right) not in weighed
         if not components.join(left, right, check=True, dates=dates):
             refused.append((left, right))
-    keys = record_keys.to_list()
+    parent = components.parent
     clusters = pl.DataFrame(
-        {"record_key": keys, "cluster_id": [components.find(key) for key in keys]},
+        {
+            "record_key": keys,
+            "cluster_id": [components.find(k) if k in parent else k for k in keys],
+        },
         schema={"record_key": pl.Utf8, "cluster_id": pl.Utf8},
     )
     refused_frame = pl.DataFrame(
