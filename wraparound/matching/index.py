@@ -20,19 +20,19 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wraparound.matching.index_families import save_families
 from wraparound.matching.index_tables import (
+    add_rows,
+    assign_ids,
     delete_ids,
     insert_rows,
     keys_table,
-    max_id,
     quoted,
-    random_codes,
     read_frame,
-    set_where_ids,
+    retire_unused,
     update_rows,
 )
 from wraparound.matching.models import (
-    PUBLIC_ID_ALPHABET,
     Family,
     FamilyMembership,
     LinkageRun,
@@ -43,7 +43,7 @@ from wraparound.matching.models import (
 )
 from wraparound.matching.pipeline import LinkageResult
 from wraparound.matching.pipeline.clusters import PairKey, pair_key
-from wraparound.matching.pipeline.identity import best_links, carry_forward_ids
+from wraparound.matching.pipeline.identity import best_links
 
 PERSON = Person._meta.db_table
 LINK = PersonRecordLink._meta.db_table
@@ -57,16 +57,6 @@ LINK_SCHEMA = {
     "retired": pl.Int8,
     "match_probability": pl.Float64,
     "why": pl.Utf8,
-}
-MEMBERSHIP_SCHEMA = {
-    "id": pl.Int64,
-    "person_id": pl.Int64,
-    "member": pl.Utf8,
-    "family_id": pl.Int64,
-    "public_id": pl.Utf8,
-    "retired": pl.Int8,
-    "role": pl.Utf8,
-    "valid_from": pl.Utf8,
 }
 
 
@@ -111,78 +101,6 @@ def _links(keys: list[str] | None) -> pl.DataFrame:
         return read_frame(sql, [], LINK_SCHEMA)
     with keys_table(keys) as table:
         return read_frame(f"{sql} JOIN {table} k ON k.k = l.record_key", [], LINK_SCHEMA)
-
-
-def _mint(table: str, count: int, prefix: str) -> list[str]:
-    """``count`` new public ids, none already used in ``table`` (retired rows included)."""
-    fresh: list[str] = []
-    check = max_id(table) > 0
-    while len(fresh) < count:
-        codes = random_codes(count - len(fresh), PUBLIC_ID_ALPHABET, 8)
-        seen = set(fresh)
-        candidates = [
-            c for c in dict.fromkeys(f"{prefix}-{code}" for code in codes) if c not in seen
-        ]
-        if check:
-            with keys_table(candidates) as keys:
-                sql = (
-                    f"SELECT t.public_id FROM {quoted(table)} t JOIN {keys} k ON k.k = t.public_id"  # noqa: S608
-                )
-                taken = set(read_frame(sql, [], {"public_id": pl.Utf8})["public_id"].to_list())
-            candidates = [c for c in candidates if c not in taken]
-        fresh += candidates
-    return fresh
-
-
-def _assign_ids(
-    groups: pl.DataFrame, previous: pl.DataFrame, table: str, prefix: str
-) -> pl.DataFrame:
-    """``group, public_id``: ids carried forward, new ids minted for the rest."""
-    carried = carry_forward_ids(groups, previous)
-    missing = carried.filter(pl.col("public_id").is_null())
-    minted = pl.Series("minted", _mint(table, missing.height, prefix), dtype=pl.Utf8)
-    return pl.concat(
-        [
-            carried.filter(pl.col("public_id").is_not_null()),
-            missing.select("group", minted.alias("public_id")),
-        ]
-    )
-
-
-def _add_rows(table: str, ids: pl.DataFrame, known: pl.DataFrame, now: datetime) -> pl.DataFrame:
-    """``public_id, pk`` of every id in ``ids``: rows for new ids are created, retired
-    rows of carried ids are brought back. ``known``: public_id, pk, retired."""
-    new = ids.join(known, on="public_id", how="anti")["public_id"].to_list()
-    before = max_id(table)
-    insert_rows(table, ["public_id", "created_at"], [(public_id, now) for public_id in new])
-    created = read_frame(
-        f"SELECT public_id, id FROM {quoted(table)} WHERE id > %s",  # noqa: S608
-        [before],
-        {"public_id": pl.Utf8, "pk": pl.Int64},
-    ).join(ids.select("public_id"), on="public_id", how="semi")
-    carried = known.join(ids.select("public_id"), on="public_id", how="semi")
-    revived = carried.filter(pl.col("retired") == 1)["pk"].to_list()
-    set_where_ids(table, "retired_at = NULL", [], revived)
-    return pl.concat([carried.select("public_id", "pk"), created])
-
-
-def _retire_unused(
-    table: str, link_table: str, column: str, candidates: list[int], now: datetime
-) -> int:
-    """Retire the ``candidates`` (people or families) no row of ``link_table`` points to."""
-    retired = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(candidates), 5000):
-            chunk = candidates[start : start + 5000]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {quoted(table)} SET retired_at = %s WHERE retired_at IS NULL "  # noqa: S608
-                f"AND id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM {quoted(link_table)} x "
-                f"WHERE x.{quoted(column)} = {quoted(table)}.id)",
-                [now, *chunk],
-            )
-            retired += max(cursor.rowcount, 0)
-    return retired
 
 
 def _desired_links(
@@ -266,7 +184,7 @@ def _save_people(
     else:
         previous = _links(clusters["record_key"].to_list())
         gone = _links(list(scope.removed))
-    ids = _assign_ids(
+    ids = assign_ids(
         clusters.select(pl.col("record_key").alias("member"), pl.col("cluster_id").alias("group")),
         previous.select(pl.col("record_key").alias("member"), "public_id"),
         PERSON,
@@ -277,7 +195,7 @@ def _save_people(
         .select("public_id", pl.col("person_id").alias("pk"), "retired")
         .unique("public_id")
     )
-    pks = _add_rows(PERSON, ids, known, now)
+    pks = add_rows(PERSON, ids, known, now)
     people = ids.join(pks, on="public_id").select(
         pl.col("group").alias("cluster_id"), "public_id", pl.col("pk").alias("person_id")
     )
@@ -293,105 +211,8 @@ def _save_people(
     else:
         candidates = pl.concat([previous, gone])["person_id"].unique().to_list()
     written["people_created"] = pks.height - known.join(pks, on="public_id", how="semi").height
-    written["people_retired"] = _retire_unused(PERSON, LINK, "person_id", candidates, now)
+    written["people_retired"] = retire_unused(PERSON, LINK, "person_id", candidates, now)
     return people.select("cluster_id", "public_id", pl.col("person_id").alias("pk")), written
-
-
-def _memberships() -> pl.DataFrame:
-    return read_frame(
-        f"SELECT m.id, m.person_id, p.public_id, m.family_id, f.public_id, "  # noqa: S608
-        f"CASE WHEN f.retired_at IS NULL THEN 0 ELSE 1 END, m.role, CAST(m.valid_from AS TEXT) "
-        f"FROM {quoted(MEMBERSHIP)} m JOIN {quoted(PERSON)} p ON p.id = m.person_id "
-        f"JOIN {quoted(FAMILY)} f ON f.id = m.family_id",
-        [],
-        MEMBERSHIP_SCHEMA,
-    )
-
-
-def _person_pks(
-    families: pl.DataFrame, people: pl.DataFrame, previous: pl.DataFrame
-) -> pl.DataFrame:
-    """``cluster_id, member (public id), person_id`` for every person of ``families``.
-
-    People the result re-linked come from ``people``; the others (an incremental run
-    regroups families county-wide) are named by their public id already.
-    """
-    linked = families.select("cluster_id").join(people, on="cluster_id")
-    others = families.select("cluster_id").join(people, on="cluster_id", how="anti")
-    by_membership = previous.select("member", "person_id").unique("member")
-    found = others.join(by_membership, left_on="cluster_id", right_on="member", how="left")
-    unknown = found.filter(pl.col("person_id").is_null())["cluster_id"].to_list()
-    if unknown:
-        with keys_table(unknown) as keys:
-            fetched = read_frame(
-                f"SELECT p.public_id, p.id FROM {quoted(PERSON)} p JOIN {keys} k ON k.k = p.public_id",  # noqa: S608
-                [],
-                {"cluster_id": pl.Utf8, "person_id": pl.Int64},
-            )
-        found = pl.concat([found.filter(pl.col("person_id").is_not_null()), fetched])
-    return pl.concat(
-        [
-            linked.select(
-                "cluster_id", pl.col("public_id").alias("member"), pl.col("pk").alias("person_id")
-            ),
-            found.select("cluster_id", pl.col("cluster_id").alias("member"), "person_id"),
-        ]
-    )
-
-
-def _save_families(families: pl.DataFrame, people: pl.DataFrame, now: datetime) -> dict[str, int]:
-    """Families and memberships for every person of ``families`` (the whole county)."""
-    previous = _memberships()
-    members = families.join(_person_pks(families, people, previous), on="cluster_id").with_columns(
-        pl.col("valid_from").cast(pl.Utf8).alias("valid_from_text")
-    )
-    ids = _assign_ids(
-        members.select("member", pl.col("family_key").alias("group")),
-        previous.select("member", "public_id"),
-        FAMILY,
-        "F",
-    )
-    known = previous.select("public_id", pl.col("family_id").alias("pk"), "retired").unique(
-        "public_id"
-    )
-    family_pks = _add_rows(FAMILY, ids, known, now)
-    desired = members.join(ids, left_on="family_key", right_on="group").join(
-        family_pks.rename({"pk": "family_id"}), on="public_id"
-    )
-    kept = (
-        previous.group_by("person_id")
-        .agg(
-            pl.len(),
-            pl.col("family_id").first(),
-            pl.col("role").first(),
-            pl.col("valid_from").first(),
-        )
-        .filter(pl.col("len") == 1)
-        .join(
-            desired.select(
-                "person_id", "family_id", "role", pl.col("valid_from_text").alias("valid_from")
-            ),
-            on=["person_id", "family_id", "role", "valid_from"],
-            how="semi",
-            nulls_equal=True,
-        )
-    )
-    stale = previous.join(kept, on="person_id", how="anti")["id"].to_list()
-    new = desired.join(kept, on="person_id", how="anti").select(
-        "family_id", "person_id", "role", "valid_from", pl.lit("{}").alias("evidence")
-    )
-    written = {
-        "memberships_deleted": delete_ids(MEMBERSHIP, stale),
-        "memberships_inserted": insert_rows(MEMBERSHIP, new.columns, new.rows()),
-    }
-    active = read_frame(
-        f"SELECT id FROM {quoted(FAMILY)} WHERE retired_at IS NULL",  # noqa: S608
-        [],
-        {"pk": pl.Int64},
-    )
-    unused = active.join(family_pks, on="pk", how="anti")["pk"].to_list()
-    written["families_retired"] = _retire_unused(FAMILY, MEMBERSHIP, "family_id", unused, now)
-    return written
 
 
 def _save_review_queue(
@@ -469,7 +290,7 @@ def save_index(
     now = timezone.now()
     with transaction.atomic():
         people, written = _save_people(result, run, scope, now)
-        written |= _save_families(families, people, now)
+        written |= save_families(families, people, now)
         person_of = dict(
             result.clusters.join(people, on="cluster_id")
             .select("record_key", "public_id")

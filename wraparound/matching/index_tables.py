@@ -12,10 +12,14 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import polars as pl
 from django.db import connection
+
+from wraparound.matching.models import PUBLIC_ID_ALPHABET
+from wraparound.matching.pipeline.identity import carry_forward_ids
 
 BATCH = 5000
 FETCH = 50_000
@@ -114,3 +118,75 @@ def random_codes(count: int, alphabet: str, length: int) -> list[str]:
     raw = secrets.token_bytes(count * length)
     letters = [alphabet[byte % len(alphabet)] for byte in raw]
     return ["".join(letters[i : i + length]) for i in range(0, len(letters), length)]
+
+
+def mint_public_ids(table: str, count: int, prefix: str) -> list[str]:
+    """``count`` new public ids, none already used in ``table`` (retired rows included)."""
+    fresh: list[str] = []
+    check = max_id(table) > 0
+    while len(fresh) < count:
+        codes = random_codes(count - len(fresh), PUBLIC_ID_ALPHABET, 8)
+        seen = set(fresh)
+        candidates = [
+            c for c in dict.fromkeys(f"{prefix}-{code}" for code in codes) if c not in seen
+        ]
+        if check:
+            with keys_table(candidates) as keys:
+                sql = (
+                    f"SELECT t.public_id FROM {quoted(table)} t JOIN {keys} k ON k.k = t.public_id"  # noqa: S608
+                )
+                taken = set(read_frame(sql, [], {"public_id": pl.Utf8})["public_id"].to_list())
+            candidates = [c for c in candidates if c not in taken]
+        fresh += candidates
+    return fresh
+
+
+def assign_ids(
+    groups: pl.DataFrame, previous: pl.DataFrame, table: str, prefix: str
+) -> pl.DataFrame:
+    """``group, public_id``: ids carried forward, new ids minted for the rest."""
+    carried = carry_forward_ids(groups, previous)
+    missing = carried.filter(pl.col("public_id").is_null())
+    minted = pl.Series("minted", mint_public_ids(table, missing.height, prefix), dtype=pl.Utf8)
+    return pl.concat(
+        [
+            carried.filter(pl.col("public_id").is_not_null()),
+            missing.select("group", minted.alias("public_id")),
+        ]
+    )
+
+
+def add_rows(table: str, ids: pl.DataFrame, known: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    """``public_id, pk`` of every id in ``ids``: rows for new ids are created, retired
+    rows of carried ids are brought back. ``known``: public_id, pk, retired."""
+    new = ids.join(known, on="public_id", how="anti")["public_id"].to_list()
+    before = max_id(table)
+    insert_rows(table, ["public_id", "created_at"], [(public_id, now) for public_id in new])
+    created = read_frame(
+        f"SELECT public_id, id FROM {quoted(table)} WHERE id > %s",  # noqa: S608
+        [before],
+        {"public_id": pl.Utf8, "pk": pl.Int64},
+    ).join(ids.select("public_id"), on="public_id", how="semi")
+    carried = known.join(ids.select("public_id"), on="public_id", how="semi")
+    revived = carried.filter(pl.col("retired") == 1)["pk"].to_list()
+    set_where_ids(table, "retired_at = NULL", [], revived)
+    return pl.concat([carried.select("public_id", "pk"), created])
+
+
+def retire_unused(
+    table: str, link_table: str, column: str, candidates: list[int], now: datetime
+) -> int:
+    """Retire the ``candidates`` (people or families) no row of ``link_table`` points to."""
+    retired = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(candidates), 5000):
+            chunk = candidates[start : start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {quoted(table)} SET retired_at = %s WHERE retired_at IS NULL "  # noqa: S608
+                f"AND id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM {quoted(link_table)} x "
+                f"WHERE x.{quoted(column)} = {quoted(table)}.id)",
+                [now, *chunk],
+            )
+            retired += max(cursor.rowcount, 0)
+    return retired

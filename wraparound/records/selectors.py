@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, F, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
@@ -58,7 +59,10 @@ def _raw_frame(rows: QuerySet[Any, tuple[Any, ...]], schema: dict[str, Any]) -> 
     dates are selected as ISO text and parsed by polars, the same on SQLite and PostgreSQL.
     """
     text_schema = {name: pl.String if dtype == pl.Date else dtype for name, dtype in schema.items()}
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # filtered on an empty list: no query to run
+        return pl.DataFrame(schema=schema)
     frames = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -110,8 +110,8 @@ def why_json(
     for column, key in (("held_back", "held back"), ("reason_code", "held back code")):
         if column not in pairs.columns or "held_back" not in pairs.columns:
             continue
-        texts = _json_text(pairs[column].drop_nulls().unique().to_list())
-        value = pl.col(column).replace_strict(texts, default=None, return_dtype=pl.Utf8)
+        quoted = _json_text(pairs[column].drop_nulls().unique().to_list())
+        value = pl.col(column).replace_strict(quoted, default=None, return_dtype=pl.Utf8)
         shown = pl.col("held_back").is_not_null() & (pl.col("held_back") != "")
         if column == "reason_code":
             shown = shown & pl.col(column).is_not_null() & (pl.col(column) != "")
@@ -120,8 +120,8 @@ def why_json(
         return pl.lit("{}")
     if jsonb_order:
         parts.sort(key=lambda part: (len(part[0].encode()), part[0].encode()))
-    texts = [expr for _, expr in parts]
-    return pl.lit("{") + pl.concat_str(texts, separator=", ", ignore_nulls=True) + pl.lit("}")
+    entries = [expr for _, expr in parts]
+    return pl.lit("{") + pl.concat_str(entries, separator=", ", ignore_nulls=True) + pl.lit("}")
 
 
 def best_links(

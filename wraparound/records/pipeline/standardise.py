@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from wraparound.records.pipeline.mapping import Mapping, normalise
-from wraparound.records.pipeline.reading import RawTable
+from wraparound.records.pipeline.reading import FrameRows, RawTable
 
 FORMULA = r"^\s*[=@]|^\s*[+\-]\s*[A-Za-z(]|^[\t\r]"
 MAX_ISSUES_PER_KIND = 200
@@ -80,8 +80,23 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+# What Python's str.strip() removes (Unicode white space and the four separators \x1c-\x1f).
+WHITESPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())
+
+
+def _text_columns(table: RawTable, cells: pl.DataFrame) -> pl.DataFrame:
+    """A CSV's text columns trimmed as ``_text`` trims a cell, column-wise."""
+    columns: dict[str, pl.Expr] = {"__row": pl.lit(pl.Series(table.row_numbers, dtype=pl.Int64))}
+    for i, header in enumerate(table.headers):
+        trimmed = pl.col(str(i)).str.strip_chars(WHITESPACE)
+        columns[header] = pl.when(trimmed.str.len_chars() > 0).then(trimmed)
+    return cells.select(**columns)
+
+
 def _frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, list[date | None]]]:
     """All cells as trimmed text, plus native date cells (from spreadsheets) per column."""
+    if isinstance(table.rows, FrameRows):
+        return _text_columns(table, table.rows.frame), {}
     data: dict[str, Any] = {"__row": table.row_numbers}
     native: dict[str, list[date | None]] = {}
     for i, header in enumerate(table.headers):
