@@ -112,6 +112,25 @@ def _frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, list[date | None]]]
     return pl.DataFrame(data, schema=schema), native
 
 
+def _exact_copies(df: pl.DataFrame, headers: list[str]) -> pl.Series:
+    """True for each row that repeats an earlier row exactly.
+
+    Rows are hashed first and compared in full only when their hash repeats, so a million
+    distinct rows never become a million structs held at once."""
+    rows = pl.struct(headers)
+    maybe = df.select(rows.hash(0).is_duplicated().alias("m"))["m"]
+    if not maybe.any():
+        return pl.repeat(value=False, n=df.height, eager=True).alias("d")
+    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias("__i")
+    copies = (
+        df.with_columns(index)
+        .filter(maybe)
+        .select("__i", rows.is_first_distinct().not_().alias("d"))
+        .filter("d")
+    )
+    return df.select(index.is_in(copies["__i"].implode()).alias("d"))["d"]
+
+
 class _Report:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
@@ -245,7 +264,7 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
             "looks like a spreadsheet formula (formula injection risk); remove it at source",
             header, df[header],
         )  # fmt: skip
-    dup = df.select(pl.struct(headers).is_first_distinct().not_().alias("d"))["d"]
+    dup = _exact_copies(df, headers)
     _flag(report, df, dup, "warning", "an exact copy of an earlier row: imported once", None)
     df = df.filter(~dup)
     native = {
@@ -504,14 +523,8 @@ def _records(
             .sort("__when", "row_number", nulls_last=False)
             .drop("__when")
         )
-    last_event = (
-        events.group_by("source_id").agg(pl.col("event_date").max().alias("__last"))
-        if events.height
-        else pl.DataFrame(schema={"source_id": pl.String, "__last": pl.Date})
-    )
-    records = (
-        ordered.group_by("source_id", maintain_order=True)
-        .agg(
+    if ordered["source_id"].is_duplicated().any():
+        grouped = ordered.group_by("source_id", maintain_order=True).agg(
             pl.col("row_number").min(),
             *[
                 pl.col(c).drop_nulls().last()
@@ -519,9 +532,15 @@ def _records(
                 if c not in {"row_number", "source_id"}
             ],
         )
-        .join(last_event, on="source_id", how="left")
-        .with_columns(pl.col("recorded_at").fill_null(pl.col("__last")))
-        .drop("__last")
-        .sort("row_number")
-    )
+    else:  # one row per record (most people-shaped extracts): nothing to combine
+        grouped = ordered.select(RECORD_COLUMNS)
+    if events.height:
+        last_event = events.group_by("source_id").agg(pl.col("event_date").max().alias("__last"))
+        grouped = (
+            grouped.join(last_event, on="source_id", how="left")
+            .with_columns(pl.col("recorded_at").fill_null(pl.col("__last")))
+            .drop("__last")
+        )
+    # sorting copies every column: a people-shaped file is usually in row order already
+    records = grouped if grouped["row_number"].is_sorted() else grouped.sort("row_number")
     return records.select(RECORD_COLUMNS)
