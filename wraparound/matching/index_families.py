@@ -6,7 +6,7 @@ result, leaving alone each membership whose family, role and start are unchanged
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -79,7 +79,7 @@ def _person_pks(
     )
 
 
-def save_families(families: pl.DataFrame, people: pl.DataFrame, now: datetime) -> dict[str, int]:
+def save_families(families: pl.DataFrame, people: pl.DataFrame, now: Any) -> dict[str, int]:
     """Families and memberships for every person of ``families`` (the whole county)."""
     previous = _memberships()
     members = families.join(_person_pks(families, people, previous), on="cluster_id").with_columns(
@@ -117,8 +117,10 @@ def save_families(families: pl.DataFrame, people: pl.DataFrame, now: datetime) -
         )
     )
     stale = previous.join(kept, on="person_id", how="anti")["id"].to_list()
-    new = desired.join(kept, on="person_id", how="anti").select(
-        "family_id", "person_id", "role", "valid_from", pl.lit("{}").alias("evidence")
+    new = (
+        desired.join(kept, on="person_id", how="anti")
+        .select("family_id", "person_id", "role", "valid_from", pl.lit("{}").alias("evidence"))
+        .sort("family_id", "person_id")
     )
     written = {
         "memberships_deleted": delete_ids(MEMBERSHIP, stale),

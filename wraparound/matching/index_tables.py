@@ -12,7 +12,6 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -115,9 +114,9 @@ def random_codes(count: int, alphabet: str, length: int) -> list[str]:
     divide 256, so every character is equally likely), drawn from the OS's CSPRNG in bulk."""
     if 256 % len(alphabet):
         raise ValueError("the alphabet's size must divide 256")
-    raw = secrets.token_bytes(count * length)
-    letters = [alphabet[byte % len(alphabet)] for byte in raw]
-    return ["".join(letters[i : i + length]) for i in range(0, len(letters), length)]
+    table = bytes(ord(alphabet[byte % len(alphabet)]) for byte in range(256))
+    letters = secrets.token_bytes(count * length).translate(table).decode("ascii")
+    return [letters[i : i + length] for i in range(0, len(letters), length)]
 
 
 def mint_public_ids(table: str, count: int, prefix: str) -> list[str]:
@@ -156,10 +155,10 @@ def assign_ids(
     )
 
 
-def add_rows(table: str, ids: pl.DataFrame, known: pl.DataFrame, now: datetime) -> pl.DataFrame:
+def add_rows(table: str, ids: pl.DataFrame, known: pl.DataFrame, now: Any) -> pl.DataFrame:
     """``public_id, pk`` of every id in ``ids``: rows for new ids are created, retired
     rows of carried ids are brought back. ``known``: public_id, pk, retired."""
-    new = ids.join(known, on="public_id", how="anti")["public_id"].to_list()
+    new = ids.join(known, on="public_id", how="anti")["public_id"].sort().to_list()
     before = max_id(table)
     insert_rows(table, ["public_id", "created_at"], [(public_id, now) for public_id in new])
     created = read_frame(
@@ -173,9 +172,7 @@ def add_rows(table: str, ids: pl.DataFrame, known: pl.DataFrame, now: datetime) 
     return pl.concat([carried.select("public_id", "pk"), created])
 
 
-def retire_unused(
-    table: str, link_table: str, column: str, candidates: list[int], now: datetime
-) -> int:
+def retire_unused(table: str, link_table: str, column: str, candidates: list[int], now: Any) -> int:
     """Retire the ``candidates`` (people or families) no row of ``link_table`` points to."""
     retired = 0
     with connection.cursor() as cursor:

@@ -392,13 +392,12 @@ def cluster_scored_pairs(
     ).select("record_key_l", "record_key_r", "match_probability")
     trusted = None if seed_pairs is None else without_pairs(seed_pairs, settings.forced_non_links)
     joinable = [accepted, *([] if trusted is None else [trusted])]
-    named = {
-        key for part in joinable for side in ("record_key_l", "record_key_r") for key in part[side]
-    }
+    forced = pl.Series([key for pair in settings.forced_links for key in pair], dtype=pl.Utf8)
+    sides = [part[side] for part in joinable for side in ("record_key_l", "record_key_r")]
     clusters, refused = cluster_without_contradictions(
         frame["record_key"],
         accepted,
-        identities(frame, named | {key for pair in settings.forced_links for key in pair}),
+        identities(frame, pl.concat([forced, *sides]).unique()),
         trusted_pairs=trusted,
         forced_links=settings.forced_links,
         cannot_link=settings.forced_non_links,
