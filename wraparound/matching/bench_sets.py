@@ -187,7 +187,8 @@ COUNTY_KEYS = {"address_line": "address"}
 def county(out: Path, *, households: int = 5_000, seed: int = 3) -> BenchSet:
     """The synthetic county: synth + import (each a `wraparound` process), then one CSV
     per source of the imported person records."""
-    from wraparound.matching.bench import EXPORT_RECORDS, LOAD_AGENCIES, _truth
+    from wraparound.matching.bench import EXPORT_RECORDS, LOAD_AGENCIES
+    from wraparound.matching.bench_scoring import read_truth
 
     database = out / "county.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
@@ -221,7 +222,7 @@ def county(out: Path, *, households: int = 5_000, seed: int = 3) -> BenchSet:
     mapping.write_text(
         '[settings]\nmode = "link_and_dedupe"\n\n' + "".join(entries), encoding="utf-8"
     )
-    truth, _ = _truth(synth)
+    truth, _ = read_truth(synth)
     return BenchSet(
         "county",
         f"synthetic county, {households:,} households, {records.height:,} records, "

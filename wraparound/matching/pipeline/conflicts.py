@@ -94,18 +94,28 @@ def _real_date(text: str | None) -> date | None:
         return None
 
 
-def identities(frame: pl.DataFrame) -> dict[str, Identity]:
-    """Each record's identity from its standardised identifiers and date of birth."""
-    out: dict[str, Identity] = {}
-    rows = frame.select("record_key", "nhs_number_std", "upn_std", "dob_text").iter_rows()
-    for key, nhs, upn, dob in rows:
-        real = _real_date(dob)
-        out[key] = Identity(
+def identities(frame: pl.DataFrame, keys: pl.Series | None = None) -> dict[str, Identity]:
+    """Each record's identity from its standardised identifiers and date of birth
+    (of the records ``keys`` names, when given)."""
+    if keys is not None:
+        wanted = keys.cast(pl.Utf8).alias("record_key").to_frame()
+        frame = frame.join(wanted, on="record_key", how="semi")
+    # ISO dates parse column-wise; any other text goes through ``_real_date`` one by one
+    rows = frame.select(
+        "record_key",
+        "nhs_number_std",
+        "upn_std",
+        pl.col("dob_text").str.to_date("%Y-%m-%d", strict=False).alias("dob"),
+        "dob_text",
+    ).rows()
+    return {
+        key: Identity(
             nhs_numbers={nhs} if nhs else set(),
             upns={upn} if upn else set(),
-            dates_of_birth={real} if real else set(),
+            dates_of_birth={real} if (real := dob or _real_date(text)) else set(),
         )
-    return out
+        for key, nhs, upn, dob, text in rows
+    }
 
 
 class _ConstrainedSet(DisjointSet):
@@ -178,25 +188,34 @@ def cluster_without_contradictions(
     first and unconditionally: a person decided them. ``cannot_link`` pairs (reviewers'
     "different people") keep their two records' clusters apart however other pairs chain.
     """
-    components = _ConstrainedSet(known, record_keys.to_list(), cannot_link)
+    # Only records some pair names can join anything; the rest stay people of one record.
+    named = [scored_pairs, *([] if trusted_pairs is None else [trusted_pairs])]
+    involved = {key for pair in forced_links for key in pair}
+    for pairs in named:
+        involved.update(pairs["record_key_l"].to_list(), pairs["record_key_r"].to_list())
+    keys = record_keys.to_list()
+    components = _ConstrainedSet(known, [k for k in keys if k in involved], cannot_link)
     for left, right in forced_links:
         if left in components.parent and right in components.parent:
             components.join(left, right, check=False)
     if trusted_pairs is not None:
-        for left, right in trusted_pairs.select("record_key_l", "record_key_r").iter_rows():
+        for left, right in trusted_pairs.select("record_key_l", "record_key_r").rows():
             components.join(left, right, check=False)
     ordered = scored_pairs.sort(
         "match_probability", "record_key_l", "record_key_r", descending=[True, False, False]
     )
     refused: list[tuple[str, str]] = []
     weighed = set(dates_weighed)
-    for left, right in ordered.select("record_key_l", "record_key_r").iter_rows():
+    for left, right in ordered.select("record_key_l", "record_key_r").rows():
         dates = (left, right) not in weighed
         if not components.join(left, right, check=True, dates=dates):
             refused.append((left, right))
-    keys = record_keys.to_list()
+    parent = components.parent
     clusters = pl.DataFrame(
-        {"record_key": keys, "cluster_id": [components.find(key) for key in keys]},
+        {
+            "record_key": keys,
+            "cluster_id": [components.find(k) if k in parent else k for k in keys],
+        },
         schema={"record_key": pl.Utf8, "cluster_id": pl.Utf8},
     )
     refused_frame = pl.DataFrame(

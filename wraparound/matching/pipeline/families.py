@@ -32,6 +32,18 @@ ADULT_AGE = 18
 # ("younng"/"young" 0.97, "daives"/"davies" 0.96), below it a different name ("hill"/"hall" 0.87).
 SURNAME_SIMILARITY = 0.92
 PAIR_SCHEMA = {"record_key_l": pl.Utf8, "record_key_r": pl.Utf8}
+# The standardised columns the family rules read.
+FAMILY_COLUMNS = (
+    "record_key",
+    "source",
+    "household_ref",
+    "surname",
+    "surname_std",
+    "dob",
+    "recorded_at",
+    "postcode_std",
+    "address_std",
+)
 
 
 def _edges_from_groups(frame: pl.DataFrame, group: list[str]) -> pl.DataFrame:
@@ -165,7 +177,10 @@ def group_families(
     record_key to its person's cluster_id.
     """
     as_of = as_of or date.today()
-    people = records.join(clusters.select("record_key", "cluster_id"), on="record_key")
+    columns = [name for name in FAMILY_COLUMNS if name in records.columns]
+    people = records.select(columns).join(
+        clusters.select("record_key", "cluster_id"), on="record_key"
+    )
     by_reference = _edges_from_groups(
         people.with_columns(
             pl.when(pl.col("household_ref").is_not_null())

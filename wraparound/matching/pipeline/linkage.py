@@ -358,6 +358,19 @@ def score_and_cluster(
     index when only new records were scored. ``extra_pairs`` were scored by the same model
     under other blocking rules (the blocking probes); they are marked ``found_by_probe``.
     """
+    pairs = score_pairs(linker, frame, settings, extra_pairs=extra_pairs)
+    return cluster_scored_pairs(pairs, frame, settings, seed_pairs=seed_pairs)
+
+
+def score_pairs(
+    linker: Linker,
+    frame: pl.DataFrame,
+    settings: LinkageSettings,
+    *,
+    extra_pairs: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The pairs the linker's blocking rules generate, scored, with ``conflict`` marked
+    (see ``score_and_cluster``); reviewers' forced non-links are left out."""
     floor = min(settings.pairs_floor or settings.review_threshold, settings.review_threshold)
     scored = linker.inference.predict(threshold_match_probability=floor)
     pairs = fetch_frame(scored)
@@ -369,19 +382,30 @@ def score_and_cluster(
         pairs = pl.concat([pairs, extra], how="vertical_relaxed")
     pairs = without_pairs(pairs, settings.forced_non_links)
     identifiers = {"nhs_number", "upn", *map(identifier_label, identifier_columns(frame))}
-    pairs = conflicting_evidence(
-        pairs, level_weights(linker), settings.match_threshold, identifiers
-    )
+    return conflicting_evidence(pairs, level_weights(linker), settings.match_threshold, identifiers)
+
+
+def cluster_scored_pairs(
+    pairs: pl.DataFrame,
+    frame: pl.DataFrame,
+    settings: LinkageSettings,
+    *,
+    seed_pairs: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Cluster the records of ``frame`` from ``score_pairs``' output and decide each
+    pair (see ``score_and_cluster``)."""
     accepted = pairs.filter(
         (pl.col("match_probability") >= settings.match_threshold) & ~pl.col("conflict")
     ).select("record_key_l", "record_key_r", "match_probability")
+    trusted = None if seed_pairs is None else without_pairs(seed_pairs, settings.forced_non_links)
+    joinable = [accepted, *([] if trusted is None else [trusted])]
+    forced = pl.Series([key for pair in settings.forced_links for key in pair], dtype=pl.Utf8)
+    sides = [part[side] for part in joinable for side in ("record_key_l", "record_key_r")]
     clusters, refused = cluster_without_contradictions(
         frame["record_key"],
         accepted,
-        identities(frame),
-        trusted_pairs=(
-            None if seed_pairs is None else without_pairs(seed_pairs, settings.forced_non_links)
-        ),
+        identities(frame, pl.concat([forced, *sides]).unique()),
+        trusted_pairs=trusted,
         forced_links=settings.forced_links,
         cannot_link=settings.forced_non_links,
         dates_weighed=_dates_weighed(pairs, settings.match_threshold),

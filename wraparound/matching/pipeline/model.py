@@ -308,12 +308,10 @@ def _fixed_blocking() -> list[Blocking]:
             ("dob_text", "surname_std"),
             block_on("dob_text", "surname_std"),
         ),
-        Blocking(
-            "names",
-            "date of birth mistyped or missing (e.g. day and month swapped, year slipped)",
-            ("first_name_group", "surname_std"),
-            block_on("first_name_group", "surname_std"),
-        ),
+        # Same names alone would pair every "Oliver Smith" in a county with every other:
+        # pairs that grow with the square of the county (50 million at a million records).
+        # The ways a true match with the same names differs are caught one by one instead.
+        *_same_names_blocking(),
         Blocking(
             "postcode_first_name",
             "date of birth badly mistyped, same home",
@@ -338,6 +336,33 @@ def _fixed_blocking() -> list[Blocking]:
             ("postcode_std", "surname_std"),
             block_on("postcode_std", "surname_std"),
         ),
+    ]
+
+
+def _same_names_blocking() -> list[Blocking]:
+    names = ("first_name_group", "surname_std")
+    return [
+        Blocking(
+            "names_birth_year",
+            "day or month of birth mistyped or swapped, same names and year of birth",
+            (*names, "dob_year"),
+            block_on(*names, "dob_year"),
+        ),
+        Blocking(
+            "names_birthday",
+            "year of birth mistyped, same names, day and month",
+            (*names, "dob_text"),
+            block_on(*names, "substr(dob_text, 6, 5)"),
+        ),
+        *[
+            Blocking(
+                f"names_no_birth_date_{side}",
+                "same names, no date of birth on one side",
+                names,
+                And(block_on(*names), CustomRule(f'{side}."dob_text" IS NULL')),
+            )
+            for side in ("l", "r")
+        ],
     ]
 
 

@@ -285,6 +285,14 @@ def _sex(column: str) -> pl.Expr:
     )
 
 
+def _per_value(frame: pl.DataFrame, column: str, outputs: dict[str, pl.Expr]) -> pl.DataFrame:
+    """``frame`` with ``outputs`` (expressions of ``column`` alone) worked out once per
+    distinct value: a county has a million records but a few thousand first names."""
+    values = frame.select(pl.col(column).unique())
+    worked = values.with_columns(**outputs)
+    return frame.join(worked, on=column, how="left", nulls_equal=True, maintain_order="left")
+
+
 def standardise_records(records: pl.DataFrame) -> pl.DataFrame:
     """Return ``records`` (C2 shape) with the standardised columns the model compares."""
     conformed = conform_columns(records)
@@ -293,25 +301,51 @@ def standardise_records(records: pl.DataFrame) -> pl.DataFrame:
     surname = _empty_as_null(name_tokens("surname").str.replace_all(" ", ""))
     uk_postcode = _uk_postcode("postcode")
     named = [name for name in conformed.columns if name.startswith(IDENTIFIER_PREFIX)]
-    standardised = conformed.with_columns(
-        first.alias("first_name_std"),
-        surname.alias("surname_std"),
+    by_value = {
+        "first_name": {
+            "first_name_std": first,
+            "first_name_group": first.replace(nicknames),
+        },
+        "surname": {"surname_std": surname},
+        "sex": {"sex_std": _sex("sex")},
+        "postcode": {
+            "postcode_std": _postcode("postcode"),
+            "postcode_sector": uk_postcode.str.slice(0, uk_postcode.str.len_chars() - 2),
+            "postcode_outward": uk_postcode.str.split(" ").list.first(),
+        },
+        "address_line": {"address_std": _address("address_line")},
+        "nhs_number": {"nhs_number_std": nhs_number_expr("nhs_number")},
+        "upn": {"upn_std": upn_expr("upn")},
+    }
+    standardised = conformed
+    for column, outputs in by_value.items():
+        standardised = _per_value(standardised, column, outputs)
+    standardised = standardised.with_columns(
         *_dob_columns(),
-        _sex("sex").alias("sex_std"),
-        _postcode("postcode").alias("postcode_std"),
-        uk_postcode.str.slice(0, uk_postcode.str.len_chars() - 2).alias("postcode_sector"),
-        uk_postcode.str.split(" ").list.first().alias("postcode_outward"),
-        _address("address_line").alias("address_std"),
-        nhs_number_expr("nhs_number").alias("nhs_number_std"),
-        upn_expr("upn").alias("upn_std"),
         identifier_expr("ni_number").alias(f"{IDENTIFIER_PREFIX}ni_number_std"),
         *[identifier_expr(name).alias(f"{name}_std") for name in named],
     )
     if standardised[f"{IDENTIFIER_PREFIX}ni_number_std"].null_count() == standardised.height:
         standardised = standardised.drop(f"{IDENTIFIER_PREFIX}ni_number_std")
-    return standardised.with_columns(
-        pl.col("first_name_std").replace(nicknames).alias("first_name_group"),
-    )
+    order = [
+        *conformed.columns,
+        "first_name_std",
+        "surname_std",
+        "dob_text",
+        "dob_swapped",
+        "dob_year",
+        "sex_std",
+        "postcode_std",
+        "postcode_sector",
+        "postcode_outward",
+        "address_std",
+        "nhs_number_std",
+        "upn_std",
+        f"{IDENTIFIER_PREFIX}ni_number_std",
+        *[f"{name}_std" for name in named],
+        "first_name_group",
+    ]
+    return standardised.select(name for name in order if name in standardised.columns)
 
 
 def _present(column: str) -> pl.Expr:

@@ -3,19 +3,26 @@
 Returns the header and rows as text (or typed cells for XLSX) with the file's own row
 numbers, or raises ExtractUnreadableError with a message a data analyst can act on: empty,
 truncated, binary, too large, or not decodable in the declared encoding.
+
+A CSV is streamed: decoded and parsed a block at a time, its cells kept as polars text
+columns (``FrameRows``), never as the whole file's bytes, text or Python row lists at
+once. A 200 MB extract of a million narrow rows needs a few hundred megabytes, not gigabytes.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, overload
 
 import charset_normalizer
+import polars as pl
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -23,6 +30,37 @@ LATIN_SINGLE_BYTE = ("cp125", "latin", "iso8859", "mac_", "cp850", "cp437")
 Cell = str | int | float | date | datetime | None
 MAX_COLUMNS = 500  # a real extract has tens; the Django layer passes settings.IMPORT_MAX_COLUMNS
 NO_DATA_ROWS = "The file has a header row but no data rows: 0 records imported from it."
+CHUNK_ROWS = 50_000  # rows parsed into Python lists before they become polars columns
+
+
+class FrameRows(Sequence[list[Any]]):
+    """A CSV's data rows held as polars text columns (one per header, by position),
+    read like a list of row lists: ``len``, indexing and slicing, iteration, equality."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @overload
+    def __getitem__(self, index: int) -> list[Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Any]]: ...
+    def __getitem__(self, index: int | slice) -> list[Any] | list[list[Any]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.frame.height)
+            rows = self.frame.slice(start, max(stop - start, 0)).iter_rows()
+            return [list(row) for row in rows][::step]
+        return list(self.frame.row(index))
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        return (list(row) for row in self.frame.iter_rows())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class ExtractUnreadableError(ValueError):
@@ -34,8 +72,8 @@ class RawTable:
     """A file's header and rows as read, before any mapping."""
 
     headers: list[str]
-    rows: list[list[Cell]]  # data rows only, each as long as headers
-    row_numbers: list[int]  # the spreadsheet-style row number of each data row (header = 1)
+    rows: Sequence[list[Cell]]  # data rows only, each as long as headers (FrameRows for a CSV)
+    row_numbers: Sequence[int]  # the spreadsheet-style row number of each data row (header = 1)
     file_format: str  # "csv" | "xlsx"
     encoding: str | None = None
     delimiter: str | None = None
@@ -77,7 +115,7 @@ def read_extract(
     if head.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, max_columns=max_columns)
     check_header_width(path, max_columns=max_columns)
-    return read_text_bytes(path.read_bytes(), encoding=encoding)
+    return read_text_stream(lambda: path.open("rb"), encoding=encoding)
 
 
 def check_header_width(path: Path, *, max_columns: int) -> None:
@@ -102,46 +140,51 @@ def check_header_width(path: Path, *, max_columns: int) -> None:
         )
 
 
-def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used. A declared encoding is used strictly; otherwise detected."""
-    if encoding:
+class _Undecodable(Exception):  # noqa: N818 - internal signal, never shown
+    """The stream is not valid in the encoding tried, at byte ``offset``."""
+
+    def __init__(self, encoding: str, offset: int, byte: bytes) -> None:
+        super().__init__(encoding, offset, byte)
+        self.encoding, self.offset, self.byte = encoding, offset, byte
+
+
+def _first_encoding(head: bytes, declared: str | None) -> str:
+    """The encoding to try first: the declared one, a byte order mark's, else UTF-8."""
+    if declared:
         try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError as exc:
-            raise ExtractUnreadableError(
-                f"The file is not valid {encoding}: byte {exc.start} ({content[exc.start : exc.start + 1]!r}) "
-                "cannot be decoded. Check the encoding the agency used (often windows-1252 "
-                "for older systems) or leave the encoding to be detected."
-            ) from exc
+            codecs.lookup(declared)
         except LookupError as exc:
-            raise ExtractUnreadableError(f"{encoding!r} is not an encoding Python knows.") from exc
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), "utf-16"
-    if b"\x00" in content[:SNIFF_BYTES]:
+            raise ExtractUnreadableError(f"{declared!r} is not an encoding Python knows.") from exc
+        return declared
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head[:SNIFF_BYTES]:
         raise ExtractUnreadableError(
             "The file contains binary data (NUL bytes) and is neither a CSV nor an XLSX "
             "spreadsheet. Export it again as CSV or XLSX."
         )
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(content[: SNIFF_BYTES * 4]).best()
+    return "utf-8"
+
+
+def _guessed_encodings(sample: bytes) -> tuple[str, list[str]]:
+    best = charset_normalizer.from_bytes(sample).best()
     if best is None:
         raise ExtractUnreadableError(
             "The text encoding of the file cannot be determined; it may not be a text file. "
             "Export it again as CSV (UTF-8) or XLSX."
         )
     guessed = best.encoding.lower().replace("-", "_")
-    candidates = ["cp1252", guessed] if guessed.startswith(LATIN_SINGLE_BYTE) else [guessed]
-    for candidate in candidates:
-        try:
-            return content.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    raise ExtractUnreadableError(f"The file could not be decoded (best guess {guessed}).")
+    return guessed, ["cp1252", guessed] if guessed.startswith(LATIN_SINGLE_BYTE) else [guessed]
+
+
+def _declared_error(encoding: str, offset: int, byte: bytes) -> ExtractUnreadableError:
+    return ExtractUnreadableError(
+        f"The file is not valid {encoding}: byte {offset} ({byte!r}) "
+        "cannot be decoded. Check the encoding the agency used (often windows-1252 "
+        "for older systems) or leave the encoding to be detected."
+    )
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -154,30 +197,87 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
+Opener = Callable[[], IO[bytes]]
+
+
 def read_text_bytes(content: bytes, *, encoding: str | None = None) -> RawTable:
     """Parse CSV bytes: detect the encoding and dialect, check every row's width."""
-    if not content.strip():
-        raise ExtractUnreadableError("The file is empty: it has no header and no rows.")
-    text, used = decode(content, encoding)
-    delimiter = _sniff_delimiter(text[:SNIFF_BYTES])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    return read_text_stream(lambda: io.BytesIO(content), encoding=encoding)
+
+
+def read_text_stream(opener: Opener, *, encoding: str | None = None) -> RawTable:
+    """Parse a CSV from ``opener`` (opened once per attempt), a block at a time.
+
+    An undeclared encoding is tried as UTF-8 first; if some byte, however far into the
+    file, is not UTF-8, the encoding is guessed from the start of the file and from
+    around that byte, and the file is parsed again.
+    """
+    with opener() as stream:
+        head = stream.read(SNIFF_BYTES * 4)
+        if not head.strip() and not stream.read(1):
+            raise ExtractUnreadableError("The file is empty: it has no header and no rows.")
+    first = _first_encoding(head, encoding)
+    try:
+        return _parse_csv(opener, first)
+    except _Undecodable as failure:
+        if encoding:
+            raise _declared_error(encoding, failure.offset, failure.byte) from None
+        with opener() as stream:
+            stream.seek(max(failure.offset - SNIFF_BYTES, 0))
+            around = stream.read(SNIFF_BYTES * 2)
+        guessed, candidates = _guessed_encodings(head[:SNIFF_BYTES] + around)
+    for candidate in candidates:
+        try:
+            return _parse_csv(opener, candidate)
+        except _Undecodable:
+            continue
+    raise ExtractUnreadableError(f"The file could not be decoded (best guess {guessed}).")
+
+
+def _ends_with_line_break(opener: Opener) -> bool:
+    with opener() as stream:
+        stream.seek(0, io.SEEK_END)
+        stream.seek(max(stream.tell() - 4, 0))
+        return stream.read().rstrip(b"\x00").endswith((b"\n", b"\r"))
+
+
+def _parse_csv(opener: Opener, encoding: str) -> RawTable:
+    with opener() as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+        try:
+            delimiter = _sniff_delimiter(text.read(SNIFF_BYTES))
+            text.seek(0)
+            return _parse_rows(text, delimiter, encoding, opener)
+        except UnicodeDecodeError as exc:
+            offset = raw.tell() - len(exc.object) + exc.start
+            raise _Undecodable(
+                encoding, offset, bytes(exc.object[exc.start : exc.start + 1])
+            ) from exc
+        finally:
+            text.detach()
+
+
+def _parse_rows(text: IO[str], delimiter: str, encoding: str, opener: Opener) -> RawTable:
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         headers = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
         raise ExtractUnreadableError(f"The header row cannot be read: {exc}.") from exc
     _check_headers(headers)
-    rows: list[list[Cell]] = []
+    schema = {str(i): pl.String for i in range(len(headers))}
+    frames: list[pl.DataFrame] = []
+    chunk: list[list[str]] = []
     numbers: list[int] = []
+    number_parts: list[pl.Series] = []
     try:
         for row in reader:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(headers):
-                ends_cleanly = text.endswith(("\n", "\r"))
                 hint = (
                     ""
-                    if ends_cleanly
+                    if _ends_with_line_break(opener)
                     else " The file does not end with a line break: it looks truncated."
                 )
                 raise ExtractUnreadableError(
@@ -185,21 +285,28 @@ def read_text_bytes(content: bytes, *, encoding: str | None = None) -> RawTable:
                     + hint
                     + " Ask the agency for a complete extract."
                 )
-            rows.append(list(row))
+            chunk.append(row)
             numbers.append(line)
+            if len(chunk) >= CHUNK_ROWS:
+                frames.append(pl.DataFrame(chunk, schema=schema, orient="row"))
+                number_parts.append(pl.Series("row", numbers, dtype=pl.Int64))
+                chunk, numbers = [], []
     except csv.Error as exc:
         raise ExtractUnreadableError(
             f"The file cannot be parsed near line {reader.line_num}: {exc}. An unclosed quote at "
             "the end usually means the file was cut short (truncated)."
         ) from exc
+    frames.append(pl.DataFrame(chunk, schema=schema, orient="row"))
+    number_parts.append(pl.Series("row", numbers, dtype=pl.Int64))
+    cells = pl.concat(frames, rechunk=True)
     return RawTable(
         headers=headers,
-        rows=rows,
-        row_numbers=numbers,
+        rows=FrameRows(cells),
+        row_numbers=pl.concat(number_parts),  # type: ignore[arg-type]
         file_format="csv",
-        encoding=used,
+        encoding=encoding,
         delimiter=delimiter,
-        notes=[] if rows else [NO_DATA_ROWS],
+        notes=[] if cells.height else [NO_DATA_ROWS],
     )
 
 

@@ -15,7 +15,7 @@ import polars as pl
 
 from wraparound.records.person_fields import PERSON_RECORD_FIELDS
 from wraparound.records.pipeline.mapping import Mapping, normalise
-from wraparound.records.pipeline.reading import RawTable
+from wraparound.records.pipeline.reading import FrameRows, RawTable
 
 FORMULA = r"^\s*[=@]|^\s*[+\-]\s*[A-Za-z(]|^[\t\r]"
 MAX_ISSUES_PER_KIND = 200
@@ -67,8 +67,23 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+# What Python's str.strip() removes (Unicode white space and the four separators \x1c-\x1f).
+WHITESPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())
+
+
+def _text_columns(table: RawTable, cells: pl.DataFrame) -> pl.DataFrame:
+    """A CSV's text columns trimmed as ``_text`` trims a cell, column-wise."""
+    columns: dict[str, pl.Expr] = {"__row": pl.lit(pl.Series(table.row_numbers, dtype=pl.Int64))}
+    for i, header in enumerate(table.headers):
+        trimmed = pl.col(str(i)).str.strip_chars(WHITESPACE)
+        columns[header] = pl.when(trimmed.str.len_chars() > 0).then(trimmed)
+    return cells.select(**columns)
+
+
 def _frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, list[date | None]]]:
     """All cells as trimmed text, plus native date cells (from spreadsheets) per column."""
+    if isinstance(table.rows, FrameRows):
+        return _text_columns(table, table.rows.frame), {}
     data: dict[str, Any] = {"__row": table.row_numbers}
     native: dict[str, list[date | None]] = {}
     for i, header in enumerate(table.headers):
@@ -82,6 +97,25 @@ def _frame(table: RawTable) -> tuple[pl.DataFrame, dict[str, list[date | None]]]
         data[header] = [_text(v) for v in column]
     schema = {"__row": pl.Int64, **dict.fromkeys(table.headers, pl.String)}
     return pl.DataFrame(data, schema=schema), native
+
+
+def _exact_copies(df: pl.DataFrame, headers: list[str]) -> pl.Series:
+    """True for each row that repeats an earlier row exactly.
+
+    Rows are hashed first and compared in full only when their hash repeats, so a million
+    distinct rows never become a million structs held at once."""
+    rows = pl.struct(headers)
+    maybe = df.select(rows.hash(0).is_duplicated().alias("m"))["m"]
+    if not maybe.any():
+        return pl.repeat(value=False, n=df.height, eager=True).alias("d")
+    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias("__i")
+    copies = (
+        df.with_columns(index)
+        .filter(maybe)
+        .select("__i", rows.is_first_distinct().not_().alias("d"))
+        .filter("d")
+    )
+    return df.select(index.is_in(copies["__i"].implode()).alias("d"))["d"]
 
 
 class _Report:
@@ -217,7 +251,7 @@ def standardise(table: RawTable, mapping: Mapping, *, source: str, received: dat
             "looks like a spreadsheet formula (formula injection risk); remove it at source",
             header, df[header],
         )  # fmt: skip
-    dup = df.select(pl.struct(headers).is_first_distinct().not_().alias("d"))["d"]
+    dup = _exact_copies(df, headers)
     _flag(report, df, dup, "warning", "an exact copy of an earlier row: imported once", None)
     df = df.filter(~dup)
     native = {
@@ -476,14 +510,8 @@ def _records(
             .sort("__when", "row_number", nulls_last=False)
             .drop("__when")
         )
-    last_event = (
-        events.group_by("source_id").agg(pl.col("event_date").max().alias("__last"))
-        if events.height
-        else pl.DataFrame(schema={"source_id": pl.String, "__last": pl.Date})
-    )
-    records = (
-        ordered.group_by("source_id", maintain_order=True)
-        .agg(
+    if ordered["source_id"].is_duplicated().any():
+        grouped = ordered.group_by("source_id", maintain_order=True).agg(
             pl.col("row_number").min(),
             *[
                 pl.col(c).drop_nulls().last()
@@ -491,9 +519,15 @@ def _records(
                 if c not in {"row_number", "source_id"}
             ],
         )
-        .join(last_event, on="source_id", how="left")
-        .with_columns(pl.col("recorded_at").fill_null(pl.col("__last")))
-        .drop("__last")
-        .sort("row_number")
-    )
+    else:  # one row per record (most people-shaped extracts): nothing to combine
+        grouped = ordered.select(RECORD_COLUMNS)
+    if events.height:
+        last_event = events.group_by("source_id").agg(pl.col("event_date").max().alias("__last"))
+        grouped = (
+            grouped.join(last_event, on="source_id", how="left")
+            .with_columns(pl.col("recorded_at").fill_null(pl.col("__last")))
+            .drop("__last")
+        )
+    # sorting copies every column: a people-shaped file is usually in row order already
+    records = grouped if grouped["row_number"].is_sorted() else grouped.sort("row_number")
     return records.select(RECORD_COLUMNS)

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wraparound.matching.bench import run_benchmark
@@ -23,6 +24,17 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--workdir", type=Path, default=None, help="keep synth output and database here"
+        )
+        parser.add_argument(
+            "--cache",
+            type=Path,
+            default=None,
+            help="keep synthetic counties here between runs (default: VAR_DIR/bench/counties)",
+        )
+        parser.add_argument(
+            "--fresh-synth",
+            action="store_true",
+            help="synthesise the county again even if the cache holds it",
         )
         parser.add_argument(
             "--incremental",
@@ -43,6 +55,8 @@ class Command(BaseCommand):
                     workdir=workdir,
                     rerun=options["rerun"],
                     incremental=options["incremental"],
+                    cache=options["cache"] or Path(settings.VAR_DIR) / "bench" / "counties",
+                    fresh_synth=options["fresh_synth"],
                 )
             except RuntimeError as error:
                 raise CommandError(str(error)) from error

@@ -1,0 +1,165 @@
+"""The index changes only where linkage changed it, and an incremental run starts from
+the linked records file rather than the whole database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from django.utils import timezone
+
+from wraparound.core.models import Role
+from wraparound.core.tests.factories import UserFactory
+from wraparound.matching.linked_records import FILE_NAME
+from wraparound.matching.models import FamilyMembership, Person, PersonRecordLink
+from wraparound.matching.pipeline.evaluation import pairwise_scores
+from wraparound.matching.services import merge_people, run_linkage
+from wraparound.matching.tests.fake_people import fake_records
+from wraparound.matching.tests.index_builders import add_records, import_fake_county
+from wraparound.records.models import Extract, ExtractStatus, SourceRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _models_in_tmp(tmp_path: Path, settings: Any) -> None:
+    settings.MODEL_DIR = tmp_path
+
+
+def _link_rows() -> dict[str, tuple[Any, ...]]:
+    return {
+        row[0]: row[1:]
+        for row in PersonRecordLink.objects.values_list(
+            "record_key", "pk", "person__public_id", "match_probability", "why", "linked_at"
+        )
+    }
+
+
+def _newcomers() -> pl.DataFrame:
+    """Records of another agency: the fake county's people seen by a youth justice team."""
+    return (
+        fake_records(40, seed=21)
+        .filter(pl.col("source") == "health:gp")
+        .with_columns(
+            pl.lit("youth:justice").alias("source"),
+            (pl.lit("youth:justice:") + pl.col("source_id")).alias("record_key"),
+        )
+    )
+
+
+def test_a_rerun_that_finds_the_same_people_writes_nothing() -> None:
+    import_fake_county()
+    run_linkage()
+    before = _link_rows()
+    memberships = set(FamilyMembership.objects.values_list("pk", "person_id", "family_id"))
+    again = run_linkage()
+    assert _link_rows() == before
+    assert set(FamilyMembership.objects.values_list("pk", "person_id", "family_id")) == memberships
+    assert set(again.summary["rows_written"].values()) == {0}
+
+
+def test_an_incremental_run_writes_only_the_rows_of_the_people_it_touched() -> None:
+    people = import_fake_county()
+    run_linkage()
+    before = _link_rows()
+    newcomers = _newcomers()
+    add_records(newcomers)
+    run = run_linkage(incremental=True)
+    assert run.incremental
+    assert "linked records file, 1 new extract" in run.summary["records_read_from"]
+    after = _link_rows()
+    written = run.summary["rows_written"]
+    assert written["links_inserted"] == newcomers.height
+    assert written["links_deleted"] == 0
+    touched = {after[key][1] for key in after if key.startswith("youth:")}
+    untouched = [key for key in before if after[key][1] not in touched]
+    assert untouched, "the newcomers are some of the county's people, not all"
+    assert all(after[key] == before[key] for key in untouched), "their rows are not rewritten"
+    changed = [key for key in before if after[key] != before[key]]
+    assert len(changed) == written["links_updated"]
+    truth = pl.concat([people, newcomers]).select(
+        "record_key", pl.col("person_id").alias("entity_id")
+    )
+    clusters = pl.DataFrame(
+        [(key, row[1]) for key, row in after.items()],
+        schema=["record_key", "cluster_id"],
+        orient="row",
+    )
+    assert pairwise_scores(clusters, truth)["f1"] >= 0.95
+    assert FamilyMembership.objects.filter(person__links__record_key__startswith="youth:").exists()
+
+
+def test_an_incremental_run_with_nothing_new_changes_nothing() -> None:
+    import_fake_county()
+    run_linkage()
+    before = _link_rows()
+    run = run_linkage(incremental=True)
+    assert run.incremental
+    assert _link_rows() == before
+    assert set(run.summary["rows_written"].values()) == {0}
+
+
+def test_an_incremental_run_keeps_a_reviewers_merge_made_after_the_last_run() -> None:
+    import_fake_county()
+    run_linkage()
+    keep, absorb = Person.objects.filter(retired_at__isnull=True).order_by("pk")[:2]
+    moved = set(absorb.links.values_list("record_key", flat=True))
+    merge_people(
+        user=UserFactory(role=Role.DATA_ANALYST), keep=keep, absorb=absorb, reason="same child"
+    )
+    add_records(_newcomers())
+    run = run_linkage(incremental=True)
+    assert "people from the index" in run.summary["records_read_from"]
+    kept = set(keep.links.values_list("record_key", flat=True))
+    assert moved <= kept
+
+
+def test_records_of_an_extract_no_longer_current_leave_the_index_incrementally() -> None:
+    import_fake_county()
+    run_linkage()
+    extract = Extract.objects.filter(dataset_kind="census").get()
+    dropped = list(extract.records.values_list("record_key", flat=True))
+    extract.status = ExtractStatus.SUPERSEDED
+    extract.save(update_fields=["status"])
+    newer = Extract.objects.create(
+        agency=extract.agency,
+        dataset_kind=extract.dataset_kind,
+        file_name="census-newer.csv",
+        sha256="f" * 64,
+        file_format="csv",
+        received_at=timezone.now(),
+    )
+    kept = extract.records.order_by("pk")[:3]
+    SourceRecord.objects.bulk_create(
+        [
+            SourceRecord(
+                extract=newer,
+                row_number=n,
+                record_key=record.record_key,
+                source_id=record.source_id,
+                first_name=record.first_name,
+                surname=record.surname,
+                dob=record.dob,
+            )
+            for n, record in enumerate(kept, start=1)
+        ]
+    )
+    run = run_linkage(incremental=True)
+    linked = set(PersonRecordLink.objects.values_list("record_key", flat=True))
+    still = {record.record_key for record in kept}
+    assert still <= linked
+    assert linked.isdisjoint(set(dropped) - still)
+    assert run.summary["rows_written"]["links_deleted"] == len(dropped) - len(still)
+
+
+def test_an_unreadable_linked_records_file_means_reading_the_database(tmp_path: Path) -> None:
+    import_fake_county()
+    run_linkage()
+    before = _link_rows()
+    (tmp_path / FILE_NAME).write_bytes(b"not parquet")
+    run = run_linkage(incremental=True)
+    assert run.summary["records_read_from"].startswith("database")
+    assert _link_rows() == before
+    assert (tmp_path / FILE_NAME).read_bytes()[:4] == b"PAR1", "the run writes a good file"
