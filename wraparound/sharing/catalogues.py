@@ -41,14 +41,7 @@ class DataCategory:
     criminal: bool
 
 
-READERS = (
-    "casework",
-    "linkage_review",
-    "subject_access",
-    "claim_assurance",
-    "aggregate",
-    "triage",
-)
+READERS = ("casework", "linkage_review", "subject_access", "aggregate", "triage")
 
 
 @dataclass(frozen=True)
@@ -63,8 +56,7 @@ class Purpose:
     includes: tuple[str, ...] = ()
     # What kind of reader the purpose is for: casework (a named family with need to know),
     # linkage_review (a data analyst comparing records), subject_access (an IG officer answering
-    # a request), claim_assurance (an internal auditor checking a sampled outcome claim) or
-    # aggregate (counts only).
+    # a request) or aggregate (counts only).
     reader: str = "casework"
 
     def serves(self, asked: str) -> bool:
