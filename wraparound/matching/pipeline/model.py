@@ -359,7 +359,8 @@ def _same_names_blocking() -> list[Blocking]:
                 f"names_no_birth_date_{side}",
                 "same names, no date of birth on one side",
                 names,
-                And(block_on(*names), CustomRule(f'{side}."dob_text" IS NULL')),
+                # Unquoted: Spark reads a double-quoted name as a string literal.
+                And(block_on(*names), CustomRule(f"{side}.dob_text IS NULL")),
             )
             for side in ("l", "r")
         ],
