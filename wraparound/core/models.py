@@ -27,6 +27,8 @@ class Role(models.TextChoices):
     DATA_ANALYST = "data_analyst", "Data analyst"
     IG_OFFICER = "ig_officer", "Information governance officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Checks outcome claims against their evidence; makes and validates none (outcomes app).
+    AUDITOR = "auditor", "Internal auditor"
 
 
 class Agency(models.Model):

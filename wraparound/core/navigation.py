@@ -30,6 +30,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Team caseload", "casework:caseload", frozenset({R.TEAM_MANAGER})),
     NavEntry("Triage queue", "casework:triage", frozenset({R.TEAM_MANAGER})),
     NavEntry("Outcomes", "outcomes:home", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})),
+    NavEntry("Internal audit", "outcomes:audit-home", frozenset({R.AUDITOR})),
     NavEntry("Targeting", "needs:targeting", frozenset({R.TEAM_MANAGER, R.DATA_ANALYST})),
     NavEntry(
         "At risk, not supported", "needs:at-risk", frozenset({R.PRACTITIONER, R.TEAM_MANAGER})

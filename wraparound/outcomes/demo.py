@@ -1,14 +1,16 @@
 """Demo outcomes: baselines, a review with proposals, claims through the pipeline.
 
 Runs after casework has allocated caseloads. It adds the partnership's outcomes agreement
-(DSA-005: outcomes review and claim assurance, public task, no consent basis), an internal
-auditor sign-in, and for the early-help practitioner:
+(DSA-005: outcomes review and claim assurance, public task, no consent basis) and, for the
+early-help practitioner:
 
 - baselines for their allocated families (a review waits to be recorded: the proposals show);
 - families whose needs the data show met and sustained, found in the county, referred to
   early help and taken through a review, end of support and a claim. One claim goes all the
   way to submitted in the previous quarter (so its quarterly return downloads); one waits in
-  this quarter's internal-audit sample for the auditor to open.
+  this quarter's internal-audit sample for the early-help internal auditor (the demo's
+  ``hcc-early-help-auditor`` sign-in, role internal auditor) to open. The team manager
+  validates and submits; the auditor draws the sample and checks it.
 
 Everything goes through the services (gated reads, audited writes), as a user would.
 """
@@ -39,7 +41,6 @@ from wraparound.sharing.services import (
 )
 
 REVIEW_AFTER_DAYS = 185
-AUDITOR_USERNAME = "hcc-early-help-internal-auditor"
 
 
 def _ig(agency: Agency) -> User:
@@ -81,22 +82,6 @@ def _agreement(agencies: list[Agency]) -> SharingAgreement:
     return agreement
 
 
-def _auditor(agency: Agency) -> User:
-    auditor, _ = User.objects.get_or_create(
-        username=AUDITOR_USERNAME,
-        defaults={
-            "agency": agency,
-            "role": Role.TEAM_MANAGER,
-            "first_name": "Nadia",
-            "last_name": "Okafor",
-            "job_title": "Internal auditor (Supporting Families assurance)",
-        },
-    )
-    auditor.set_password(DEMO_PASSWORD)
-    auditor.save(update_fields=["password"])
-    return auditor
-
-
 def sustained_candidates(framework: Framework, *, limit: int = 4) -> list[tuple[str, dt.date]]:
     """Families whose flagged needs all went quiet long enough ago for a claim to be due.
 
@@ -134,10 +119,16 @@ def sustained_candidates(framework: Framework, *, limit: int = 4) -> list[tuple[
     return found
 
 
-def _review_as_proposed(user: User, baseline: Baseline, on: dt.date) -> None:
+def _closing_review(user: User, baseline: Baseline, on: dt.date) -> None:
+    """The practitioner's closing review: met where the family, the services and the quiet
+    data agree; otherwise the data's proposal as it stands."""
     proposals = selectors.review_proposals(user=user, baseline=baseline, review_on=on)
     statuses = {
-        p.need.pk: StatusEntry(p.proposal.status.value, f"TAF review: {p.proposal.reason}")
+        p.need.pk: StatusEntry(
+            "met" if p.proposal.quiet else p.proposal.status.value,
+            "TAF review: the family and the services report no recurrence. "
+            f"Data: {p.proposal.reason}",
+        )
         for p in proposals
     }
     services.record_review(
@@ -157,7 +148,7 @@ def _claim(practitioner: User, family: str, engaged: dt.date, *, as_of: dt.date)
         by=practitioner, family_public_id=family, engaged_on=engaged, service="Family Help"
     )
     closing = engaged + dt.timedelta(days=REVIEW_AFTER_DAYS)
-    _review_as_proposed(practitioner, baseline, closing)
+    _closing_review(practitioner, baseline, closing)
     services.end_support(
         by=practitioner, baseline=baseline, ended_on=closing, closure_ref="Closing TAF review"
     )
@@ -170,15 +161,11 @@ def load_demo(context: dict[str, Any]) -> str:
     agencies = list(Agency.objects.order_by("name"))
     early_help = next((a for a in agencies if a.slug == "hcc-early-help"), None)
     practitioner = User.objects.filter(agency=early_help, role=Role.PRACTITIONER).first()
-    manager = (
-        User.objects.filter(agency=early_help, role=Role.TEAM_MANAGER)
-        .exclude(username=AUDITOR_USERNAME)
-        .first()
-    )
-    if early_help is None or practitioner is None or manager is None:
-        return "no early-help practitioner and manager: outcomes demo skipped"
+    manager = User.objects.filter(agency=early_help, role=Role.TEAM_MANAGER).first()
+    auditor = User.objects.filter(agency=early_help, role=Role.AUDITOR).first()
+    if early_help is None or practitioner is None or manager is None or auditor is None:
+        return "no early-help practitioner, manager and auditor: outcomes demo skipped"
     _agreement(agencies)
-    auditor = _auditor(early_help)
     today = timezone.localdate()
     framework = framework_for(today)
     baselines = 0
@@ -212,7 +199,7 @@ def load_demo(context: dict[str, Any]) -> str:
             continue  # e.g. the data at the closing review did not propose "met" for a need
     for claim in claims:
         services.validate_claim(by=manager, claim=claim)
-        services.sample_for_audit(by=manager, period=claim.period, rate=1.0)
+        services.sample_for_audit(by=auditor, period=claim.period, rate=1.0)
     if claims:
         first = claims[0]
         first.refresh_from_db()
@@ -226,5 +213,5 @@ def load_demo(context: dict[str, Any]) -> str:
     return (
         f"{baselines + len(claims)} outcome baselines; {len(claims)} claim(s) "
         f"({', '.join(f'{c.pk} {c.period}' for c in claims) or 'none'}); internal auditor sign-in "
-        f"{AUDITOR_USERNAME} / {DEMO_PASSWORD} (team manager role)"
+        f"{auditor.username} / {DEMO_PASSWORD}"
     )

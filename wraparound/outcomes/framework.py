@@ -5,6 +5,9 @@ a new national framework is a new file, loaded without code changes. Every file 
 once on load against the catalogues it refers to (outcome keys from the core outcome catalogue,
 needs indicators, the records event vocabulary, all through the needs app's loaders so there is
 one loader per catalogue), and a malformed file stops with a message naming what to fix.
+Every descriptor carries the framework's own wording of the needs it covers, each piece with
+the source it was transcribed from (a gov.uk chapter, a council's published wording, or the
+partnership's labelled addition), and the loader refuses wording without a known source.
 No Django here: the benchmark and the synthetic county use it directly.
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from wraparound.needs.indicators import load_catalogue, load_outcome_labels, loa
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 ANCHORS = ("end_of_support",)
+SOURCE_KINDS = ("national", "council", "local")
 
 
 class FrameworkError(ValueError):
@@ -30,11 +34,43 @@ class FrameworkError(ValueError):
 
 
 @dataclass(frozen=True)
+class Source:
+    """A document the framework's wording was transcribed from (or the partnership itself)."""
+
+    key: str
+    kind: str  # national | council | local
+    title: str
+    url: str = ""
+    framework: str = ""  # set when the wording is from an earlier framework than the file's
+    note: str = ""
+
+    @property
+    def citation(self) -> str:
+        earlier = f", {self.framework} framework" if self.framework else ""
+        return f"{self.title}{earlier}"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One family need as a source words it."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
 class ProposalRule:
-    """How a review status is proposed from data (see ``rules.propose_status``)."""
+    """How a review status is proposed from data (see ``rules.propose_status``).
+
+    ``margin``: the reduction in the family's pre-engagement event rate that still counts as
+    the need being present; ``significance``: how improbable the quiet period must be under
+    that reduced rate before the data propose "met".
+    """
 
     quiet_days: int
     baseline_days: int
+    margin: float = 0.5
+    significance: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -58,6 +94,8 @@ class Descriptor:
     significant_progress: str
     proposal: ProposalRule
     sustained: SustainedRule
+    wording: tuple[Wording, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +109,17 @@ class Framework:
     outcome_labels: dict[str, str]
     descriptors: tuple[Descriptor, ...]
     checksum: str
+    sources: dict[str, Source] = field(default_factory=dict)
+    source: str = ""
+    headlines: dict[str, str] = field(default_factory=dict)
+    also_called: dict[str, Wording] = field(default_factory=dict)
+    other_needs: dict[str, tuple[Wording, ...]] = field(default_factory=dict)
+    eligibility_sources: tuple[str, ...] = ()
+    sustained_sources: tuple[str, ...] = ()
+
+    def cite(self, wording: Wording) -> Source:
+        """The source a piece of wording was transcribed from."""
+        return self.sources[wording.source]
 
     def descriptor(self, key: str) -> Descriptor:
         for descriptor in self.descriptors:
@@ -109,8 +158,81 @@ def _keys(raw: Any, known: set[str], *, where: str, name: str, what: str) -> tup
     return tuple(raw)
 
 
+def _fraction(raw: Any, *, where: str, name: str, below: float = 1.0) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw < below:
+        raise FrameworkError(f"{where}: {name} must be a number between 0 and {below:g}.")
+    return float(raw)
+
+
+def _sources(raw: Any, *, where: str) -> dict[str, Source]:
+    if not isinstance(raw, dict) or not raw:
+        raise FrameworkError(
+            f"{where}: sources must name every document the wording is transcribed from."
+        )
+    found = {}
+    for key, entry in raw.items():
+        at = f"{where}: source {key!r}"
+        if not isinstance(entry, dict):
+            raise FrameworkError(f"{at} must be a mapping with kind and title.")
+        kind = entry.get("kind")
+        if kind not in SOURCE_KINDS:
+            raise FrameworkError(f"{at}: kind must be one of {', '.join(SOURCE_KINDS)}.")
+        url = str(entry.get("url") or "")
+        if kind != "local" and not url.startswith("https://"):
+            raise FrameworkError(f"{at}: a {kind} source needs its https:// address (url).")
+        note = str(entry.get("note") or "")
+        if kind == "local" and not note.strip():
+            raise FrameworkError(f"{at}: a local addition needs a note saying why it is added.")
+        found[str(key)] = Source(
+            key=str(key),
+            kind=kind,
+            title=_text(entry.get("title"), where=at, name="title"),
+            url=url,
+            framework=str(entry.get("framework") or ""),
+            note=note,
+        )
+    return found
+
+
+def _source_keys(raw: Any, sources: dict[str, Source], *, where: str) -> tuple[str, ...]:
+    keys = [raw] if isinstance(raw, str) else raw
+    if not isinstance(keys, list) or not keys:
+        raise FrameworkError(f"{where}: give the source (a key of sources).")
+    unknown = [k for k in keys if k not in sources]
+    if unknown:
+        raise FrameworkError(f"{where}: cites unknown source {unknown[0]!r}.")
+    return tuple(keys)
+
+
+def _wordings(
+    raw: Any, sources: dict[str, Source], *, where: str, name: str, required: bool = True
+) -> tuple[Wording, ...]:
+    if raw is None and not required:
+        return ()
+    if not isinstance(raw, list) or (required and not raw):
+        raise FrameworkError(
+            f"{where}: {name} must list the framework's wording, each with its source."
+        )
+    return tuple(_one_wording(w, sources, where=f"{where} {name}") for w in raw)
+
+
+def _one_wording(raw: Any, sources: dict[str, Source], *, where: str) -> Wording:
+    if not isinstance(raw, dict):
+        raise FrameworkError(f"{where}: each entry is {{text, source}}.")
+    text = _text(raw.get("text"), where=where, name="text")
+    source = raw.get("source")
+    if source not in sources:
+        raise FrameworkError(f"{where} {text!r}: cites unknown source {source!r}.")
+    return Wording(text, str(source))
+
+
 def _descriptor(
-    raw: Any, outcome: str, *, indicators: dict[str, str], kinds: set[str]
+    raw: Any,
+    outcome: str,
+    *,
+    indicators: dict[str, str],
+    kinds: set[str],
+    sources: dict[str, Source],
 ) -> Descriptor:
     if not isinstance(raw, dict):
         raise FrameworkError(f"Outcome {outcome}: each descriptor must be a mapping.")
@@ -150,6 +272,13 @@ def _descriptor(
             baseline_days=_int(
                 proposal.get("baseline_days"), where=where, name="proposal.baseline_days"
             ),
+            margin=_fraction(proposal.get("margin"), where=where, name="proposal.margin"),
+            significance=_fraction(
+                proposal.get("significance"),
+                where=where,
+                name="proposal.significance",
+                below=0.5,
+            ),
         ),
         sustained=SustainedRule(
             window_days=_int(
@@ -160,6 +289,8 @@ def _descriptor(
                 sustained.get("max_events"), where=where, name="sustained.max_events", minimum=0
             ),
         ),
+        wording=_wordings(raw.get("wording"), sources, where=where, name="wording"),
+        note=str(raw.get("note") or ""),
     )
 
 
@@ -178,12 +309,19 @@ def parse_framework(
     effective = data.get("effective_from")
     if not isinstance(effective, dt.date):
         raise FrameworkError(f"{where}: effective_from must be a date (YYYY-MM-DD).")
+    sources = _sources(data.get("sources"), where=where)
+    (own_source,) = _source_keys(data.get("source"), sources, where=f"{where}: source")[:1]
+    if sources[own_source].kind != "national":
+        raise FrameworkError(f"{where}: source must be the national framework document.")
     eligibility = data.get("eligibility") or {}
     raw_outcomes = data.get("outcomes")
     if not isinstance(raw_outcomes, list) or not raw_outcomes:
         raise FrameworkError(f"{where}: outcomes must list the headline outcomes.")
     descriptors: list[Descriptor] = []
     seen_outcomes: list[str] = []
+    headlines: dict[str, str] = {}
+    also_called: dict[str, Wording] = {}
+    other_needs: dict[str, tuple[Wording, ...]] = {}
     for entry in raw_outcomes:
         outcome = entry.get("outcome") if isinstance(entry, dict) else None
         if outcome not in outcome_labels:
@@ -194,11 +332,26 @@ def parse_framework(
         if outcome in seen_outcomes:
             raise FrameworkError(f"{where}: outcome {outcome} is listed twice.")
         seen_outcomes.append(outcome)
+        headlines[outcome] = _text(
+            entry.get("headline"), where=f"{where}: outcome {outcome}", name="headline"
+        )
+        if entry.get("also_called") is not None:
+            also_called[outcome] = _one_wording(
+                entry["also_called"], sources, where=f"{where}: outcome {outcome} also_called"
+            )
+        other_needs[outcome] = _wordings(
+            entry.get("other_needs"),
+            sources,
+            where=f"{where}: outcome {outcome}",
+            name="other_needs",
+            required=False,
+        )
         raw_descriptors = entry.get("descriptors")
         if not isinstance(raw_descriptors, list) or not raw_descriptors:
             raise FrameworkError(f"{where}: outcome {outcome} has no descriptors.")
         descriptors += [
-            _descriptor(d, outcome, indicators=indicators, kinds=kinds) for d in raw_descriptors
+            _descriptor(d, outcome, indicators=indicators, kinds=kinds, sources=sources)
+            for d in raw_descriptors
         ]
     missing = [o for o in outcome_labels if o not in seen_outcomes]
     if missing:
@@ -224,6 +377,17 @@ def parse_framework(
         outcome_labels={o: outcome_labels[o] for o in seen_outcomes},
         descriptors=tuple(descriptors),
         checksum=checksum,
+        sources=sources,
+        source=own_source,
+        headlines=headlines,
+        also_called=also_called,
+        other_needs=other_needs,
+        eligibility_sources=_source_keys(
+            eligibility.get("source"), sources, where=f"{where}: eligibility source"
+        ),
+        sustained_sources=_source_keys(
+            data.get("sustained_source"), sources, where=f"{where}: sustained_source"
+        ),
     )
 
 

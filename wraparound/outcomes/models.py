@@ -122,6 +122,11 @@ class NeedProgress(models.Model):
     evidence = models.TextField(help_text="What the practitioner relied on.")
     proposed_status = models.CharField(max_length=16, blank=True)
     proposal_reason = models.TextField(blank=True)
+    proposal_quiet = models.BooleanField(
+        default=False,
+        help_text="The data showed no concern event in the quiet period up to the review, so "
+        "they did not contradict a status of met even when they could not confirm it.",
+    )
     records_read = models.JSONField(
         default=list, help_text="The records the proposal read: event_key, agency, kind, date."
     )

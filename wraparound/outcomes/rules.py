@@ -10,6 +10,7 @@ No Django here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,11 @@ class Proposal:
     events_before: int
     events_since: int
     events_recent: int
+    # No concern event in the quiet period up to the review, on data that reach it: the data
+    # do not contradict a practitioner's "met" (they may still be unable to confirm it).
+    quiet: bool = False
+    # The chance of a gap this long were the need still present at the reduced rate.
+    chance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,18 @@ def _count(dates: Iterable[dt.date], start: dt.date, end: dt.date) -> int:
     return sum(1 for d in dates if start <= d <= end)
 
 
+def quiet_chance(*, events_before: int, baseline_days: int, margin: float, quiet_for: int) -> float:
+    """How likely ``quiet_for`` days without a concern event are if the need is still present.
+
+    "Still present" means the family's own pre-engagement rate (``events_before`` in
+    ``baseline_days``) reduced by ``margin``; concern events are taken as a Poisson process,
+    so the chance of none in the quiet period is exp(-rate x days). A small chance means the
+    silence is unlikely to be "less often": the need has most likely stopped.
+    """
+    reduced_rate = (1 - margin) * events_before / baseline_days
+    return math.exp(-reduced_rate * quiet_for)
+
+
 def propose_status(
     *,
     concern_dates: Sequence[dt.date],
@@ -72,11 +90,16 @@ def propose_status(
 ) -> Proposal:
     """Propose worse / no change / improving / met from the concern events around engagement.
 
-    Met: no concern event in the ``quiet_days`` up to the review, and at least that long since
-    engagement (a quiet fortnight is not progress). Otherwise the rate of events since
-    engagement is compared with the rate in the ``baseline_days`` before it. When the records
-    reach only ``covers_until``, before the review, events are judged up to that day and "met"
-    is never proposed: silence the data cannot see is not progress.
+    Met needs a quiet period the family's own history makes improbable for a need still
+    present: no concern event in the last ``quiet_days`` (and at least that long since
+    engagement), and a chance below ``significance`` of a gap as long as the one since the
+    last event (or since engagement) if events still came at the pre-engagement rate reduced
+    by ``margin``. Quiet but not improbable (a need that came twice a year, quiet for five
+    months) is *improving*: the data cannot tell "less often" from "stopped", and say so.
+    Otherwise the rate since engagement is compared with the rate in the ``baseline_days``
+    before it. When the records reach only ``covers_until``, before the review, events are
+    judged up to that day and "met" is never proposed: silence the data cannot see is not
+    progress.
     """
     if review_on < engaged_on:
         raise ValueError("A review cannot be before the engagement it reviews.")
@@ -89,35 +112,72 @@ def propose_status(
     if seen < engaged_on:
         reason = f"The records reach only {seen:%d %b %Y}, before engagement: nothing to judge yet."
         return Proposal(ProgressStatus.NO_CHANGE, reason, before, 0, 0)
-    since = _count(concern_dates, engaged_on, seen)
+    since_dates = [d for d in concern_dates if engaged_on <= d <= seen]
+    since = len(since_dates)
     recent = _count(concern_dates, seen - dt.timedelta(days=rule.quiet_days - 1), seen)
     elapsed = (seen - engaged_on).days + 1
     rate_before = before / rule.baseline_days
     rate_since = since / elapsed
     gap = "" if seen == review_on else f" The records reach only {seen:%d %b %Y}."
-    counts = {"events_before": before, "events_since": since, "events_recent": recent}
+    counts = (before, since, recent)
     if recent == 0 and elapsed >= rule.quiet_days:
         if gap:
             reason = f"No concern event in the {rule.quiet_days} days the records cover.{gap}"
-            return Proposal(ProgressStatus.IMPROVING, reason, **counts)
-        reason = f"No concern event in the {rule.quiet_days} days up to the review."
-        return Proposal(ProgressStatus.MET, reason, **counts)
+            return Proposal(ProgressStatus.IMPROVING, reason, *counts)
+        quiet_for = (seen - max(since_dates)).days if since_dates else elapsed
+        return _quiet_proposal(rule, quiet_for, counts)
     if since and rate_since > rate_before:
         reason = (
             f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
             f"the {rule.baseline_days} days before: more often than before.{gap}"
         )
-        return Proposal(ProgressStatus.WORSE, reason, **counts)
+        return Proposal(ProgressStatus.WORSE, reason, *counts)
     if rate_since < rate_before:
         reason = (
             f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
             f"the {rule.baseline_days} days before: less often than before.{gap}"
         )
-        return Proposal(ProgressStatus.IMPROVING, reason, **counts)
+        return Proposal(ProgressStatus.IMPROVING, reason, *counts)
     reason = (
         f"{since} concern event(s) since engagement, at the same rate as before ({before}).{gap}"
     )
-    return Proposal(ProgressStatus.NO_CHANGE, reason, **counts)
+    return Proposal(ProgressStatus.NO_CHANGE, reason, *counts)
+
+
+def _quiet_proposal(rule: ProposalRule, quiet_for: int, counts: tuple[int, int, int]) -> Proposal:
+    """A quiet period up to the review: met only if improbable for a need still present."""
+    before = counts[0]
+    quiet = f"No concern event for {quiet_for} days up to the review."
+    if before == 0:
+        reason = (
+            f"{quiet} The records hold none in the {rule.baseline_days} days before engagement "
+            "either, so their silence cannot show a change: judge from what the family and "
+            "the services say."
+        )
+        return Proposal(ProgressStatus.NO_CHANGE, reason, *counts, quiet=True)
+    chance = quiet_chance(
+        events_before=before,
+        baseline_days=rule.baseline_days,
+        margin=rule.margin,
+        quiet_for=quiet_for,
+    )
+    still = (
+        f"Before engagement there were {before} in {rule.baseline_days} days; if the need were "
+        f"still there at {1 - rule.margin:.0%} of that rate, a gap this long would happen "
+        f"{_percent(chance)} of the time"
+    )
+    if chance < rule.significance:
+        reason = f"{quiet} {still}, so the need has most likely stopped."
+        return Proposal(ProgressStatus.MET, reason, *counts, quiet=True, chance=chance)
+    reason = (
+        f"{quiet} {still}: the data cannot yet tell stopped from less often. Whether it is met "
+        "is for you to judge from what the family and the services say."
+    )
+    return Proposal(ProgressStatus.IMPROVING, reason, *counts, quiet=True, chance=chance)
+
+
+def _percent(chance: float) -> str:
+    return "less than 1%" if chance < 0.01 else f"{chance:.0%}"
 
 
 def evaluate_sustained(
@@ -170,8 +230,10 @@ class NeedOutcome:
     descriptor: str
     last_status: ProgressStatus | None
     sustain: SustainResult
-    # What the data proposed at that review (None when nothing could be read).
+    # What the data proposed at that review (None when nothing could be read), and whether
+    # they were quiet then (no concern event in the quiet period: no contradiction of "met").
     proposed_status: ProgressStatus | None = None
+    data_quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,9 +248,11 @@ def family_outcome(
 ) -> FamilyOutcome:
     """Achieved only when every baseline need is met and sustained, or by a recorded decision.
 
-    Two keys: the practitioner's status at the last review *and* the data's proposal at that
-    review must both say met (a disagreement is resolved by a new review or by an equivalent
-    progress decision with its reason and approver), then the window must be sustained.
+    Two keys: the practitioner's status at the last review says met, and the data at that
+    review do not contradict it: they proposed met, or were quiet (no concern event in the
+    quiet period) even if too briefly to confirm it themselves. Concern events in the quiet
+    period are a disagreement, resolved by a new review or by an equivalent progress decision
+    with its reason and approver. Then the window must be sustained.
     """
     if equivalent_progress:
         return FamilyOutcome(
@@ -204,7 +268,9 @@ def family_outcome(
     disputed = [
         (n.descriptor, n.proposed_status)
         for n in needs
-        if n.proposed_status is not None and n.proposed_status != ProgressStatus.MET
+        if n.proposed_status is not None
+        and n.proposed_status != ProgressStatus.MET
+        and not n.data_quiet
     ]
     if disputed:
         descriptor, proposed = disputed[0]

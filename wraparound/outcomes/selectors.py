@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from wraparound.outcomes import sources
@@ -34,8 +35,9 @@ from wraparound.outcomes.rules import (
     family_outcome,
     propose_status,
 )
-from wraparound.sharing import gate
+from wraparound.sharing import audit, gate, policy
 from wraparound.sharing.gate import FamilyNotVisibleError
+from wraparound.sharing.models import AuditAction, AuditOutcome
 
 REVIEW_PURPOSE = "outcomes_review"
 ASSURANCE_PURPOSE = "claim_assurance"
@@ -80,6 +82,8 @@ class NeedProposal:
     records: list[RecordRead]
     withheld: int
     covers_until: dt.date | None = None
+    # The framework's wording of the need, each with the source it was transcribed from.
+    cited: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -220,7 +224,8 @@ def review_proposals(
         )
         window_start = baseline.engaged_on - dt.timedelta(days=descriptor.proposal.baseline_days)
         read = [r for r in dated if r.event_date >= window_start]
-        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden, covers))
+        cited = [(w.text, framework.cite(w).citation) for w in descriptor.wording]
+        proposals.append(NeedProposal(need, descriptor, proposal, read, hidden, covers, cited))
     return proposals
 
 
@@ -235,16 +240,23 @@ def needs_of(baseline: Baseline) -> list[BaselineNeed]:
 
 
 def claim_by_id(*, user: Any, raw: str, request_id: str | None = None) -> Claim | None:
-    """A claim for an action, once the gate lets the user open its family for claim assurance."""
+    """A claim for the claiming team's action, once the gate lets the user open its family
+    for outcomes review (the team's own purpose; internal audit opens claims through
+    ``claim_for_audit``)."""
     claim = Claim.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     if claim is not None:
         gate.open_family(
             user=user,
             family_public_id=claim.family_public_id,
-            purpose=ASSURANCE_PURPOSE,
+            purpose=REVIEW_PURPOSE,
             request_id=request_id,
         )
     return claim
+
+
+def in_audit_sample() -> Q:
+    """Claims internal audit drew into its sample (still waiting, or checked since)."""
+    return Q(claim_transitions__to_status=ClaimStatus.SAMPLED)
 
 
 def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainResult) -> NeedOutcome:
@@ -252,7 +264,9 @@ def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainRes
     if last is None:
         return NeedOutcome(descriptor, None, sustain)
     proposed = ProgressStatus(last.proposed_status) if last.proposed_status else None
-    return NeedOutcome(descriptor, ProgressStatus(last.status), sustain, proposed)
+    return NeedOutcome(
+        descriptor, ProgressStatus(last.status), sustain, proposed, last.proposal_quiet
+    )
 
 
 def last_statuses(baseline: Baseline) -> dict[int, NeedProgress]:
@@ -357,9 +371,14 @@ def claim_for_audit(
 
     Returns the claim, the pointers the auditor may see, and how many were withheld.
     """
-    claim = Claim.objects.filter(pk=claim_id).select_related("lead_agency", "baseline").first()
+    claim = (
+        Claim.objects.filter(in_audit_sample(), pk=claim_id)
+        .select_related("lead_agency", "baseline")
+        .distinct()
+        .first()
+    )
     if claim is None:
-        raise Claim.DoesNotExist(f"No claim {claim_id}.")
+        raise Claim.DoesNotExist(f"No claim {claim_id} in the internal-audit sample.")
     agencies = sources.agencies_by_slug()
     pointers = [
         p
@@ -389,9 +408,100 @@ def claim_for_audit(
 
 
 def claims_in_pipeline(*, user: Any, request_id: str | None = None) -> list[Claim]:
-    """Claims of the families the user may open for claim assurance (listing audited)."""
-    families = gate.list_families(user=user, purpose=ASSURANCE_PURPOSE, request_id=request_id)
+    """Claims of the families the user may open for outcomes review (listing audited)."""
+    families = gate.list_families(user=user, purpose=REVIEW_PURPOSE, request_id=request_id)
     return list(Claim.objects.filter(family_public_id__in=families).select_related("lead_agency"))
+
+
+def claims_ready(period: str, *, lock: bool = False) -> tuple[list[Claim], int]:
+    """A quarter's claims ready to submit, and how many sampled ones await their spot check.
+
+    Ready: validated and not sampled, or sampled and passed every spot-check question.
+    ``lock`` (inside the submitting transaction) takes the rows for update.
+    """
+    rows = Claim.objects.filter(
+        period=period, status__in=[ClaimStatus.VALIDATED, ClaimStatus.SAMPLED]
+    ).select_related("lead_agency")
+    if lock:
+        rows = rows.select_for_update()
+    ready, unchecked = [], 0
+    for claim in rows.order_by("pk"):
+        answers = claim.audit_answers.get("answers") if claim.audit_answers else None
+        if claim.status == ClaimStatus.VALIDATED or (answers and all(answers.values())):
+            ready.append(claim)
+        elif not answers:
+            unchecked += 1
+    return ready, unchecked
+
+
+@dataclass(frozen=True)
+class ReturnPreview:
+    """What submitting a quarter would send: for the "check your answers" page."""
+
+    period: str
+    ready: int
+    ready_shown: list[Claim]  # the ready claims of families the submitter may open
+    unchecked: int
+
+
+def return_preview(*, user: Any, period: str, request_id: str | None = None) -> ReturnPreview:
+    """The quarter's ready claims, naming only families the user may open (listing audited)."""
+    ready, unchecked = claims_ready(period)
+    families = gate.list_families(user=user, purpose=REVIEW_PURPOSE, request_id=request_id)
+    shown = [c for c in ready if c.family_public_id in families]
+    return ReturnPreview(period, len(ready), shown, unchecked)
+
+
+def periods_to_submit() -> list[str]:
+    """Quarters with a validated or sampled claim (a list of periods, no family named)."""
+    rows = Claim.objects.filter(status__in=[ClaimStatus.VALIDATED, ClaimStatus.SAMPLED])
+    return sorted(set(rows.values_list("period", flat=True)), reverse=True)
+
+
+def audit_counts() -> tuple[int, int]:
+    """(sampled claims waiting for a spot check, quarters with claims to sample): counts only."""
+    waiting = Claim.objects.filter(status=ClaimStatus.SAMPLED, audit_answers={}).count()
+    quarters = Claim.objects.filter(status=ClaimStatus.VALIDATED).values("period").distinct()
+    return waiting, quarters.count()
+
+
+@dataclass(frozen=True)
+class AuditWork:
+    """Internal audit's list: the claims in its sample, and the quarters still to sample."""
+
+    sampled: list[Claim]
+    to_sample: dict[str, int]  # period -> validated claims not yet sampled (a count only)
+
+
+def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
+    """The internal-audit sample (audited listing) and the quarters waiting for one.
+
+    The sample is internal audit's scope for claim assurance, as a relationship is a
+    practitioner's: the list offers exactly the claims ``claim_for_audit`` opens.
+    """
+    if not policy.reads_for(user, ASSURANCE_PURPOSE):
+        raise OutcomesAccessError("Only internal auditors open the internal-audit sample.")
+    sampled = list(
+        Claim.objects.filter(in_audit_sample())
+        .select_related("lead_agency")
+        .distinct()
+        .order_by("-period", "pk")
+    )
+    audit.record_access(
+        user=user,
+        action=AuditAction.SEARCH,
+        outcome=AuditOutcome.PERMIT if sampled else AuditOutcome.DENY,
+        purpose=ASSURANCE_PURPOSE,
+        reason=f"Listed {len(sampled)} claim(s) in the internal-audit sample",
+        request_id=request_id,
+    )
+    waiting = (
+        Claim.objects.filter(status=ClaimStatus.VALIDATED)
+        .values("period")
+        .annotate(n=Count("pk"))
+        .order_by("-period")
+    )
+    return AuditWork(sampled, {row["period"]: row["n"] for row in waiting})
 
 
 def status_is(claim: Claim, *statuses: str) -> bool:

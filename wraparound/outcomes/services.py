@@ -66,8 +66,9 @@ def _audit_review(by: Any, baseline: Baseline, reason: str, request_id: str | No
 
 def _require_role(by: Any, *roles: str) -> None:
     if getattr(by, "role", None) not in roles:
-        labels = ", ".join(Role(r).label.lower() for r in roles)
-        raise OutcomesError(f"Only a {labels} can do this.")
+        labels = " or ".join(Role(r).label.lower() for r in roles)
+        article = "an" if labels[0] in "aeiou" else "a"
+        raise OutcomesError(f"Only {article} {labels} can do this.")
 
 
 @transaction.atomic
@@ -225,6 +226,7 @@ def record_review(
             evidence=entry.evidence.strip(),
             proposed_status=proposals[pk].proposal.status.value if pk in proposals else "",
             proposal_reason=proposals[pk].proposal.reason if pk in proposals else "",
+            proposal_quiet=proposals[pk].proposal.quiet if pk in proposals else False,
             records_read=[r.as_pointer() for r in proposals[pk].records] if pk in proposals else [],
         )
         for pk, entry in statuses.items()
@@ -335,6 +337,7 @@ def _evidence_pack(assessment: selectors.OutcomeAssessment, as_of: dt.date) -> d
                 s.need.descriptor: {
                     "status": s.status,
                     "proposed": s.proposed_status,
+                    "data_quiet": s.proposal_quiet,
                     "evidence": s.evidence,
                 }
                 for s in r.need_statuses.select_related("need")
@@ -424,7 +427,7 @@ def make_claim(
         by,
         baseline.family_public_id,
         f"Outcome claim for {period}: evidence pack sealed, sha256 {digest}.",
-        purpose=selectors.ASSURANCE_PURPOSE,
+        purpose=selectors.REVIEW_PURPOSE,
         request_id=request_id,
     )
     try:
@@ -464,6 +467,11 @@ def pack_intact(claim: Claim) -> bool:
     )
 
 
+def _purpose_of(by: Any) -> str:
+    """The purpose a claim step is done for: internal audit's, or the claiming team's."""
+    return selectors.ASSURANCE_PURPOSE if by.role == Role.AUDITOR else selectors.REVIEW_PURPOSE
+
+
 def _move(claim: Claim, to: str, *, by: Any, note: str, request_id: str | None) -> Claim:
     ClaimTransition.objects.create(
         claim=claim, from_status=claim.status, to_status=to, by=by, note=note
@@ -474,10 +482,18 @@ def _move(claim: Claim, to: str, *, by: Any, note: str, request_id: str | None) 
         by,
         claim.family_public_id,
         f"Claim {claim.pk} ({claim.period}) moved to {ClaimStatus(to).label.lower()}. {note}".strip(),
-        purpose=selectors.ASSURANCE_PURPOSE,
+        purpose=_purpose_of(by),
         request_id=request_id,
     )
     return claim
+
+
+def _independent_of(claim: Claim, by: Any) -> None:
+    """Separation of duties: nobody audits a claim they made or validated (roles can change)."""
+    if claim.created_by_id == by.pk:
+        raise OutcomesError("An auditor cannot check a claim they made.")
+    if claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
+        raise OutcomesError("An auditor cannot check a claim they validated: ask another auditor.")
 
 
 def _locked(claim: Claim, *expected: str) -> Claim:
@@ -515,12 +531,19 @@ def _sample_key(claim: Claim, seed: str) -> str:
 def sample_for_audit(
     *, by: Any, period: str, rate: float = 0.1, seed: str = "", request_id: str | None = None
 ) -> list[Claim]:
-    """Draw the internal-audit sample of a period's validated claims (at least one)."""
-    _require_role(by, Role.TEAM_MANAGER)
+    """Internal audit draws its sample of a period's validated claims (at least one).
+
+    Claims the auditor made or validated (someone whose role changed) are left out of the
+    pool: another auditor samples and checks those.
+    """
+    _require_role(by, Role.AUDITOR)
     if not 0 < rate <= 1:
         raise OutcomesError("The sample rate is a fraction between 0 and 1.")
     pool = list(
-        Claim.objects.select_for_update().filter(period=period, status=ClaimStatus.VALIDATED)
+        Claim.objects.select_for_update()
+        .filter(period=period, status=ClaimStatus.VALIDATED)
+        .exclude(created_by=by)
+        .exclude(claim_transitions__to_status=ClaimStatus.VALIDATED, claim_transitions__by=by)
     )
     if not pool:
         raise OutcomesError(f"No validated claims for {period} to sample.")
@@ -555,12 +578,9 @@ def record_spot_check(
     request_id: str | None = None,
 ) -> Claim:
     """The internal auditor's answers: all yes keeps the claim for submission, any no rejects it."""
-    _require_role(by, Role.TEAM_MANAGER)
+    _require_role(by, Role.AUDITOR)
     claim = _locked(claim, ClaimStatus.SAMPLED)
-    if claim.created_by_id == by.pk:
-        raise OutcomesError("An auditor cannot check a claim they made.")
-    if claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=by).exists():
-        raise OutcomesError("An auditor cannot check a claim they validated: ask another auditor.")
+    _independent_of(claim, by)
     if set(answers) != set(AUDIT_QUESTIONS):
         raise OutcomesError("Answer every spot-check question.")
     if not all(answers.values()) and not note.strip():
@@ -592,26 +612,15 @@ def record_spot_check(
 
 
 @transaction.atomic
-def submit_claims(*, by: Any, period: str, request_id: str | None = None) -> list[Claim]:
+def submit_claims(
+    *, by: Any, period: str, note: str = "", request_id: str | None = None
+) -> list[Claim]:
     """Submit a period's validated claims and the sampled ones that passed the spot check."""
     _require_role(by, Role.TEAM_MANAGER)
-    ready = [
-        c
-        for c in Claim.objects.select_for_update().filter(
-            period=period, status__in=[ClaimStatus.VALIDATED, ClaimStatus.SAMPLED]
-        )
-        if c.status == ClaimStatus.VALIDATED
-        or (c.audit_answers.get("answers") and all(c.audit_answers["answers"].values()))
-    ]
-    if Claim.objects.filter(period=period, status=ClaimStatus.SAMPLED, audit_answers={}).exists():
+    ready, unchecked = selectors.claims_ready(period, lock=True)
+    if unchecked:
         raise OutcomesError("Finish the internal audit of the sampled claims before submitting.")
-    return [
-        _move(
-            c,
-            ClaimStatus.SUBMITTED,
-            by=by,
-            note="Included in the quarterly return.",
-            request_id=request_id,
-        )
-        for c in ready
-    ]
+    if not ready:
+        raise OutcomesError(f"No claims for {period} are ready to submit.")
+    said = f"Included in the quarterly return. {note.strip()}".strip()
+    return [_move(c, ClaimStatus.SUBMITTED, by=by, note=said, request_id=request_id) for c in ready]

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
+from wraparound.core.forms import check_answers
 from wraparound.core.models import Role
 from wraparound.outcomes import reports, selectors, services
+from wraparound.outcomes.forms import ConfirmReturnForm, SubmitReturnForm
 from wraparound.outcomes.models import Baseline, Claim, ClaimStatus
 from wraparound.outcomes.rules import ProgressStatus
 from wraparound.outcomes.services import AUDIT_QUESTIONS, OutcomesError, StatusEntry
@@ -260,28 +262,79 @@ def claims(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.TEAM_MANAGER)
-def claim_action(request: HttpRequest, action: str) -> HttpResponse:
-    period = request.POST.get("period", "")
+def validate_claim(request: HttpRequest) -> HttpResponse:
     try:
-        if action == "validate":
-            claim = _claim(request, request.POST.get("claim", ""))
-            services.validate_claim(by=request.user, claim=claim, request_id=_rid(request))
-            messages.success(request, f"Claim {claim.pk} validated.")
-        elif action == "sample":
-            chosen = services.sample_for_audit(
-                by=request.user, period=period, request_id=_rid(request)
-            )
-            messages.success(request, f"{len(chosen)} claim(s) sampled for internal audit.")
-        elif action == "submit":
-            done = services.submit_claims(by=request.user, period=period, request_id=_rid(request))
-            messages.success(request, f"{len(done)} claim(s) submitted for {period}.")
-        else:
-            raise Http404("No such claim action.")
+        claim = _claim(request, request.POST.get("claim", ""))
+        services.validate_claim(by=request.user, claim=claim, request_id=_rid(request))
+        messages.success(request, f"Claim {claim.pk} validated.")
     except FamilyNotVisibleError as refusal:
         raise PermissionDenied(f"You cannot act on this claim: {refusal}") from refusal
     except OutcomesError as error:
         messages.error(request, str(error))
     return redirect("outcomes:claims")
+
+
+RETURN_DRAFT = "outcomes-return-draft"
+
+
+@role_required(Role.TEAM_MANAGER)
+def submit_return(request: HttpRequest) -> HttpResponse:
+    """Step 1 of submitting a quarter: the answers (quarter, note), then "check your answers"."""
+    periods = selectors.periods_to_submit()
+    if request.method == "POST":
+        form = SubmitReturnForm(request.POST, periods=periods)
+        if form.is_valid():
+            request.session[RETURN_DRAFT] = {
+                "period": form.cleaned_data["period"],
+                "note": form.cleaned_data["note"],
+            }
+            return redirect("outcomes:check-return")
+    else:
+        draft = request.session.get(RETURN_DRAFT) or {}
+        initial = {**draft, "period": request.GET.get("period") or draft.get("period")}
+        form = SubmitReturnForm(initial=initial, periods=periods)
+    return render(
+        request,
+        "outcomes/submit_return.html",
+        {"form": form, "periods": periods},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.TEAM_MANAGER)
+def check_return(request: HttpRequest) -> HttpResponse:
+    """Step 2: check the answers and what the return will hold, confirm, then submit."""
+    draft = request.session.get(RETURN_DRAFT)
+    answers = SubmitReturnForm(draft, periods=selectors.periods_to_submit()) if draft else None
+    if answers is None or not answers.is_valid():
+        messages.info(request, "Choose the quarter to submit: there is nothing to check yet.")
+        return redirect("outcomes:submit-return")
+    period, note = answers.cleaned_data["period"], answers.cleaned_data["note"]
+    confirm = ConfirmReturnForm(request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    if request.method == "POST" and confirm.is_valid():
+        try:
+            done = services.submit_claims(
+                by=request.user, period=period, note=note, request_id=_rid(request)
+            )
+        except OutcomesError as error:
+            errors.append(str(error))
+        else:
+            del request.session[RETURN_DRAFT]
+            messages.success(request, f"{len(done)} claim(s) submitted in the {period} return.")
+            return redirect("outcomes:claims")
+    preview = selectors.return_preview(user=request.user, period=period, request_id=_rid(request))
+    return render(
+        request,
+        "outcomes/check_return.html",
+        {
+            "answers": check_answers(answers, change_url=reverse("outcomes:submit-return")),
+            "preview": preview,
+            "form": confirm,
+            "errors": errors,
+        },
+        status=400 if confirm.errors or errors else 200,
+    )
 
 
 def _claim(request: HttpRequest, raw: str) -> Claim:
@@ -291,7 +344,35 @@ def _claim(request: HttpRequest, raw: str) -> Claim:
     return claim
 
 
-@role_required(Role.TEAM_MANAGER)
+@role_required(Role.AUDITOR)
+def audit_home(request: HttpRequest) -> HttpResponse:
+    """Internal audit's own page: the sample to check and the quarters still to sample."""
+    try:
+        work = selectors.audit_work(user=request.user, request_id=_rid(request))
+    except selectors.OutcomesAccessError as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    periods = {c.period for c in work.sampled} | {services.claim_period(timezone.localdate())}
+    return render(
+        request,
+        "outcomes/audit_home.html",
+        {"work": work, "return_periods": sorted(periods, reverse=True)},
+    )
+
+
+@require_POST
+@role_required(Role.AUDITOR)
+def draw_sample(request: HttpRequest) -> HttpResponse:
+    period = request.POST.get("period", "")
+    try:
+        chosen = services.sample_for_audit(by=request.user, period=period, request_id=_rid(request))
+    except OutcomesError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{len(chosen)} claim(s) of {period} drawn for internal audit.")
+    return redirect("outcomes:audit-home")
+
+
+@role_required(Role.AUDITOR)
 def audit_sample(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         claim, visible, withheld = selectors.claim_for_audit(
@@ -347,7 +428,7 @@ def _eligibility(claim: Claim) -> dict[str, Any]:
     }
 
 
-@role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST)
+@role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST, Role.AUDITOR)
 def quarterly_return(request: HttpRequest, period: str) -> HttpResponse:
     if not (
         len(period) == 7 and period[:4].isdigit() and period[4:6] == "-Q" and period[6] in "1234"
@@ -357,7 +438,8 @@ def quarterly_return(request: HttpRequest, period: str) -> HttpResponse:
         body = reports.quarterly_return(user=request.user, period=period, request_id=_rid(request))
     except selectors.OutcomesAccessError as refusal:
         messages.error(request, str(refusal))
-        return redirect("outcomes:dashboard")
+        auditor = request.user.role == Role.AUDITOR  # type: ignore[union-attr]
+        return redirect("outcomes:audit-home" if auditor else "outcomes:dashboard")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="supporting-families-return-{period}.csv"'

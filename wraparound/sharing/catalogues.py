@@ -41,7 +41,14 @@ class DataCategory:
     criminal: bool
 
 
-READERS = ("casework", "linkage_review", "subject_access", "aggregate", "triage")
+READERS = (
+    "casework",
+    "linkage_review",
+    "subject_access",
+    "claim_assurance",
+    "aggregate",
+    "triage",
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class Purpose:
     includes: tuple[str, ...] = ()
     # What kind of reader the purpose is for: casework (a named family with need to know),
     # linkage_review (a data analyst comparing records), subject_access (an IG officer answering
-    # a request) or aggregate (counts only).
+    # a request), claim_assurance (an internal auditor checking a sampled outcome claim) or
+    # aggregate (counts only).
     reader: str = "casework"
 
     def serves(self, asked: str) -> bool:

@@ -13,6 +13,10 @@ Rules, in the order they are applied (see docs/sharing.md):
      risk and not supported; no relationship (nobody works with the family yet), but only
      under an agreement in force listing triage with the manager's agency as a party, only
      for families on that queue, and then only the categories that agreement shares;
+   - claim assurance: internal auditors checking an outcome claim's frozen evidence; no
+     relationship (the outcomes app opens only claims in the internal-audit sample, to an
+     auditor who neither made nor validated them), and other agencies' records only under an
+     agreement listing claim assurance (rules 3-5);
    - aggregate purposes never open a named family or person.
 2. Need to know (casework): a current legitimate relationship with the family (allocated
    worker, team around the family, a referral to the user's agency; team managers also through
@@ -61,6 +65,7 @@ READER_ROLES: dict[str, frozenset[str]] = {
     "casework": READING_ROLES,
     "linkage_review": frozenset({Role.DATA_ANALYST}),
     "subject_access": frozenset({Role.IG_OFFICER}),
+    "claim_assurance": frozenset({Role.AUDITOR}),
     "aggregate": frozenset(),
     "triage": frozenset({Role.TEAM_MANAGER}),
 }
@@ -165,6 +170,18 @@ def _reads_individuals(user: Reader, purpose: str = "early_help_coordination") -
         and getattr(user, "agency_id", None)
         and getattr(user, "role", None) in READER_ROLES[reader]
     )
+
+
+def reads_for(user: Reader, purpose: str) -> bool:
+    """Does ``user``'s role read named families for ``purpose`` at all (before need to know)?
+
+    For pages that list work for a reader whose scope is not a relationship (the internal
+    audit sample), so the list asks the same role rule as ``decide``.
+    """
+    _check_purpose(purpose)
+    if catalogues().purposes[purpose].reader == "aggregate":
+        return False
+    return _reads_individuals(user, purpose)
 
 
 def visible_families(user: Reader, purpose: str, now: dt.datetime | None = None) -> set[str]:
@@ -500,6 +517,7 @@ def decide(
             "linkage_review": "review record linkage (data analysts do)",
             "subject_access": "answer subject access requests (IG officers do)",
             TRIAGE: "triage families for early help (team managers do)",
+            "claim_assurance": "audit outcome claims (internal auditors do)",
         }[reader]
         return deny_all(f"Your role ({role}) does not {who}.")
     relationship: CareRelationship | None = None
@@ -512,6 +530,8 @@ def decide(
         need, need_reason = _triage_need(user, family_public_id, purpose, now)
         if not need:
             return deny_all(need_reason)
+    elif reader == "claim_assurance":
+        need, need_reason = "internal_audit", "Internal audit of an outcome claim in the sample"
     else:
         relationship, grant, related = _need_to_know(user, family_public_id, purpose, now)
         if relationship is not None:

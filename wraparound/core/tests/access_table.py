@@ -388,8 +388,11 @@ EXPECTED += [
 
 # Progress and outcomes (issue 16). Family pages and baseline actions need a relationship
 # (the access-test users have none: refused, or 404 for a baseline that does not exist);
-# claims and the internal-audit sample are team managers' (the auditor is a team manager,
-# see docs/outcomes.md); aggregates are refused by the gate without an agreement (302 back).
+# team managers validate and submit claims (submitting checks the answers first); the
+# internal-audit sample, its spot checks and evidence packs are internal auditors' only
+# (separation of duties: team managers make claims but do not audit them); aggregates are
+# refused by the gate without an agreement (302 back). ALL_ROLES rows above include the
+# auditor: home, sign-out, jobs, notifications, the directory, training and agreements.
 _CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
 _NOT_A_BASELINE = frozenset({404})
 EXPECTED += [
@@ -420,22 +423,34 @@ EXPECTED += [
         ok_statuses=_NOT_A_BASELINE,
     ),
     AccessRow("outcomes:claims", frozenset({R.TEAM_MANAGER})),
+    # POST-only; no claim named: a 404 (nothing is read).
     AccessRow(
-        "outcomes:claim-action",
+        "outcomes:validate-claim",
         frozenset({R.TEAM_MANAGER}),
-        lambda s: {"action": "sample"},
         method="post",
-        ok_statuses=frozenset({302}),  # nothing to sample: back to claims with the reason
+        ok_statuses=_NOT_A_BASELINE,
     ),
+    AccessRow("outcomes:submit-return", frozenset({R.TEAM_MANAGER})),
+    # Nothing chosen yet: back to the first step (302).
+    AccessRow("outcomes:check-return", frozenset({R.TEAM_MANAGER}), ok_statuses=frozenset({302})),
+    # The sample names families: its listing is audited (one entry) for every role.
+    AccessRow("outcomes:audit-home", frozenset({R.AUDITOR}), personal_data=True),
+    AccessRow(
+        "outcomes:draw-sample",
+        frozenset({R.AUDITOR}),
+        method="post",
+        ok_statuses=frozenset({302}),  # nothing validated to sample: back with the reason
+    ),
+    # Only claims in the sample open: any other id is a 404 (nothing is read).
     AccessRow(
         "outcomes:audit",
-        frozenset({R.TEAM_MANAGER}),
+        frozenset({R.AUDITOR}),
         lambda s: {"pk": 999999},
         ok_statuses=_NOT_A_BASELINE,
     ),
     AccessRow(
         "outcomes:return",
-        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST}),
+        frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.AUDITOR}),
         lambda s: {"period": "2026-Q1"},
         ok_statuses=frozenset({200, 302}),  # 302: refused by the sharing gate
     ),

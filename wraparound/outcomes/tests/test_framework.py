@@ -86,6 +86,20 @@ def _broken(change: str) -> dict[str, Any]:
         del data["version"]
     elif change == "no_date":
         data["effective_from"] = "soon"
+    elif change == "no_wording":
+        del first["wording"]
+    elif change == "wording_of_unknown_source":
+        first["wording"] = [{"text": "attendance <90%", "source": "a-blog"}]
+    elif change == "source_without_address":
+        del data["sources"]["cb"]["url"]
+    elif change == "local_addition_without_reason":
+        del data["sources"]["partnership"]["note"]
+    elif change == "framework_source_not_national":
+        data["source"] = "cb"
+    elif change == "margin_out_of_range":
+        first["proposal"]["margin"] = 1.5
+    elif change == "significance_out_of_range":
+        first["proposal"]["significance"] = 0.5
     return data
 
 
@@ -102,6 +116,13 @@ def _broken(change: str) -> dict[str, Any]:
         ("duplicate_descriptor", "descriptor 'school_attendance' is listed twice"),
         ("no_version", "version must be a non-empty text"),
         ("no_date", "effective_from must be a date"),
+        ("no_wording", "wording must list the framework's wording, each with its source"),
+        ("wording_of_unknown_source", "'attendance <90%': cites unknown source 'a-blog'"),
+        ("source_without_address", "source 'cb': a council source needs its https:// address"),
+        ("local_addition_without_reason", "a local addition needs a note saying why"),
+        ("framework_source_not_national", "source must be the national framework document"),
+        ("margin_out_of_range", "proposal.margin must be a number between 0 and 1"),
+        ("significance_out_of_range", "proposal.significance must be a number between 0 and 0.5"),
     ],
 )
 def test_a_malformed_framework_is_rejected_with_the_reason(
@@ -121,3 +142,49 @@ def test_a_file_that_is_not_yaml_is_rejected(tmp_path: Path) -> None:
 def test_no_framework_before_the_first_is_in_effect() -> None:
     with pytest.raises(FrameworkError, match="No outcome framework was in effect"):
         framework_for(dt.date(2020, 1, 1))
+
+
+NOTES = CATALOGUE_DIR.parents[3] / "shared" / "domain" / "governance-and-outcomes.md"
+# How the notes' table names each council source after the examples it gives.
+NOTES_ABBREVIATION = {"cb": "(CB)", "bn": "(BN)", "rbkc": "(RBKC)", "derby": "(Derby)"}
+
+
+def test_every_descriptor_cites_where_its_wording_comes_from() -> None:
+    framework = framework_for(dt.date(2026, 1, 1))
+    assert framework.sources[framework.source].kind == "national"
+    for descriptor in framework.descriptors:
+        assert descriptor.wording, descriptor.key
+        for wording in descriptor.wording:
+            source = framework.cite(wording)
+            assert source.url.startswith("https://") or source.kind == "local"
+
+
+def test_the_wording_is_transcribed_word_for_word_from_the_research_notes() -> None:
+    """Each quoted need, headline and alternative appears as written in the notes' B1 table,
+    in the row of its headline outcome and beside the source the notes give for it."""
+    if not NOTES.exists():
+        pytest.skip(f"the research notes are not beside the repository ({NOTES})")
+    notes = NOTES.read_text(encoding="utf-8")
+    section = notes[notes.index("## B1.") : notes.index("## B2.")]
+    rows = {
+        line.split("|")[2].strip(): line
+        for line in section.splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip().isdigit()
+    }
+    framework = framework_for(dt.date(2026, 1, 1))
+    local = {k for k, s in framework.sources.items() if s.kind == "local"}
+    for source in framework.sources.values():
+        assert source.kind == "local" or source.url in notes, source.key
+    for outcome in framework.outcomes:
+        headline = framework.headlines[outcome]
+        row = next((line for title, line in rows.items() if title.startswith(headline)), None)
+        assert row is not None, f"{outcome}: headline {headline!r} is not in the notes' table"
+        quoted = [w for d in framework.descriptors if d.outcome == outcome for w in d.wording]
+        quoted += list(framework.other_needs[outcome])
+        quoted += [framework.also_called[outcome]] if outcome in framework.also_called else []
+        for wording in quoted:
+            if wording.source in local:
+                continue
+            assert wording.text in row, f"{outcome}: {wording.text!r} is not in its row"
+            mark = NOTES_ABBREVIATION.get(wording.source)
+            assert mark is None or mark in row[row.index(wording.text) :], (outcome, wording)

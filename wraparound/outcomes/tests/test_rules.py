@@ -11,11 +11,13 @@ from wraparound.outcomes.framework import ProposalRule, SustainedRule
 from wraparound.outcomes.rules import (
     NeedOutcome,
     ProgressStatus,
+    Proposal,
     SustainResult,
     SustainState,
     evaluate_sustained,
     family_outcome,
     propose_status,
+    quiet_chance,
 )
 
 # A shared machine under load must not fail a property for being slow to generate inputs.
@@ -136,8 +138,94 @@ def _propose(offs: list[int], review: int) -> ProgressStatus:
     ).status
 
 
-def test_a_need_quiet_for_the_whole_quiet_period_is_proposed_met() -> None:
-    assert _propose([-30, -10, 5], review=130) == ProgressStatus.MET
+MONTHLY = [-30 * k for k in range(1, 13)]  # twelve concern events in the year before
+
+
+def _proposal(offs: list[int], review: int) -> Proposal:
+    return propose_status(
+        concern_dates=[ENGAGED + dt.timedelta(days=o) for o in offs],
+        engaged_on=ENGAGED,
+        review_on=ENGAGED + dt.timedelta(days=review),
+        rule=PROPOSAL,
+    )
+
+
+def test_a_monthly_need_quiet_for_most_of_a_year_since_engagement_is_proposed_met() -> None:
+    assert _propose([*MONTHLY, 5], review=130) == ProgressStatus.IMPROVING  # 125 quiet days
+    proposal = _proposal([*MONTHLY, 5], review=300)
+    assert proposal.status == ProgressStatus.MET
+    assert proposal.quiet
+    assert proposal.chance is not None
+    assert proposal.chance < PROPOSAL.significance
+    assert "most likely stopped" in proposal.reason
+
+
+def test_a_need_that_came_twice_a_year_and_went_quiet_is_improving_not_met() -> None:
+    """Less often and stopped look alike for a while: the data say they cannot yet tell."""
+    proposal = _proposal([-200, -30, 5], review=130)
+    assert proposal.status == ProgressStatus.IMPROVING
+    assert proposal.quiet
+    assert "cannot yet tell stopped from less often" in proposal.reason
+    assert "at 50% of that rate, a gap this long would happen 71% of the time" in proposal.reason
+
+
+def test_the_same_silence_is_met_for_a_frequent_need_and_not_for_a_rare_one() -> None:
+    assert _propose([*MONTHLY], review=200) == ProgressStatus.MET
+    assert _propose([-100, -40], review=200) == ProgressStatus.IMPROVING
+
+
+def test_a_silence_the_records_never_broke_before_engagement_shows_no_change() -> None:
+    proposal = _proposal([], review=200)
+    assert proposal.status == ProgressStatus.NO_CHANGE
+    assert proposal.quiet
+    assert "cannot show a change" in proposal.reason
+
+
+@relaxed
+@given(
+    before=st.lists(st.integers(-365, -1), max_size=15),
+    since=st.lists(st.integers(0, 400), max_size=4),
+    review=st.integers(0, 400),
+)
+def test_met_is_proposed_only_when_the_silence_is_improbable_at_the_reduced_rate(
+    before: list[int], since: list[int], review: int
+) -> None:
+    since = [s for s in since if s <= review]
+    proposal = _proposal([*before, *since], review)
+    if proposal.status == ProgressStatus.MET:
+        quiet_for = review - max(since) if since else review + 1
+        chance = quiet_chance(
+            events_before=len(before),
+            baseline_days=PROPOSAL.baseline_days,
+            margin=PROPOSAL.margin,
+            quiet_for=quiet_for,
+        )
+        assert chance < PROPOSAL.significance
+        assert quiet_for >= PROPOSAL.quiet_days or not since
+
+
+@relaxed
+@given(
+    events=st.integers(0, 30),
+    quiet=st.integers(0, 1000),
+    longer=st.integers(0, 500),
+    margin=st.floats(0.05, 0.95),
+)
+def test_a_longer_silence_or_a_busier_history_is_never_more_probable(
+    events: int, quiet: int, longer: int, margin: float
+) -> None:
+    base = quiet_chance(events_before=events, baseline_days=365, margin=margin, quiet_for=quiet)
+    assert 0 < base <= 1
+    assert (
+        quiet_chance(
+            events_before=events, baseline_days=365, margin=margin, quiet_for=quiet + longer
+        )
+        <= base
+    )
+    assert (
+        quiet_chance(events_before=events + 1, baseline_days=365, margin=margin, quiet_for=quiet)
+        <= base
+    )
 
 
 def test_a_quiet_fortnight_is_improving_at_most() -> None:
@@ -203,6 +291,17 @@ def test_a_need_recorded_met_against_the_datas_proposal_is_not_claimable() -> No
         ProgressStatus.MET,
     )
     assert family_outcome([ok, ok, agreed], min_needs=3).achieved
+
+
+def test_quiet_data_that_cannot_confirm_met_do_not_stand_against_the_practitioner() -> None:
+    ok = _need(ProgressStatus.MET, SustainState.SUSTAINED)
+    sustained = SustainResult(SustainState.SUSTAINED, "why")
+    quiet = NeedOutcome("da", ProgressStatus.MET, sustained, ProgressStatus.IMPROVING, True)
+    assert family_outcome([ok, ok, quiet], min_needs=3).achieved
+    events = NeedOutcome("da", ProgressStatus.MET, sustained, ProgressStatus.IMPROVING, False)
+    result = family_outcome([ok, ok, events], min_needs=3)
+    assert not result.achieved
+    assert "proposed improving" in result.reason
 
 
 @relaxed

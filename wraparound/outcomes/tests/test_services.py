@@ -8,11 +8,17 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wraparound.core.models import Role
 from wraparound.outcomes import selectors, services
 from wraparound.outcomes.models import Claim, ClaimStatus
 from wraparound.outcomes.rules import ProgressStatus
 from wraparound.outcomes.services import OutcomesError, StatusEntry
-from wraparound.outcomes.tests.builders import StoryFamily, add_event, story_family
+from wraparound.outcomes.tests.builders import (
+    POLICE_INCIDENTS,
+    StoryFamily,
+    add_event,
+    story_family,
+)
 from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.models import AuditEntry, SharedCategory
 from wraparound.sharing.tests import factories as sharing
@@ -46,7 +52,7 @@ def test_the_baseline_fixes_each_flagged_need_with_its_evidence() -> None:
     baseline = _baseline(story)
     needs = {n.descriptor: n for n in baseline.baseline_needs.all()}
     assert set(needs) == {"domestic_abuse", "school_attendance", "tenancy_at_risk"}
-    assert len(needs["domestic_abuse"].evidence) == 3
+    assert len(needs["domestic_abuse"].evidence) == len(POLICE_INCIDENTS)
     assert needs["domestic_abuse"].evidence[0]["agency_slug"] == "hartshire-police"
 
 
@@ -72,7 +78,7 @@ def test_proposals_come_from_the_records_read_and_name_them() -> None:
     assert proposals["tenancy_at_risk"].proposal.status == ProgressStatus.MET
     assert proposals["school_attendance"].proposal.status != ProgressStatus.MET
     read = proposals["domestic_abuse"].records
-    assert [r.agency_slug for r in read] == ["hartshire-police"] * 3
+    assert [r.agency_slug for r in read] == ["hartshire-police"] * len(POLICE_INCIDENTS)
     assert all(r.event_key.startswith("hartshire-police:incidents:") for r in read)
 
 
@@ -158,7 +164,10 @@ def test_equivalent_progress_counts_only_once_another_team_manager_approves_it()
         services.approve_equivalent_progress(by=story.manager, baseline=baseline)
     with pytest.raises(OutcomesError, match="Only a team manager"):
         services.approve_equivalent_progress(by=story.practitioner, baseline=baseline)
-    services.approve_equivalent_progress(by=story.auditor, baseline=baseline)
+    with pytest.raises(OutcomesError, match="Only a team manager"):
+        services.approve_equivalent_progress(by=story.auditor, baseline=baseline)
+    colleague = sharing.worker(story.early_help, Role.TEAM_MANAGER, username="second-manager")
+    services.approve_equivalent_progress(by=colleague, baseline=baseline)
     assessment = selectors.assess_outcome(user=story.practitioner, baseline=baseline)
     assert assessment.achieved
     assert assessment.basis == "equivalent_progress"
@@ -217,7 +226,7 @@ def test_the_pipeline_runs_candidate_validated_sampled_submitted() -> None:
     with pytest.raises(OutcomesError, match="Only a team manager"):
         services.validate_claim(by=story.practitioner, claim=claim)
     services.validate_claim(by=story.manager, claim=claim)
-    [sampled] = services.sample_for_audit(by=story.manager, period=claim.period)
+    [sampled] = services.sample_for_audit(by=story.auditor, period=claim.period)
     with pytest.raises(OutcomesError, match="Finish the internal audit"):
         services.submit_claims(by=story.manager, period=claim.period)
     _pack_claim, visible, withheld = selectors.claim_for_audit(
@@ -242,7 +251,7 @@ def test_a_failed_spot_check_rejects_the_claim_with_the_reason() -> None:
     story = story_family()
     claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
     services.validate_claim(by=story.manager, claim=claim)
-    [sampled] = services.sample_for_audit(by=story.manager, period=claim.period)
+    [sampled] = services.sample_for_audit(by=story.auditor, period=claim.period)
     answers = dict.fromkeys(services.AUDIT_QUESTIONS, True) | {"whole_family": False}
     with pytest.raises(OutcomesError, match="Say why"):
         services.record_spot_check(by=story.auditor, claim=sampled, answers=answers)
@@ -261,12 +270,73 @@ def test_a_window_the_schools_data_do_not_yet_reach_is_pending_not_sustained() -
     assert "the data cover it up to" in assessment.reason
 
 
-def test_the_validator_cannot_also_audit_the_sample() -> None:
+def test_team_managers_make_and_validate_claims_but_do_not_audit_them() -> None:
+    story = story_family()
+    claim = services.make_claim(by=story.manager, baseline=_claimable(story))
+    with pytest.raises(OutcomesError, match="Only a team manager"):
+        services.validate_claim(by=story.auditor, claim=claim)
+    colleague = sharing.worker(story.early_help, Role.TEAM_MANAGER, username="validator")
+    services.validate_claim(by=colleague, claim=claim)
+    with pytest.raises(OutcomesError, match="Only an internal auditor"):
+        services.sample_for_audit(by=story.manager, period=claim.period)
+    [sampled] = services.sample_for_audit(by=story.auditor, period=claim.period)
+    with pytest.raises(OutcomesError, match="Only an internal auditor"):
+        services.record_spot_check(
+            by=colleague, claim=sampled, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
+        )
+
+
+def test_nobody_audits_a_claim_they_made_or_validated_even_after_a_change_of_role() -> None:
     story = story_family()
     claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
     services.validate_claim(by=story.manager, claim=claim)
-    [sampled] = services.sample_for_audit(by=story.manager, period=claim.period)
-    with pytest.raises(OutcomesError, match="they validated"):
-        services.record_spot_check(
-            by=story.manager, claim=sampled, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
-        )
+    [sampled] = services.sample_for_audit(by=story.auditor, period=claim.period)
+    for person, why in ((story.manager, "they validated"), (story.practitioner, "they made")):
+        person.role = Role.AUDITOR  # moved to internal audit after working the claim
+        person.save(update_fields=["role"])
+        with pytest.raises(OutcomesError, match=why):
+            services.record_spot_check(
+                by=person, claim=sampled, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
+            )
+
+
+def test_an_auditor_does_not_sample_claims_they_validated_before_moving_to_audit() -> None:
+    story = story_family()
+    claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
+    services.validate_claim(by=story.manager, claim=claim)
+    story.manager.role = Role.AUDITOR
+    story.manager.save(update_fields=["role"])
+    with pytest.raises(OutcomesError, match="No validated claims"):
+        services.sample_for_audit(by=story.manager, period=claim.period)
+    assert services.sample_for_audit(by=story.auditor, period=claim.period)
+
+
+def test_internal_audit_opens_only_claims_in_its_sample() -> None:
+    story = story_family()
+    claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
+    services.validate_claim(by=story.manager, claim=claim)
+    with pytest.raises(Claim.DoesNotExist, match="in the internal-audit sample"):
+        selectors.claim_for_audit(user=story.auditor, claim_id=claim.pk)
+    assert selectors.audit_work(user=story.auditor).sampled == []
+    services.sample_for_audit(by=story.auditor, period=claim.period)
+    work = selectors.audit_work(user=story.auditor)
+    assert [c.pk for c in work.sampled] == [claim.pk]
+    opened, _visible, _withheld = selectors.claim_for_audit(user=story.auditor, claim_id=claim.pk)
+    assert opened.pk == claim.pk
+    entry = AuditEntry.objects.filter(actor_id=story.auditor.pk).order_by("-sequence").first()
+    assert (entry.purpose, entry.relationship) == ("claim_assurance", "internal_audit")
+
+
+def test_a_team_manager_cannot_read_a_family_for_claim_assurance() -> None:
+    story = story_family()
+    with pytest.raises(FamilyNotVisibleError, match="internal auditors do"):
+        gate_open(story.manager, story.family_public_id)
+    assert gate_open(story.auditor, story.family_public_id).need_to_know == "internal_audit"
+
+
+def gate_open(user, family_public_id: str):  # type: ignore[no-untyped-def]
+    from wraparound.sharing import gate
+
+    return gate.open_family(
+        user=user, family_public_id=family_public_id, purpose=selectors.ASSURANCE_PURPOSE
+    )

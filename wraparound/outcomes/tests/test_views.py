@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
@@ -15,7 +14,12 @@ from wraparound.core.models import Role
 from wraparound.outcomes import services
 from wraparound.outcomes.models import ClaimStatus
 from wraparound.outcomes.services import StatusEntry
-from wraparound.outcomes.tests.builders import StoryFamily, story_family
+from wraparound.outcomes.tests.builders import (
+    POLICE_INCIDENTS,
+    StoryFamily,
+    story_family,
+    validated_claim,
+)
 from wraparound.sharing.models import AuditEntry
 from wraparound.sharing.tests import factories as sharing
 
@@ -44,7 +48,7 @@ def test_the_review_page_proposes_statuses_and_lists_the_records_read() -> None:
     body = response.content.decode()
     assert response.status_code == 200
     assert "Proposed from data" in body
-    assert body.count("hartshire-police:incidents:") == 3
+    assert body.count("hartshire-police:incidents:") == len(POLICE_INCIDENTS)
     assert AuditEntry.objects.count() - before == 1
 
 
@@ -115,23 +119,10 @@ def test_the_family_page_shows_the_timeline_and_needs() -> None:
 
 
 def _submitted_claim(story: StoryFamily):  # type: ignore[no-untyped-def]
-    baseline = _baseline(story)
-    story.records["school"].events.filter(
-        kind="persistent_absence", event_date__gt=story.engaged_on
-    ).delete()
-    statuses = {n.pk: StatusEntry("met", "TAF") for n in baseline.baseline_needs.all()}
-    services.record_review(
-        by=story.practitioner,
-        baseline=baseline,
-        reviewed_on=story.engaged_on + dt.timedelta(days=185),
-        statuses=statuses,
-    )
-    services.end_support(
-        by=story.practitioner, baseline=baseline, ended_on=story.engaged_on + dt.timedelta(days=190)
-    )
-    claim = services.make_claim(by=story.practitioner, baseline=baseline)
-    services.validate_claim(by=story.manager, claim=claim)
-    services.sample_for_audit(by=story.manager, period=claim.period)
+    """A validated claim internal audit has drawn into its sample."""
+    claim = validated_claim(story)
+    services.sample_for_audit(by=story.auditor, period=claim.period)
+    claim.refresh_from_db()
     return claim
 
 
@@ -163,14 +154,84 @@ def test_the_quarterly_return_downloads_without_naming_the_family() -> None:
     sharing.agreement(
         parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
     )
-    response = _client(story.manager).get(
-        reverse("outcomes:return", kwargs={"period": claim.period})
+    for reader in (story.manager, story.auditor):
+        response = _client(reader).get(reverse("outcomes:return", kwargs={"period": claim.period}))
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert [r["status"] for r in rows] == [ClaimStatus.SUBMITTED]
+        assert rows[0]["pack_sha256"] == claim.pack_hash
+        assert story.family_public_id not in response.content.decode()
+
+
+def test_the_auditors_page_lists_the_sample_and_draws_the_next_one() -> None:
+    story = story_family()
+    claim = validated_claim(story)
+    auditor = _client(story.auditor)
+    home = auditor.get(reverse("outcomes:audit-home")).content.decode()
+    assert f'Draw the sample<span class="govuk-visually-hidden"> for {claim.period}' in home
+    assert "No claims have been sampled yet." in home
+    assert auditor.get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 404
+    drawn = auditor.post(reverse("outcomes:draw-sample"), {"period": claim.period}, follow=True)
+    body = drawn.content.decode()
+    assert f"1 claim(s) of {claim.period} drawn for internal audit." in body
+    assert f'Open sample<span class="govuk-visually-hidden"> claim {claim.pk}' in body
+    assert auditor.get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 200
+    assert _client(story.manager).get(reverse("outcomes:audit-home")).status_code == 403
+
+
+def test_the_auditors_home_page_says_what_waits_for_them() -> None:
+    story = story_family()
+    claim = _submitted_claim(story)
+    body = _client(story.auditor).get(reverse("core:home")).content.decode()
+    assert "Sampled claims waiting for your spot check" in body
+    assert reverse("outcomes:audit-home") in body
+    assert claim.family_public_id not in body  # counts only
+
+
+def test_a_team_manager_checks_the_answers_before_the_return_is_submitted() -> None:
+    story = story_family()
+    claim = _submitted_claim(story)
+    services.record_spot_check(
+        by=story.auditor, claim=claim, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
     )
-    assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert [r["status"] for r in rows] == [ClaimStatus.SUBMITTED]
-    assert rows[0]["pack_sha256"] == claim.pack_hash
-    assert story.family_public_id not in response.content.decode()
+    manager = _client(story.manager)
+    start = reverse("outcomes:submit-return")
+    assert manager.get(reverse("outcomes:check-return")).status_code == 302  # nothing chosen
+    missing = manager.post(start, {})
+    assert missing.status_code == 400
+    assert "Answer “Which quarter are you submitting?”" in missing.content.decode()
+    answered = manager.post(start, {"period": claim.period, "note": "Signed off by the head."})
+    assert answered.status_code == 302
+    check = manager.get(answered.url)
+    body = check.content.decode()
+    assert f"Check your answers before submitting the {claim.period} return" in body
+    assert "Signed off by the head." in body
+    assert f'href="{start}#id_period_0"' in body  # a change link back to the answer
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SAMPLED  # nothing submitted by checking
+    unconfirmed = manager.post(answered.url, {})
+    assert unconfirmed.status_code == 400
+    assert "Tick to confirm" in unconfirmed.content.decode()
+    done = manager.post(answered.url, {"confirm": "on"}, follow=True)
+    assert f"1 claim(s) submitted in the {claim.period} return." in done.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    last = claim.claim_transitions.order_by("-pk").first()
+    assert last.note == "Included in the quarterly return. Signed off by the head."
+
+
+def test_the_return_cannot_be_submitted_while_the_sample_is_unchecked() -> None:
+    story = story_family()
+    claim = _submitted_claim(story)
+    manager = _client(story.manager)
+    manager.post(reverse("outcomes:submit-return"), {"period": claim.period})
+    body = manager.get(reverse("outcomes:check-return")).content.decode()
+    assert "cannot be submitted until internal audit has checked every sampled claim" in body
+    refused = manager.post(reverse("outcomes:check-return"), {"confirm": "on"})
+    assert refused.status_code == 400
+    assert "Finish the internal audit" in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SAMPLED
 
 
 def test_the_return_is_refused_without_an_aggregate_agreement() -> None:
