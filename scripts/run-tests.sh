@@ -11,13 +11,13 @@ export WRAPAROUND_VAR_DIR=${WRAPAROUND_VAR_DIR:-$(mktemp -d /tmp/wraparound-test
 WORKERS="-n 2"
 
 echo "== Tests on SQLite (all tests, including browser and pipeline) =="
-env -u DATABASE_URL $BIN/pytest -q -p no:cacheprovider $WORKERS
+env -u DATABASE_URL $BIN/pytest -q -p no:cacheprovider --durations=25 $WORKERS
 sqlite_rc=$?
 
 pg_rc=0
 if $BIN/python -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then
   echo "== Tests on PostgreSQL (database tests; browser and pipeline tests ran above) =="
-  DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider $WORKERS -m "not browser and not pipeline"
+  DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider --durations=25 $WORKERS -m "not browser and not pipeline"
   pg_rc=$?
 else
   echo "== PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL run skipped =="
