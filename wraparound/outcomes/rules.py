@@ -10,9 +10,10 @@ No Django here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from scipy import stats
 
@@ -73,6 +74,21 @@ class SustainResult:
 def _count(dates: Iterable[dt.date], start: dt.date, end: dt.date) -> int:
     """Events from ``start`` to ``end``, both included."""
     return sum(1 for d in dates if start <= d <= end)
+
+
+def coverage_from(
+    latest: Mapping[Any, dt.date], recorders: Mapping[str, set[Any]], kinds: Iterable[str]
+) -> dict[str, dt.date]:
+    """Up to when the data reach for each kind of event.
+
+    ``latest``: each agency's latest current event of any kind; ``recorders``: the agencies
+    whose current extracts record each kind. A kind is covered as far as the least current of
+    its recorders; a kind none records only as far as the least current agency, so an absence
+    of events is never read as evidence beyond what the data reach. The pages
+    (``sources.coverage_by_kind``) and the benchmark both decide coverage here.
+    """
+    floor = min(latest.values(), default=dt.date.min)
+    return {k: min((latest[a] for a in recorders.get(k, ())), default=floor) for k in kinds}
 
 
 def quiet_chance(*, events_before: int, baseline_days: int, margin: float, quiet_for: int) -> float:
