@@ -99,6 +99,8 @@ class Descriptor:
     sustained: SustainedRule
     wording: tuple[Wording, ...] = ()
     note: str = ""
+    # "Significant and sustained progress" for this need in the sources' own words.
+    progress_wording: tuple[Wording, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class Framework:
     other_needs: dict[str, tuple[Wording, ...]] = field(default_factory=dict)
     eligibility_sources: tuple[str, ...] = ()
     sustained_sources: tuple[str, ...] = ()
+    sustained_wording: Wording | None = None
 
     def cite(self, wording: Wording) -> Source:
         """The source a piece of wording was transcribed from."""
@@ -311,6 +314,9 @@ def _descriptor(
         ),
         wording=_wordings(raw.get("wording"), sources, where=where, name="wording"),
         note=str(raw.get("note") or ""),
+        progress_wording=_wordings(
+            raw.get("progress_wording"), sources, where=where, name="progress_wording"
+        ),
     )
 
 
@@ -407,6 +413,9 @@ def parse_framework(
         ),
         sustained_sources=_source_keys(
             data.get("sustained_source"), sources, where=f"{where}: sustained_source"
+        ),
+        sustained_wording=_one_wording(
+            data.get("sustained_wording"), sources, where=f"{where}: sustained_wording"
         ),
     )
 
