@@ -114,6 +114,7 @@ def score_needs(
     framework = framework_for(as_of)
     descriptors = _descriptors(framework)
     agree: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    when_proposed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     met_agree = 0
     families: dict[str, dict[str, Any]] = {}
     rng = np.random.default_rng([seed, PRACTITIONER_STREAM])
@@ -140,6 +141,9 @@ def score_needs(
         tally[0] += proposal.status.value == row["status_at_closure"]
         tally[1] += 1
         met_agree += (proposal.status == ProgressStatus.MET) == (row["status_at_closure"] == "met")
+        said = when_proposed[proposal.status.value]
+        said[0] += proposal.status.value == row["status_at_closure"]
+        said[1] += 1
         family = families.setdefault(
             row["family_id"],
             {
@@ -169,6 +173,11 @@ def score_needs(
         },
         "agreement_overall": round(sum(a for a, _ in agree.values()) / max(1, truth.height), 3),
         "met_vs_not_met_agreement": round(met_agree / max(1, truth.height), 3),
+        # How often each status is right when the data propose it (the data's own precision).
+        "when_proposed": {
+            s: {"proposed": n, "true_status_agrees": round(a / n, 3)}
+            for s, (a, n) in sorted(when_proposed.items())
+        },
         "claims_data_only": _claims(families, "data_only", framework.min_needs),
         "claims_with_practitioner_judgement": _claims(families, "judged", framework.min_needs),
         "practitioner_error_model": {"optimism": OPTIMISM, "caution": CAUTION},

@@ -101,30 +101,8 @@ def _coverage(database: Path, kinds: set[str]) -> dict[str, dt.date]:
     return coverage_from(latest, recorders, kinds)
 
 
-def run_linked_benchmark(
-    *, households: int, seed: int, workdir: Path, cache: Path | None = None
-) -> dict[str, Any]:
-    """All figures for one run through import and linkage, as a JSON-ready dict."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    database = workdir / "bench.sqlite3"
-    database.unlink(missing_ok=True)
-    shutil.rmtree(workdir / "models", ignore_errors=True)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
-           "WRAPAROUND_MODEL_DIR": str(workdir / "models")}  # fmt: skip
-    env.setdefault("DJANGO_SETTINGS_MODULE", "wraparound.settings")
-    county, synth = cached_county(cache or workdir / "counties", households, seed, env)
-    as_of = dt.date.fromisoformat(
-        json.loads((county / "manifest.json").read_text(encoding="utf-8"))["parameters"]["as_of"]
-    )
-    shutil.rmtree(workdir / "with-outcomes", ignore_errors=True)
-    written = write_trajectory_extracts(county, workdir / "with-outcomes", seed=seed, as_of=as_of)
-    stages: dict[str, dict[str, Any]] = {"synth": synth}
-    stages["migrate"] = _figures(run_stage(_cli("migrate", "-v0"), env))
-    run_stage([LOAD_AGENCIES], env)
-    manifest = workdir / "with-outcomes" / "manifest.json"
-    stages["import"] = _figures(run_stage(_cli("import", "--manifest", str(manifest), "-v0"), env))
-    stages["link"] = _figures(run_stage(_cli("link", "-v0"), env))
-
+def score_linked(database: Path, county: Path, *, as_of: dt.date, seed: int) -> dict[str, Any]:
+    """Score the planted needs on what the linked index in ``database`` holds for each family."""
     framework = framework_for(as_of)
     kinds = {k for d in framework.descriptors for k in d.concern_kinds}
     truth_records, persons = read_truth(county)
@@ -149,13 +127,43 @@ def run_linked_benchmark(
     engaged = set(trajectories["family_id"])
     index_families = [family_of[f] for f in engaged if f in family_of]
     return {
+        **figures,
+        "engaged_families_not_found_in_the_index": len(engaged - set(family_of)),
+        "engaged_families_sharing_an_index_family": len(index_families) - len(set(index_families)),
+    }
+
+
+def run_linked_benchmark(
+    *, households: int, seed: int, workdir: Path, cache: Path | None = None
+) -> dict[str, Any]:
+    """All figures for one run through import and linkage, as a JSON-ready dict."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / "bench.sqlite3"
+    database.unlink(missing_ok=True)
+    shutil.rmtree(workdir / "models", ignore_errors=True)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "WRAPAROUND_MODEL_DIR": str(workdir / "models")}  # fmt: skip
+    env.setdefault("DJANGO_SETTINGS_MODULE", "wraparound.settings")
+    county, synth = cached_county(cache or workdir / "counties", households, seed, env)
+    as_of = dt.date.fromisoformat(
+        json.loads((county / "manifest.json").read_text(encoding="utf-8"))["parameters"]["as_of"]
+    )
+    shutil.rmtree(workdir / "with-outcomes", ignore_errors=True)
+    written = write_trajectory_extracts(county, workdir / "with-outcomes", seed=seed, as_of=as_of)
+    stages: dict[str, dict[str, Any]] = {"synth": synth}
+    stages["migrate"] = _figures(run_stage(_cli("migrate", "-v0"), env))
+    run_stage([LOAD_AGENCIES], env)
+    manifest = workdir / "with-outcomes" / "manifest.json"
+    stages["import"] = _figures(run_stage(_cli("import", "--manifest", str(manifest), "-v0"), env))
+    stages["link"] = _figures(run_stage(_cli("link", "-v0"), env))
+
+    figures = score_linked(database, county, as_of=as_of, seed=seed)
+    return {
         "households": households,
         "seed": seed,
         "through": "synth -> trajectory events in the extracts -> import -> link -> linked records",
         **figures,
         "trajectory_events_in_extracts": written,
-        "engaged_families_not_found_in_the_index": len(engaged - set(family_of)),
-        "engaged_families_sharing_an_index_family": len(index_families) - len(set(index_families)),
         "stages": stages,
         "end_to_end_seconds": round(
             sum(f["seconds"] for n, f in stages.items() if n != "synth" or not synth.get("cached")),

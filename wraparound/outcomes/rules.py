@@ -51,8 +51,9 @@ class Proposal:
     # after engagement, or since engagement).
     quiet_for: int = 0
     # The silence is at least as long as the family's usual gap between events before
-    # engagement (or there was nothing before and nothing since): the data do not contradict
-    # a practitioner's "met", even when they are too brief to confirm it themselves.
+    # engagement: the data do not contradict a practitioner's "met", even when they are too
+    # brief to confirm it themselves. Never quiet when the records hold no event of the need
+    # before engagement: they cannot vouch for a need they never showed.
     quiet: bool = False
     # The chance of a silence this long were the need still present at the reduced rate.
     chance: float | None = None
@@ -168,7 +169,9 @@ def propose_status(
     elapsed = (seen - engaged_on).days + 1
     quiet_for = (seen - max(since_dates)).days if since_dates else elapsed
     usual_gap = rule.baseline_days / before if before else None
-    quiet = since == 0 if usual_gap is None else quiet_for >= usual_gap
+    # With no event before engagement the records never showed the need: their silence since
+    # neither confirms nor fails to contradict a "met", so it is not quiet.
+    quiet = usual_gap is not None and quiet_for >= usual_gap
     fell, rose = rate_change(
         events_before=before,
         baseline_days=rule.baseline_days,
@@ -189,8 +192,9 @@ def propose_status(
     if before == 0 and since == 0:
         reason = (
             f"No concern event in the {rule.baseline_days} days before engagement or since, so "
-            "the records' silence cannot show a change: judge from what the family and the "
-            f"services say.{gap}"
+            "the records' silence cannot show a change, nor stand behind a status of met: judge "
+            "from what the family and the services say, and record equivalent progress if it "
+            f"is met.{gap}"
         )
         return proposal(ProgressStatus.NO_CHANGE, reason)
     chance = None
