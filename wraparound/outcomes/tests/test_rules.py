@@ -221,6 +221,17 @@ def test_met_is_proposed_only_when_the_silence_is_improbable_at_the_reduced_rate
 
 @relaxed
 @given(before=baseline, since=support, review=reviews)
+def test_the_data_are_quiet_only_after_the_familys_usual_gap_and_only_if_they_saw_the_need(
+    before: list[int], since: list[int], review: int
+) -> None:
+    since = [s for s in since if s <= review]
+    proposal = _proposal([*before, *since], review)
+    usual_gap = 365 / len(before) if before else None
+    assert proposal.quiet == (usual_gap is not None and proposal.quiet_for >= usual_gap)
+
+
+@relaxed
+@given(before=baseline, since=support, review=reviews)
 def test_improving_and_worse_need_a_significant_change_of_the_familys_own_rate(
     before: list[int], since: list[int], review: int
 ) -> None:
