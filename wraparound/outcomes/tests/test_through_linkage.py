@@ -110,3 +110,23 @@ def test_a_kind_is_covered_as_far_as_its_least_current_recorder() -> None:
         "asb": dt.date(2026, 3, 1),
         "other": dt.date(2025, 12, 1),
     }
+
+
+@pytest.mark.slow
+def test_the_bench_scores_claims_on_records_that_went_through_import_and_linkage(
+    tmp_path: Path,
+) -> None:
+    """The whole path, small: synth, planted events in the extracts, import, link, score."""
+    from wraparound.outcomes.bench_linked import run_linked_benchmark
+
+    figures = run_linked_benchmark(households=1500, seed=5, workdir=tmp_path)
+    truth = pl.read_parquet(
+        tmp_path / "counties" / "county-1500-5" / "truth" / "trajectories.parquet"
+    )
+    assert figures["engaged_families"] == truth["family_id"].n_unique()
+    assert figures["needs"] == truth.height
+    assert figures["engaged_families_not_found_in_the_index"] < figures["engaged_families"] / 10
+    assert set(figures["stages"]) == {"synth", "migrate", "import", "link"}
+    judged = figures["claims_with_practitioner_judgement"]
+    assert judged["claims"] > 0
+    assert judged["claim_precision"] >= 0.9
