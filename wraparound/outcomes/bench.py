@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,36 +78,72 @@ def score_county(county: Path, *, as_of: dt.date, seed: int = 1) -> dict[str, An
     """Agreement per outcome, claim precision and recall, and counts, as a JSON-ready dict."""
     truth = pl.read_parquet(county / "truth" / "trajectories.parquet")
     events = pl.read_parquet(county / "truth" / "trajectory_events.parquet")
-    framework = framework_for(as_of)
-    descriptors = _descriptors(framework)
     recorded: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
     for family_id, outcome, when in events.select("family_id", "outcome", "event_date").iter_rows():
         recorded[(family_id, outcome)].append(when)
+    return {
+        **score_needs(
+            truth,
+            lambda row, _descriptor: recorded.get((row["family_id"], row["outcome"]), []),
+            as_of=as_of,
+            seed=seed,
+        ),
+        "recorded_concern_events": events.height,
+    }
+
+
+ConcernDates = Callable[[dict[str, Any], Descriptor], Sequence[dt.date]]
+Coverage = Callable[[dict[str, Any], Descriptor], dt.date]
+
+
+def score_needs(
+    truth: pl.DataFrame,
+    concern_dates: ConcernDates,
+    *,
+    as_of: dt.date,
+    seed: int,
+    covers: Coverage | None = None,
+) -> dict[str, Any]:
+    """Score every planted need, its concern events and coverage given by the caller.
+
+    ``concern_dates(row, descriptor)``: the events the rules read for the truth row's need
+    (the truth file's own, or those the linked records hold); ``covers``: up to when the data
+    reach for it (default ``as_of``). The review is at the end of support, the claim
+    decision at ``as_of``, the same functions as the pages.
+    """
+    framework = framework_for(as_of)
+    descriptors = _descriptors(framework)
     agree: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    when_proposed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     met_agree = 0
     families: dict[str, dict[str, Any]] = {}
     rng = np.random.default_rng([seed, PRACTITIONER_STREAM])
     for row in truth.iter_rows(named=True):
         descriptor = descriptors[row["outcome"]]
-        dates = recorded.get((row["family_id"], row["outcome"]), [])
+        dates = sorted(concern_dates(row, descriptor))
         closing = row["support_ended_on"]
+        reach = as_of if covers is None else covers(row, descriptor)
         proposal = propose_status(
             concern_dates=[d for d in dates if d <= closing],
             engaged_on=row["engaged_on"],
             review_on=closing,
             rule=descriptor.proposal,
+            covers_until=reach,
         )
         sustain = evaluate_sustained(
             concern_dates=dates,
             support_ended_on=closing,
             rule=descriptor.sustained,
             as_of=as_of,
-            data_covers_until=as_of,
+            data_covers_until=reach,
         )
         tally = agree[row["outcome"]]
         tally[0] += proposal.status.value == row["status_at_closure"]
         tally[1] += 1
         met_agree += (proposal.status == ProgressStatus.MET) == (row["status_at_closure"] == "met")
+        said = when_proposed[proposal.status.value]
+        said[0] += proposal.status.value == row["status_at_closure"]
+        said[1] += 1
         family = families.setdefault(
             row["family_id"],
             {
@@ -118,7 +155,9 @@ def score_county(county: Path, *, as_of: dt.date, seed: int = 1) -> dict[str, An
         )
         family["data_only"].append(NeedOutcome(descriptor.key, proposal.status, sustain))
         judged = _practitioner(rng, row["status_at_closure"])
-        family["judged"].append(NeedOutcome(descriptor.key, judged, sustain, proposal.status))
+        family["judged"].append(
+            NeedOutcome(descriptor.key, judged, sustain, proposal.status, proposal.quiet)
+        )
         family["truly_sustained"] &= bool(row["sustained"])
     pending = sum(
         any(n.sustain.state == SustainState.PENDING for n in f["data_only"])
@@ -129,12 +168,16 @@ def score_county(county: Path, *, as_of: dt.date, seed: int = 1) -> dict[str, An
         "as_of": as_of.isoformat(),
         "engaged_families": len(families),
         "needs": truth.height,
-        "recorded_concern_events": events.height,
         "agreement_by_outcome": {
             o: {"agreement": round(a / n, 3), "needs": n} for o, (a, n) in sorted(agree.items())
         },
         "agreement_overall": round(sum(a for a, _ in agree.values()) / max(1, truth.height), 3),
         "met_vs_not_met_agreement": round(met_agree / max(1, truth.height), 3),
+        # How often each status is right when the data propose it (the data's own precision).
+        "when_proposed": {
+            s: {"proposed": n, "true_status_agrees": round(a / n, 3)}
+            for s, (a, n) in sorted(when_proposed.items())
+        },
         "claims_data_only": _claims(families, "data_only", framework.min_needs),
         "claims_with_practitioner_judgement": _claims(families, "judged", framework.min_needs),
         "practitioner_error_model": {"optimism": OPTIMISM, "caution": CAUTION},

@@ -26,6 +26,8 @@ from wraparound.needs.indicators import load_catalogue, load_outcome_labels, loa
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 ANCHORS = ("end_of_support",)
+PROPOSAL_SETTINGS = ("baseline_days", "margin", "significance")
+SUSTAINED_SETTINGS = ("window_days", "anchor", "max_events")
 SOURCE_KINDS = ("national", "council", "local")
 
 
@@ -62,12 +64,13 @@ class Wording:
 class ProposalRule:
     """How a review status is proposed from data (see ``rules.propose_status``).
 
-    ``margin``: the reduction in the family's pre-engagement event rate that still counts as
-    the need being present; ``significance``: how improbable the quiet period must be under
-    that reduced rate before the data propose "met".
+    ``baseline_days``: the period before engagement whose concern-event rate is the family's
+    own baseline; ``margin``: the reduction in that rate that still counts as the need being
+    present; ``significance``: the level of every test against the baseline (how improbable
+    the silence must be under the reduced rate before the data propose "met", and how clear a
+    fall or rise in the rate must be for "improving" or "worse").
     """
 
-    quiet_days: int
     baseline_days: int
     margin: float = 0.5
     significance: float = 0.05
@@ -96,6 +99,8 @@ class Descriptor:
     sustained: SustainedRule
     wording: tuple[Wording, ...] = ()
     note: str = ""
+    # "Significant and sustained progress" for this need in the sources' own words.
+    progress_wording: tuple[Wording, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,7 @@ class Framework:
     other_needs: dict[str, tuple[Wording, ...]] = field(default_factory=dict)
     eligibility_sources: tuple[str, ...] = ()
     sustained_sources: tuple[str, ...] = ()
+    sustained_wording: Wording | None = None
 
     def cite(self, wording: Wording) -> Source:
         """The source a piece of wording was transcribed from."""
@@ -162,6 +168,22 @@ def _fraction(raw: Any, *, where: str, name: str, below: float = 1.0) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw < below:
         raise FrameworkError(f"{where}: {name} must be a number between 0 and {below:g}.")
     return float(raw)
+
+
+def _known_settings(raw: dict[str, Any], known: tuple[str, ...], *, where: str, name: str) -> None:
+    """Refuse a setting the rules do not read, so a typo or a retired setting cannot pass."""
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if not unknown:
+        return
+    retired = (
+        " (the fixed quiet period is retired: met is tested against the family's own rate)"
+        if "quiet_days" in unknown
+        else ""
+    )
+    raise FrameworkError(
+        f"{where}: {name} has unknown setting {', '.join(unknown)}{retired}; "
+        f"the settings are {', '.join(known)}."
+    )
 
 
 def _sources(raw: Any, *, where: str) -> dict[str, Source]:
@@ -253,6 +275,8 @@ def _descriptor(
     proposal, sustained = raw.get("proposal"), raw.get("sustained")
     if not isinstance(proposal, dict) or not isinstance(sustained, dict):
         raise FrameworkError(f"{where}: needs a proposal and a sustained rule.")
+    _known_settings(proposal, PROPOSAL_SETTINGS, where=where, name="proposal")
+    _known_settings(sustained, SUSTAINED_SETTINGS, where=where, name="sustained")
     anchor = sustained.get("anchor")
     if anchor not in ANCHORS:
         raise FrameworkError(f"{where}: sustained anchor must be one of {', '.join(ANCHORS)}.")
@@ -268,7 +292,6 @@ def _descriptor(
             raw.get("significant_progress"), where=where, name="significant_progress"
         ),
         proposal=ProposalRule(
-            quiet_days=_int(proposal.get("quiet_days"), where=where, name="proposal.quiet_days"),
             baseline_days=_int(
                 proposal.get("baseline_days"), where=where, name="proposal.baseline_days"
             ),
@@ -291,6 +314,9 @@ def _descriptor(
         ),
         wording=_wordings(raw.get("wording"), sources, where=where, name="wording"),
         note=str(raw.get("note") or ""),
+        progress_wording=_wordings(
+            raw.get("progress_wording"), sources, where=where, name="progress_wording"
+        ),
     )
 
 
@@ -387,6 +413,9 @@ def parse_framework(
         ),
         sustained_sources=_source_keys(
             data.get("sustained_source"), sources, where=f"{where}: sustained_source"
+        ),
+        sustained_wording=_one_wording(
+            data.get("sustained_wording"), sources, where=f"{where}: sustained_wording"
         ),
     )
 

@@ -10,10 +10,12 @@ No Django here.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from scipy import stats
 
 from wraparound.outcomes.framework import ProposalRule, SustainedRule
 
@@ -45,12 +47,19 @@ class Proposal:
     reason: str
     events_before: int
     events_since: int
-    events_recent: int
-    # No concern event in the quiet period up to the review, on data that reach it: the data
-    # do not contradict a practitioner's "met" (they may still be unable to confirm it).
+    # Days without a concern event up to the last day the records reach (since the last event
+    # after engagement, or since engagement).
+    quiet_for: int = 0
+    # The silence is at least as long as the family's usual gap between events before
+    # engagement: the data do not contradict a practitioner's "met", even when they are too
+    # brief to confirm it themselves. Never quiet when the records hold no event of the need
+    # before engagement: they cannot vouch for a need they never showed.
     quiet: bool = False
-    # The chance of a gap this long were the need still present at the reduced rate.
+    # The chance of a silence this long were the need still present at the reduced rate.
     chance: float | None = None
+    # One-sided p-values of "the rate fell" and "the rate rose" since engagement.
+    p_fell: float | None = None
+    p_rose: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,16 +77,53 @@ def _count(dates: Iterable[dt.date], start: dt.date, end: dt.date) -> int:
     return sum(1 for d in dates if start <= d <= end)
 
 
+def coverage_from(
+    latest: Mapping[Any, dt.date], recorders: Mapping[str, set[Any]], kinds: Iterable[str]
+) -> dict[str, dt.date]:
+    """Up to when the data reach for each kind of event.
+
+    ``latest``: each agency's latest current event of any kind; ``recorders``: the agencies
+    whose current extracts record each kind. A kind is covered as far as the least current of
+    its recorders; a kind none records only as far as the least current agency, so an absence
+    of events is never read as evidence beyond what the data reach. The pages
+    (``sources.coverage_by_kind``) and the benchmark both decide coverage here.
+    """
+    floor = min(latest.values(), default=dt.date.min)
+    return {k: min((latest[a] for a in recorders.get(k, ())), default=floor) for k in kinds}
+
+
 def quiet_chance(*, events_before: int, baseline_days: int, margin: float, quiet_for: int) -> float:
     """How likely ``quiet_for`` days without a concern event are if the need is still present.
 
     "Still present" means the family's own pre-engagement rate (``events_before`` in
-    ``baseline_days``) reduced by ``margin``; concern events are taken as a Poisson process,
-    so the chance of none in the quiet period is exp(-rate x days). A small chance means the
-    silence is unlikely to be "less often": the need has most likely stopped.
+    ``baseline_days``) reduced by ``margin``. Concern events are taken as a Poisson process
+    at that rate, so the number in the quiet period is Poisson with mean rate x days and the
+    chance of none is its probability of zero, exp(-rate x days). The same holds for a gap
+    since the last event ending at the review (the process has no memory). A small chance
+    means the silence is unlikely to be "less often": the need has most likely stopped.
     """
     reduced_rate = (1 - margin) * events_before / baseline_days
-    return math.exp(-reduced_rate * quiet_for)
+    return float(stats.poisson.pmf(0, reduced_rate * quiet_for))
+
+
+def rate_change(
+    *, events_before: int, baseline_days: int, events_since: int, days_since: int
+) -> tuple[float, float]:
+    """One-sided p-values that the concern-event rate fell, and that it rose, since engagement.
+
+    The exact conditional test for two Poisson rates: given all ``n`` events of the two
+    periods, the number since engagement is binomial with p = days since / (days since +
+    baseline days) when the rate has not changed (``scipy.stats.binomtest``). It needs no
+    large counts, which matters here: most families have a handful of events a year, where a
+    normal approximation would call noise a change.
+    """
+    total = events_before + events_since
+    if total == 0:
+        return 1.0, 1.0
+    share = days_since / (days_since + baseline_days)
+    fell = stats.binomtest(events_since, total, share, alternative="less").pvalue
+    rose = stats.binomtest(events_since, total, share, alternative="greater").pvalue
+    return float(fell), float(rose)
 
 
 def propose_status(
@@ -88,18 +134,24 @@ def propose_status(
     rule: ProposalRule,
     covers_until: dt.date | None = None,
 ) -> Proposal:
-    """Propose worse / no change / improving / met from the concern events around engagement.
+    """Propose worse / no change / improving / met from the family's own concern-event rate.
 
-    Met needs a quiet period the family's own history makes improbable for a need still
-    present: no concern event in the last ``quiet_days`` (and at least that long since
-    engagement), and a chance below ``significance`` of a gap as long as the one since the
-    last event (or since engagement) if events still came at the pre-engagement rate reduced
-    by ``margin``. Quiet but not improbable (a need that came twice a year, quiet for five
-    months) is *improving*: the data cannot tell "less often" from "stopped", and say so.
-    Otherwise the rate since engagement is compared with the rate in the ``baseline_days``
-    before it. When the records reach only ``covers_until``, before the review, events are
-    judged up to that day and "met" is never proposed: silence the data cannot see is not
-    progress.
+    The family's baseline is its rate in the ``baseline_days`` before engagement; every test
+    is against that rate, at the framework's ``significance`` (data, not code), so a need
+    that came monthly and a need that came twice a year are judged by their own history
+    rather than by one fixed quiet period for all:
+
+    - *met*: no concern event for the last ``t`` days, and under the baseline rate reduced by
+      ``margin`` (the need still there, only less often) a silence that long would have had a
+      chance exp(-rate x t) below ``significance``; the data cannot tell "less often" from
+      "stopped" until then;
+    - *improving* / *worse*: the rate since engagement is significantly lower / higher than
+      the baseline rate (``rate_change``);
+    - otherwise *no change*, including a need with no event before engagement and none
+      since: the records' silence then shows nothing either way.
+
+    When the records reach only ``covers_until``, before the review, events are judged up to
+    that day and "met" is never proposed: silence the data cannot see is not progress.
     """
     if review_on < engaged_on:
         raise ValueError("A review cannot be before the engagement it reviews.")
@@ -111,72 +163,75 @@ def propose_status(
     )
     if seen < engaged_on:
         reason = f"The records reach only {seen:%d %b %Y}, before engagement: nothing to judge yet."
-        return Proposal(ProgressStatus.NO_CHANGE, reason, before, 0, 0)
+        return Proposal(ProgressStatus.NO_CHANGE, reason, before, 0)
     since_dates = [d for d in concern_dates if engaged_on <= d <= seen]
     since = len(since_dates)
-    recent = _count(concern_dates, seen - dt.timedelta(days=rule.quiet_days - 1), seen)
     elapsed = (seen - engaged_on).days + 1
-    rate_before = before / rule.baseline_days
-    rate_since = since / elapsed
-    gap = "" if seen == review_on else f" The records reach only {seen:%d %b %Y}."
-    counts = (before, since, recent)
-    if recent == 0 and elapsed >= rule.quiet_days:
-        if gap:
-            reason = f"No concern event in the {rule.quiet_days} days the records cover.{gap}"
-            return Proposal(ProgressStatus.IMPROVING, reason, *counts)
-        quiet_for = (seen - max(since_dates)).days if since_dates else elapsed
-        return _quiet_proposal(rule, quiet_for, counts)
-    if since and rate_since > rate_before:
-        reason = (
-            f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
-            f"the {rule.baseline_days} days before: more often than before.{gap}"
-        )
-        return Proposal(ProgressStatus.WORSE, reason, *counts)
-    if rate_since < rate_before:
-        reason = (
-            f"{since} concern event(s) in {elapsed} days since engagement, against {before} in "
-            f"the {rule.baseline_days} days before: less often than before.{gap}"
-        )
-        return Proposal(ProgressStatus.IMPROVING, reason, *counts)
-    reason = (
-        f"{since} concern event(s) since engagement, at the same rate as before ({before}).{gap}"
-    )
-    return Proposal(ProgressStatus.NO_CHANGE, reason, *counts)
-
-
-def _quiet_proposal(rule: ProposalRule, quiet_for: int, counts: tuple[int, int, int]) -> Proposal:
-    """A quiet period up to the review: met only if improbable for a need still present."""
-    before = counts[0]
-    quiet = f"No concern event for {quiet_for} days up to the review."
-    if before == 0:
-        reason = (
-            f"{quiet} The records hold none in the {rule.baseline_days} days before engagement "
-            "either, so their silence cannot show a change: judge from what the family and "
-            "the services say."
-        )
-        return Proposal(ProgressStatus.NO_CHANGE, reason, *counts, quiet=True)
-    chance = quiet_chance(
+    quiet_for = (seen - max(since_dates)).days if since_dates else elapsed
+    usual_gap = rule.baseline_days / before if before else None
+    # With no event before engagement the records never showed the need: their silence since
+    # neither confirms nor fails to contradict a "met", so it is not quiet.
+    quiet = usual_gap is not None and quiet_for >= usual_gap
+    fell, rose = rate_change(
         events_before=before,
         baseline_days=rule.baseline_days,
-        margin=rule.margin,
-        quiet_for=quiet_for,
+        events_since=since,
+        days_since=elapsed,
     )
+    gap = "" if seen == review_on else f" The records reach only {seen:%d %b %Y}."
+    facts = (
+        f"{since} concern event(s) in the {elapsed} days since engagement, against {before} in "
+        f"the {rule.baseline_days} days before"
+    )
+
+    def proposal(status: ProgressStatus, reason: str, chance: float | None = None) -> Proposal:
+        return Proposal(
+            status, reason, before, since, quiet_for, quiet, chance, p_fell=fell, p_rose=rose
+        )
+
+    if before == 0 and since == 0:
+        reason = (
+            f"No concern event in the {rule.baseline_days} days before engagement or since, so "
+            "the records' silence cannot show a change, nor stand behind a status of met: judge "
+            "from what the family and the services say, and record equivalent progress if it "
+            f"is met.{gap}"
+        )
+        return proposal(ProgressStatus.NO_CHANGE, reason)
+    chance = None
+    if before:
+        chance = quiet_chance(
+            events_before=before,
+            baseline_days=rule.baseline_days,
+            margin=rule.margin,
+            quiet_for=quiet_for,
+        )
     still = (
-        f"Before engagement there were {before} in {rule.baseline_days} days; if the need were "
-        f"still there at {1 - rule.margin:.0%} of that rate, a gap this long would happen "
-        f"{_percent(chance)} of the time"
+        f"No concern event for {quiet_for} days. Were the need still there at "
+        f"{1 - rule.margin:.0%} of the rate before engagement, a silence this long would "
+        f"happen {_percent(chance)} of the time"
+        if chance is not None
+        else ""
     )
-    if chance < rule.significance:
-        reason = f"{quiet} {still}, so the need has most likely stopped."
-        return Proposal(ProgressStatus.MET, reason, *counts, quiet=True, chance=chance)
+    if chance is not None and chance < rule.significance and not gap:
+        return proposal(
+            ProgressStatus.MET, f"{still}, so the need has most likely stopped.", chance
+        )
+    if fell < rule.significance:
+        tell = f" {still}: not yet enough to tell stopped from less often." if quiet else ""
+        reason = f"{facts}: less often than before.{tell}{gap}"
+        return proposal(ProgressStatus.IMPROVING, reason, chance)
+    if rose < rule.significance:
+        return proposal(ProgressStatus.WORSE, f"{facts}: more often than before.{gap}", chance)
     reason = (
-        f"{quiet} {still}: the data cannot yet tell stopped from less often. Whether it is met "
-        "is for you to judge from what the family and the services say."
+        f"{facts}: not a clear change from the family's own rate before (at the "
+        f"{rule.significance:.0%} level).{gap}"
     )
-    return Proposal(ProgressStatus.IMPROVING, reason, *counts, quiet=True, chance=chance)
+    return proposal(ProgressStatus.NO_CHANGE, reason, chance)
 
 
-def _percent(chance: float) -> str:
+def _percent(chance: float | None) -> str:
+    if chance is None:
+        return ""
     return "less than 1%" if chance < 0.01 else f"{chance:.0%}"
 
 
@@ -231,7 +286,8 @@ class NeedOutcome:
     last_status: ProgressStatus | None
     sustain: SustainResult
     # What the data proposed at that review (None when nothing could be read), and whether
-    # they were quiet then (no concern event in the quiet period: no contradiction of "met").
+    # they were quiet then (no concern event for at least the family's usual gap between
+    # events before engagement: no contradiction of "met").
     proposed_status: ProgressStatus | None = None
     data_quiet: bool = False
 
@@ -249,10 +305,11 @@ def family_outcome(
     """Achieved only when every baseline need is met and sustained, or by a recorded decision.
 
     Two keys: the practitioner's status at the last review says met, and the data at that
-    review do not contradict it: they proposed met, or were quiet (no concern event in the
-    quiet period) even if too briefly to confirm it themselves. Concern events in the quiet
-    period are a disagreement, resolved by a new review or by an equivalent progress decision
-    with its reason and approver. Then the window must be sustained.
+    review do not contradict it: they proposed met, or were quiet (no concern event for at
+    least the family's usual gap between events before engagement) even if too briefly to
+    confirm it themselves. A concern event more recent than that is a disagreement, resolved
+    by a new review or by an equivalent progress decision with its reason and approver. Then
+    the window must be sustained.
     """
     if equivalent_progress:
         return FamilyOutcome(

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Max
 
 from wraparound.core.models import Agency
+from wraparound.outcomes.rules import coverage_from
 from wraparound.records.models import ExtractStatus, SourceEvent
 from wraparound.records.vocabulary import kind_categories
 from wraparound.sharing.catalogues import primary_category_for_kind
@@ -58,14 +59,13 @@ def coverage_by_kind(kinds: set[str]) -> dict[str, dt.date]:
         row["extract__agency_id"]: row["latest"]
         for row in current.values("extract__agency_id").annotate(latest=Max("event_date"))
     }
-    floor = min(latest.values(), default=dt.date.min)
     recorders: dict[str, set[int]] = {}
     pairs = (
         current.filter(kind__in=sorted(kinds)).values_list("kind", "extract__agency_id").distinct()
     )
     for kind, agency_id in pairs:
         recorders.setdefault(kind, set()).add(agency_id)
-    return {k: min((latest[a] for a in recorders.get(k, ())), default=floor) for k in kinds}
+    return coverage_from(latest, recorders, kinds)
 
 
 def flags_at(family_public_id: str, on: dt.date) -> list[Any]:

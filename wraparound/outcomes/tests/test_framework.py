@@ -61,6 +61,24 @@ def test_a_new_framework_version_is_loaded_from_a_file_without_code_changes(tmp_
     assert current.descriptor("school_attendance").sustained.window_days == 365
 
 
+FIXTURE = Path(__file__).parent / "fixtures" / "framework-2025-28.yaml"
+
+
+def test_a_second_framework_file_loads_beside_the_first_without_code_changes(
+    tmp_path: Path,
+) -> None:
+    for path in (SHIPPED, FIXTURE):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert [f.version for f in frameworks(tmp_path)] == ["2022-25", "2025-28"]
+    older = framework_for(dt.date(2025, 3, 31), tmp_path)
+    newer = framework_for(dt.date(2025, 4, 1), tmp_path)
+    assert (older.version, newer.version) == ("2022-25", "2025-28")
+    assert newer.descriptor("school_attendance").sustained.window_days == 365
+    assert older.descriptor("school_attendance").sustained.window_days == 273
+    assert newer.descriptor("debt_and_arrears").proposal.significance == 0.01
+    assert newer.checksum != older.checksum
+
+
 def _broken(change: str) -> dict[str, Any]:
     data = copy.deepcopy(_shipped())
     first = data["outcomes"][0]["descriptors"][0]
@@ -100,6 +118,16 @@ def _broken(change: str) -> dict[str, Any]:
         first["proposal"]["margin"] = 1.5
     elif change == "significance_out_of_range":
         first["proposal"]["significance"] = 0.5
+    elif change == "retired_quiet_days":
+        first["proposal"]["quiet_days"] = 120
+    elif change == "unknown_sustained_setting":
+        first["sustained"]["grace_days"] = 30
+    elif change == "no_progress_wording":
+        del first["progress_wording"]
+    elif change == "progress_wording_of_unknown_source":
+        first["progress_wording"] = [{"text": "doing better", "source": "a-blog"}]
+    elif change == "no_sustained_wording":
+        del data["sustained_wording"]
     return data
 
 
@@ -123,6 +151,11 @@ def _broken(change: str) -> dict[str, Any]:
         ("framework_source_not_national", "source must be the national framework document"),
         ("margin_out_of_range", "proposal.margin must be a number between 0 and 1"),
         ("significance_out_of_range", "proposal.significance must be a number between 0 and 0.5"),
+        ("retired_quiet_days", r"unknown setting quiet_days \(the fixed quiet period is retired"),
+        ("unknown_sustained_setting", "sustained has unknown setting grace_days"),
+        ("no_progress_wording", "progress_wording must list the framework's wording"),
+        ("progress_wording_of_unknown_source", "'doing better': cites unknown source 'a-blog'"),
+        ("no_sustained_wording", "sustained_wording: each entry is"),
     ],
 )
 def test_a_malformed_framework_is_rejected_with_the_reason(
@@ -147,6 +180,26 @@ def test_no_framework_before_the_first_is_in_effect() -> None:
 NOTES = CATALOGUE_DIR.parents[3] / "shared" / "domain" / "governance-and-outcomes.md"
 # How the notes' table names each council source after the examples it gives.
 NOTES_ABBREVIATION = {"cb": "(CB)", "bn": "(BN)", "rbkc": "(RBKC)", "derby": "(Derby)"}
+
+
+def test_sustained_progress_is_worded_as_the_sources_word_it() -> None:
+    """Each descriptor's "significant and sustained progress" and the framework's rule are
+    quoted word for word from the notes' B1 section, each with a source the notes cite."""
+    if not NOTES.exists():
+        pytest.skip(f"the research notes are not beside the repository ({NOTES})")
+    notes = NOTES.read_text(encoding="utf-8")
+    section = notes[notes.index("## B1.") : notes.index("## B2.")]
+    framework = framework_for(dt.date(2026, 1, 1))
+    assert framework.sustained_wording is not None
+    quoted = [framework.sustained_wording]
+    for descriptor in framework.descriptors:
+        assert descriptor.progress_wording, descriptor.key
+        quoted += list(descriptor.progress_wording)
+    for wording in quoted:
+        source = framework.cite(wording)
+        assert source.kind != "local", wording
+        assert wording.text in section, wording.text
+        assert source.url in section, source.key
 
 
 def test_every_descriptor_cites_where_its_wording_comes_from() -> None:
