@@ -66,6 +66,23 @@ def _sharing_choices() -> LabelTable:
     return table
 
 
+def _casework_choices() -> LabelTable:
+    from wraparound.casework import models as casework
+    from wraparound.casework import plan_models
+
+    table: LabelTable = {}
+    for choices in (
+        plan_models.AssessmentStatus,
+        plan_models.ActionStatus,
+        casework.ServiceLevel,
+        casework.TransferDirection,
+        casework.TransferStatus,
+        casework.CaseStatus,
+    ):
+        table.update(_choices(choices))
+    return table
+
+
 def _outcomes() -> LabelTable:
     from wraparound.core.headline_outcomes import outcome_labels
 
@@ -110,6 +127,7 @@ CATALOGUES: dict[str, Callable[[], LabelTable]] = {
     "event_kind": _event_kinds,
     "indicator": _indicators,
     "topic": _topics,
+    "casework": _casework_choices,
 }
 
 
