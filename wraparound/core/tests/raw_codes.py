@@ -37,13 +37,13 @@ INTERNAL_PATTERNS = {
 
 
 def _category_code_patterns() -> dict[str, re.Pattern[str]]:
-    """Data category codes that are plain words (``health``, ``police``) read as English alone,
-    but not as a list of codes (``health, police``) nor as ``for health data``: that is how the
-    emergency-access alert once named them."""
+    """Data category codes that are plain words (``health``, ``police``) read as English alone
+    and in prose lists ("an education, health and care plan"), but not as ``health, police
+    data`` or ``for health data``: that is how the emergency-access alert once named them."""
     codes = sorted((c for c in catalogue("category") if c.islower()), key=len, reverse=True)
     one = "(?:" + "|".join(re.escape(c) for c in codes) + ")"
     return {
-        "list of category codes": re.compile(rf"(?<![\w-]){one}(?:, {one})+(?![\w-])"),
+        "list of category codes": re.compile(rf"(?<![\w-]){one}(?:, {one})+ data\b"),
         "category code as data": re.compile(rf"\bfor {one}(?:, {one})* data\b"),
     }
 

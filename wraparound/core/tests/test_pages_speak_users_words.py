@@ -62,11 +62,13 @@ def test_the_raw_code_check_finds_column_names_and_category_codes_in_sentences()
         "<p>used emergency access to family F-3 for education data</p></main>"
     )
     found = " ".join(raw_codes_in(page))
-    for expected in ("'dob'", "'upn'", "'health, police'", "'for education data'"):
+    for expected in ("'dob'", "'upn'", "'health, police data'", "'for education data'"):
         assert expected in found, found
     plain = (
         "<main><p>Date of birth and NHS number</p><p>Health, Police: records you may see</p>"
-        "<p>The health visitor and the police officer met.</p></main>"
+        "<p>The health visitor and the police officer met.</p>"
+        "<p>Schools, police, housing and youth justice; an education, health and care plan</p>"
+        "</main>"
     )
     assert raw_codes_in(plain) == []
 

@@ -203,7 +203,7 @@ def test_the_emergency_access_alert_names_the_data_by_its_catalogue_labels() -> 
 
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     agency(AgencyKind.SOCIAL_CARE)
-    request_break_glass(
+    grant = request_break_glass(
         user=worker(police),
         family_public_id="F-LABEL",
         reason="Child missing overnight, need GP and A&E contacts.",
@@ -214,6 +214,12 @@ def test_the_emergency_access_alert_names_the_data_by_its_catalogue_labels() -> 
     assert "for Health and Children&#x27;s social care data" in html
     assert not [p for p in raw_codes_in(html) if "F-LABEL" in p or "data" in p], raw_codes_in(html)
     assert "social_care" not in Alert.objects.filter(agency=health).get().message
+    # The review page lists the grant's own audit entry, whose provider is "any" (``*``).
+    review = _client(worker(health, Role.IG_OFFICER)).get(
+        reverse("sharing:break-glass-review", args=[grant.pk])
+    )
+    assert "Health from any agency" in review.content.decode()
+    assert raw_codes_in(review.content.decode()) == []
 
 
 def test_audit_log_search_filters_by_family_and_outcome_and_pages() -> None:
