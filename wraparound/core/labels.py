@@ -18,6 +18,8 @@ from functools import cache
 
 from django.db import models
 
+from wraparound.core.plain_words import evidence_name, humanise
+
 LabelTable = dict[str, str]
 
 
@@ -59,6 +61,23 @@ def _sharing_choices() -> LabelTable:
         sharing.BreakGlassOutcome,
         sharing.AuditAction,
         sharing.AuditOutcome,
+    ):
+        table.update(_choices(choices))
+    return table
+
+
+def _casework_choices() -> LabelTable:
+    from wraparound.casework import models as casework
+    from wraparound.casework import plan_models
+
+    table: LabelTable = {}
+    for choices in (
+        plan_models.AssessmentStatus,
+        plan_models.ActionStatus,
+        casework.ServiceLevel,
+        casework.TransferDirection,
+        casework.TransferStatus,
+        casework.CaseStatus,
     ):
         table.update(_choices(choices))
     return table
@@ -108,6 +127,7 @@ CATALOGUES: dict[str, Callable[[], LabelTable]] = {
     "event_kind": _event_kinds,
     "indicator": _indicators,
     "topic": _topics,
+    "casework": _casework_choices,
 }
 
 
@@ -119,12 +139,6 @@ def catalogue(name: str) -> LabelTable:
     except KeyError:
         raise KeyError(f"No catalogue {name!r}; use one of {', '.join(CATALOGUES)}.") from None
     return loader()
-
-
-def humanise(code: str) -> str:
-    """A last resort for a code no catalogue knows: ``home_visit`` -> ``Home visit``."""
-    words = re.sub(r"[_\-]+", " ", code).strip()
-    return words[:1].upper() + words[1:] if words else code
 
 
 def label(code: object, kind: str | None = None) -> str:
@@ -182,31 +196,9 @@ def catalogue_codes() -> set[str]:
 
 # --- match evidence: the linkage model's comparison levels in an analyst's words -------------
 # Splink names a comparison level after its SQL ("nhs_number_std is NULL", "Exact match on
-# surname_std", "All other comparisons"); these say what it means for the two records.
-EVIDENCE_NAMES = {
-    "nhs_number": "NHS number",
-    "upn": "Pupil number",
-    "first_name": "First name",
-    "first_name_group": "First name (nickname group)",
-    "surname": "Surname",
-    "dob": "Date of birth",
-    "dob_text": "Date of birth",
-    "dob_year": "Year of birth",
-    "sex": "Sex",
-    "home": "Home (postcode and address)",
-    "postcode": "Postcode",
-    "postcode_sector": "Postcode sector",
-    "postcode_outward": "Postcode district",
-    "address": "Address",
-}
-
-
-def evidence_name(name: object) -> str:
-    """``nhs_number_std`` -> ``NHS number``: a comparison or model column in words."""
-    key = re.sub(r"_std$", "", str(name))
-    return EVIDENCE_NAMES.get(key, humanise(key))
-
-
+# surname_std", "All other comparisons"); these say what it means for the two records. The
+# field names (``EVIDENCE_NAMES``, ``evidence_name``) are in ``plain_words``, Django-free, so
+# the linkage pipeline words its held-back reasons the same way.
 _LEVELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?P<col>\w+) is NULL$", re.I), "no {field} on one side"),
     (re.compile(r"^Exact match on (?P<col>\w+)$", re.I), "same {field}"),

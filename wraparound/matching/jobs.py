@@ -12,7 +12,9 @@ from wraparound.matching.pipeline import LinkageError
 from wraparound.matching.services import run_linkage
 
 LINK = "matching.link"
-STAGES = 5  # the progress messages run_linkage reports
+# The stages the page counts: the four run_linkage reports (reading, linking, grouping
+# families, saving the index), then the run's result.
+STAGES = 5
 
 
 @jobs.register(LINK)
@@ -42,6 +44,7 @@ def link_records(
         )
     except LinkageError as error:
         raise jobs.JobRefusedError(str(error)) from error
+    report(done=STAGES, total=STAGES, message="linkage finished")
     return {
         "summary": f"Linkage run {run.pk}: {run.records:,} records, {run.people:,} people in "
         f"{run.families:,} families, {run.pairs_for_review:,} pairs for review.",

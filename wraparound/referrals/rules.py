@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from wraparound.core import working_days
+from wraparound.core.labels import label
 from wraparound.core.models import Agency, Role
 from wraparound.directory.vocabulary import outcome_labels
 from wraparound.referrals.models import ConsentBasis, Urgency
@@ -107,7 +108,7 @@ def _basis_text(agreement: SharingAgreement, agency: Agency) -> str:
         (p.lawful_bases for p in agreement.parties.all() if p.agency_id == agency.pk), []
     )
     return f"{agreement.reference} v{agreement.version}" + (
-        f" ({', '.join(bases)})" if bases else ""
+        f" ({'; '.join(label(b, 'lawful_basis') for b in bases)})" if bases else ""
     )
 
 
@@ -146,7 +147,8 @@ def _check_consent(
     elif draft.no_consent_condition not in allowed:
         errors["no_consent_condition"] = (
             f"{agreement.reference} does not allow sharing without consent under "
-            f"{draft.no_consent_condition}: it allows {', '.join(allowed) or 'no condition'}."
+            f"{label(draft.no_consent_condition, 'no_consent_condition')}; it allows: "
+            f"{'; '.join(label(c, 'no_consent_condition') for c in allowed) or 'no condition'}."
         )
     if len(draft.no_consent_reason.strip()) < MIN_REASON:
         errors["no_consent_reason"] = (

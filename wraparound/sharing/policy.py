@@ -47,6 +47,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wraparound.core.models import Agency, Role
+from wraparound.core.plain_words import listed
 from wraparound.sharing import agreement_cache
 from wraparound.sharing.catalogues import catalogues, category_label, purpose_label
 from wraparound.sharing.models import (
@@ -413,7 +414,7 @@ def _judge(ask: _Asking, provider: Agency, category: str) -> CategoryDecision:
     label = category_label(category).lower()
     grant = ask.grant
     if ask.relationship is None and grant is not None and category not in (grant.categories or []):
-        covered = ", ".join(grant.categories) or "nothing"
+        covered = listed([category_label(c).lower() for c in grant.categories]) or "nothing"
         return answer(False, f"Your emergency access covers {covered}, not {label} data.")
     if provider.pk == ask.user.agency_id:
         return answer(True, "Your own agency's record.", basis="own_agency")

@@ -262,3 +262,47 @@ def test_the_summary_downloads_only_what_the_page_shows_and_is_audited_as_an_exp
     assert data["notes_withheld"] == 1
     assert "Secret." not in response.content.decode()
     assert AuditEntry.objects.filter(action="export", family_public_id="F-TEST0001").exists()
+
+
+def test_the_transfer_pack_reads_in_words_for_the_receiving_team() -> None:
+    """The pack once showed its stored values: ``completed``, ``safe_from_abuse``,
+    ``not_started``."""
+    from wraparound.casework import transfers
+    from wraparound.casework.plan_services import AreaAnswers
+    from wraparound.core.tests.raw_codes import raw_codes_in
+
+    team = team_around_family()
+    taf_agreement(team)
+    sharing.agreement(
+        parties=[team.family.early_help, team.social_care],
+        shares=[(team.family.early_help, "early_help")],
+        purposes=["safeguarding"],
+    )
+    assessment = plan_services.start_assessment(by=team.lead, case=team.case)
+    plan_services.save_assessment(
+        by=team.lead, assessment=assessment, expected_version=assessment.version,
+        areas={"safe_from_abuse": AreaAnswers(worries="Shouting at night", is_need=True)},
+        child_words="I want it quiet", parents_words="We are trying",
+    )  # fmt: skip
+    plan_services.add_action(
+        by=team.lead, case=team.case, outcome="safe_from_abuse", owner=team.lead,
+        description="Safety plan with mum", due_on=timezone.localdate() + dt.timedelta(days=7),
+    )  # fmt: skip
+    transfer = transfers.request_transfer(
+        by=team.lead, case=team.case, direction="step_up", to_agency=team.social_care,
+        reason="Escalating concerns at home",
+    )  # fmt: skip
+    page = _client(team.social_care_manager).get(
+        reverse(
+            "casework:transfer-respond",
+            kwargs={"family_public_id": team.family.family_public_id, "transfer_id": transfer.pk},
+        ),
+        {"purpose": "safeguarding"},
+    )
+    html = page.content.decode()
+    assert 'data-testid="pack"' in html, "the receiving manager reads the pack"
+    assert "Assessment (Draft)" in html
+    assert "Children safe from abuse and exploitation: Shouting at night" in html
+    assert "Safety plan with mum" in html
+    assert ", not started</li>" in html
+    assert raw_codes_in(html) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from wraparound.core.labels import catalogue_codes
+from wraparound.core.labels import catalogue, catalogue_codes
 
 SKIPPED = {"script", "style", "template", "head", "code", "pre"}
 READ_ATTRIBUTES = ("alt", "aria-label", "placeholder")
@@ -31,7 +31,21 @@ INTERNAL_PATTERNS = {
     "suppressed twice": re.compile(r"suppressed \(suppressed\)", re.IGNORECASE),
     "SQL in a reason": re.compile(r"\bis (?:NOT )?NULL\b|All other comparisons"),
     "wildcard": re.compile(r"\bfrom \*"),
+    # The linkage model's column names, which are not English words ("rests on dob").
+    "linkage column name": re.compile(r"(?<![\w./-])(?:dob|upn|nhs|std)(?![\w-])"),
 }
+
+
+def _category_code_patterns() -> dict[str, re.Pattern[str]]:
+    """Data category codes that are plain words (``health``, ``police``) read as English alone
+    and in prose lists ("an education, health and care plan"), but not as ``health, police
+    data`` or ``for health data``: that is how the emergency-access alert once named them."""
+    codes = sorted((c for c in catalogue("category") if c.islower()), key=len, reverse=True)
+    one = "(?:" + "|".join(re.escape(c) for c in codes) + ")"
+    return {
+        "list of category codes": re.compile(rf"(?<![\w-]){one}(?:, {one})+ data\b"),
+        "category code as data": re.compile(rf"\bfor {one}(?:, {one})* data\b"),
+    }
 
 
 class _VisibleText(HTMLParser):
@@ -74,7 +88,7 @@ def raw_codes_in(html: str) -> list[str]:
     for match in token.finditer(text):
         if match.group(0) in codes:
             found.append(f"catalogue code {match.group(0)!r} in {_around(text, match)!r}")
-    for name, pattern in INTERNAL_PATTERNS.items():
+    for name, pattern in {**INTERNAL_PATTERNS, **_category_code_patterns()}.items():
         for match in pattern.finditer(text):
             found.append(f"{name} {match.group(0)!r} in {_around(text, match)!r}")
     return sorted(set(found))

@@ -10,11 +10,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from wraparound.casework.selectors import tasks_for as casework_tasks
 from wraparound.core import home
 from wraparound.core.home import ChartBar, HomeCard, draw_chart
 from wraparound.core.models import Role
 from wraparound.core.tests.tour import load_tour_partnership, tour_user
 from wraparound.matching.selectors import pending_pairs
+from wraparound.referrals.selectors import tasks_for as referral_tasks
 from wraparound.sharing.home import awaiting_approval_by
 from wraparound.sharing.selectors import review_queue
 
@@ -64,13 +66,22 @@ def test_each_role_sees_what_is_waiting_for_it_with_counts_and_links(partnership
         reverse("sharing:break-glass-queue"),
     )
 
-    practitioner, _ = _client(Role.PRACTITIONER)
+    practitioner, worker = _client(Role.PRACTITIONER)
     cards = _cards(practitioner)
+    # Tasks: plan actions owned, reviews due and assessments running late.
+    assert cards["Your tasks"] == (str(len(casework_tasks(worker))), reverse("casework:my-tasks"))
     assert cards["Families you work with"][1] == reverse("casework:my-families")
     assert int(cards["Families you work with"][0]) > 0
     assert cards["Your families at risk and not supported"][1] == reverse("needs:at-risk")
 
-    manager, _ = _client(Role.TEAM_MANAGER)
+    manager, boss = _client(Role.TEAM_MANAGER)
+    deciding = [
+        t for t in referral_tasks(boss) if t.kind in ("decide_referral", "overdue_referral")
+    ]
+    assert _cards(manager)["Referrals waiting for a decision"] == (
+        str(len(deciding)),
+        reverse("referrals:front-door"),
+    )
     page = manager.get(reverse("core:home")).content.decode()
     assert "Families at risk and not supported" in page
     assert "<svg" in page

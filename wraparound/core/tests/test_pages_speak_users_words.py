@@ -51,6 +51,28 @@ def test_the_raw_code_check_reads_charts_and_prefixed_codes() -> None:
     assert raw_codes_in(plain) == []
 
 
+def test_the_raw_code_check_finds_column_names_and_category_codes_in_sentences() -> None:
+    """What the tour missed: a held-back reason naming a model column ("rests on dob") and
+    the emergency-access alert listing its data categories by code ("for health, police
+    data"): plain-word codes are English alone, but not as a list or as "for <code> data"."""
+    page = (
+        "<main><p>the match rests on dob</p><p>no upn on one side</p>"
+        "<p>used emergency access to family F-1 for health, police data until 3 May</p>"
+        "<p>used emergency access to family F-2 for social_care data</p>"
+        "<p>used emergency access to family F-3 for education data</p></main>"
+    )
+    found = " ".join(raw_codes_in(page))
+    for expected in ("'dob'", "'upn'", "'health, police data'", "'for education data'"):
+        assert expected in found, found
+    plain = (
+        "<main><p>Date of birth and NHS number</p><p>Health, Police: records you may see</p>"
+        "<p>The health visitor and the police officer met.</p>"
+        "<p>Schools, police, housing and youth justice; an education, health and care plan</p>"
+        "</main>"
+    )
+    assert raw_codes_in(plain) == []
+
+
 @pytest.mark.django_db
 def test_the_tour_opens_every_evaluation_plan_with_results_for_its_readers() -> None:
     """The tour's only plan used to be the access table's draft, which has no balance table:

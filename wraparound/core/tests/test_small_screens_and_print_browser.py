@@ -65,6 +65,8 @@ def _prints_content_only(page: Any, urls: list[str]) -> None:
 def test_family_summaries_agreements_subject_access_responses_and_reports_print_clean(
     browser_page: Any,  # noqa: F811
 ) -> None:
+    from django.urls import reverse
+
     from wraparound.core.models import Role
     from wraparound.sharing.models import SharingAgreement
 
@@ -73,7 +75,10 @@ def test_family_summaries_agreements_subject_access_responses_and_reports_print_
     agreement = SharingAgreement.objects.first()
     assert agreement is not None
     sign_in(page, "isla", TEST_PASSWORD)
-    _prints_content_only(page, [f"/families/{family}/", f"/sharing/agreements/{agreement.pk}/"])
+    summary = reverse("casework:family-summary", kwargs={"family_public_id": family})
+    _prints_content_only(
+        page, [f"/families/{family}/", summary, f"/sharing/agreements/{agreement.pk}/"]
+    )
     page.context.clear_cookies()
     officer = sharing.worker(agreement.parties.first().agency, role=Role.IG_OFFICER)
     response = _disclosed_response(officer)

@@ -42,7 +42,23 @@ def load_tour_partnership() -> dict[str, Any]:
     from wraparound.core.tests import seed
 
     load_demo_partnership(households=TOUR_HOUSEHOLDS, seed=1)
-    return seed.seed_for_access_tests()
+    seeded = seed.seed_for_access_tests()
+    _emergency_access_through_the_service()
+    return seeded
+
+
+def _emergency_access_through_the_service() -> None:
+    """An emergency access as a practitioner makes one, so the IG officers' alert (the text
+    the service writes, not the access seeding's bare grant) is on the tour."""
+    from wraparound.sharing.services import request_break_glass
+
+    request_break_glass(
+        user=tour_user(Role.PRACTITIONER),
+        family_public_id="F-TOUR-EMERGENCY",
+        reason="Child missing overnight: need GP and social care contacts now.",
+        categories=["health", "social_care"],
+        hours=2,
+    )
 
 
 def tour_user(role: str) -> User:
@@ -77,6 +93,12 @@ def _demo_detail_pages(user: User) -> Iterator[str]:
             yield reverse("records:extract", kwargs={"pk": extract.pk})
         pairs = ReviewPair.objects.filter(status=ReviewStatus.PENDING).order_by("pk")
         for pair in pairs[:DETAILS_PER_LIST]:
+            yield reverse("matching:pair", kwargs={"pk": pair.pk})
+        # Pairs a rule held back say why in words; the first page of the queue may have none.
+        from wraparound.matching.review_queue import HELD_BACK
+
+        yield reverse("matching:queue") + "?reason=held_back"
+        for pair in pairs.filter(why__has_key=HELD_BACK)[:DETAILS_PER_LIST]:
             yield reverse("matching:pair", kwargs={"pk": pair.pk})
         from wraparound.matching.models import Person
 

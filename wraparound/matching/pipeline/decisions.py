@@ -29,6 +29,8 @@ from typing import Any
 import polars as pl
 from splink import Linker
 
+from wraparound.core.plain_words import EVIDENCE_NAMES, evidence_in_a_sentence
+
 # What happened to each scored pair, and why: a machine-readable code (``reason_code``)
 # and the words a reviewer reads (``reason``).
 DECISIONS = ("joined", "held_for_review", "below_threshold")
@@ -40,8 +42,8 @@ REVIEW_REASONS = {
     ),
     "conflicting_evidence": (
         "Not joined automatically: {against} disagrees outright and, beyond what a household "
-        "shares (surname, home), the match rests on {strongest} (relatives living together "
-        "look like this)"
+        "shares (surname, home), the match rests mostly on {strongest} (relatives living "
+        "together look like this)"
     ),
 }
 # A field "disagrees outright" when its level makes a match at least 16 times less likely.
@@ -143,12 +145,17 @@ def _label(code: str) -> pl.Expr:
     head, rest = template.split("{against}")
     middle, tail = rest.split("{strongest}")
     return pl.concat_str(
-        pl.lit(head),
-        pl.col("against").str.replace_all("_", " "),
-        pl.lit(middle),
-        pl.col("strongest").str.replace_all("_", " "),
-        pl.lit(tail),
+        pl.lit(head), _in_words("against"), pl.lit(middle), _in_words("strongest"), pl.lit(tail)
     )
+
+
+def _in_words(column: str) -> pl.Expr:
+    """A field-name column as words mid-sentence (``dob`` -> ``the date of birth``), vectorised:
+    a run scores millions of pairs."""
+    known = {name: evidence_in_a_sentence(name) for name in EVIDENCE_NAMES}
+    known |= {f"{name}_std": words for name, words in known.items()}
+    fallback = pl.concat_str(pl.lit("the "), pl.col(column).str.replace_all("_", " "))
+    return pl.col(column).replace_strict(known, default=fallback, return_dtype=pl.Utf8)
 
 
 def decide(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -47,6 +49,14 @@ def test_twins_sharing_surname_birthday_and_home_are_held_and_the_reason_names_t
     assert (row["decision"], row["reason_code"]) == ("held_for_review", "conflicting_evidence")
     assert "first name disagrees outright" in str(row["reason"])
     assert row["needs_review"] is True
+
+
+def test_a_held_back_reason_names_the_fields_in_words_not_column_names() -> None:
+    """The twins' reason once read "the match rests on dob": a model column, not words."""
+    reason = str(_decided(_pair(first_name=0, dob=2, surname=2, home=2))["held_back"])
+    assert "the first name disagrees outright" in reason
+    assert "rests mostly on the date of birth" in reason
+    assert not re.search(r"\bdob\b|_", reason), reason
 
 
 def test_a_duplicate_with_one_mistyped_name_and_a_shared_identifier_is_joined() -> None:

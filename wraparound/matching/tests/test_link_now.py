@@ -3,6 +3,9 @@ a background job whose page shows progress (wraparound.core.jobs)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.utils import timezone
 
 from wraparound.core.models import Job, Role
 from wraparound.core.tests.factories import AgencyFactory, UserFactory
-from wraparound.matching.jobs import LINK
+from wraparound.matching.jobs import LINK, STAGES
 from wraparound.matching.models import LinkageRun
 from wraparound.records.models import Extract
 
@@ -57,3 +60,39 @@ def test_once_linked_the_import_says_by_which_run_and_later_runs_are_incremental
 
 def test_link_now_is_a_post_only_action(analyst: Client) -> None:
     assert analyst.get(reverse("matching:link-now")).status_code == 405
+
+
+def test_link_now_runs_the_linkage_in_the_background_and_its_page_shows_progress(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the import's page: the job waits for the worker, then its page reads how far the
+    linkage got (each stage counted) and what it made."""
+    from wraparound.core import jobs
+    from wraparound.matching.tests.index_builders import import_fake_county
+
+    settings.MODEL_DIR = tmp_path / "models"
+    settings.VAR_DIR = tmp_path
+    user = UserFactory(role=Role.DATA_ANALYST)
+    client = Client()
+    client.force_login(user)
+    import_fake_county()
+    waiting = client.get(client.post(reverse("matching:link-now")).url)
+    assert b"Waiting to start" in waiting.content
+    assert b'http-equiv="refresh"' in waiting.content, "the page refreshes while it waits"
+    seen: list[tuple[int, int]] = []
+    reporter = jobs.progress
+    job = Job.objects.get()
+
+    def watching(public_id: Any, **kwargs: Any) -> None:
+        reporter(public_id, **kwargs)
+        view = jobs.status(job.public_id)
+        seen.append((view.done, view.total))
+
+    monkeypatch.setattr(jobs, "progress", watching)  # what the page reads, at each report
+    assert jobs.run_queued() == 1
+    assert seen == [(n, STAGES) for n in range(1, STAGES + 1)], seen
+    done = client.get(jobs.page_url(job)).content.decode()
+    assert f"{STAGES} of {STAGES}" in done
+    assert "Linkage run" in done
+    assert "people in" in done
+    assert LinkageRun.objects.get().status == LinkageRun.Status.COMPLETE

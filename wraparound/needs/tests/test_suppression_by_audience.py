@@ -83,6 +83,14 @@ def test_a_named_operational_role_sees_small_counts_on_the_page(partnership: Any
     assert "hide counts below 5 (publication suppression)" in statement
 
 
+def test_the_at_risk_page_states_both_thresholds_for_a_named_role(partnership: Any) -> None:
+    page = _client(partnership["manager"]).get(reverse("needs:at-risk"))
+    assert page.status_code == 200
+    statement = page.content.decode()
+    assert "You see counts down to 3" in statement
+    assert "hide counts below 5 (publication suppression)" in statement
+
+
 def test_an_export_keeps_publication_suppression_for_the_same_person(partnership: Any) -> None:
     export = _client(partnership["manager"]).get(
         reverse("needs:targeting-export", kwargs={"fmt": "csv"})

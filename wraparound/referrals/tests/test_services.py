@@ -64,6 +64,10 @@ def test_consent_given_to_the_referral_is_recorded_for_its_purpose_and_categorie
     assert consent.given_by == "Mother"
     assert consent.purposes == ["early_help_coordination"]
     assert referral.lawful_basis.endswith("UK GDPR Article 6(1)(a): consent")
+    # The party's lawful bases by their titles, not codes like ART6_1_E (shown on the page).
+    assert referral.lawful_basis.startswith(
+        f"{p.agreement.reference} v1 (UK GDPR Article 6(1)(e): public task)"
+    )
 
 
 def test_a_referral_without_consent_needs_a_condition_the_agreement_allows_and_a_reason() -> None:
@@ -75,9 +79,10 @@ def test_a_referral_without_consent_needs_a_condition_the_agreement_allows_and_a
             no_consent_condition="VITAL_INTERESTS",
             no_consent_reason="x",
         )
-    assert (
-        "does not allow sharing without consent under VITAL_INTERESTS"
-        in refused.value.errors["no_consent_condition"]
+    assert refused.value.errors["no_consent_condition"].endswith(
+        "does not allow sharing without consent under UK GDPR Article 6(1)(d): vital interests; "
+        "it allows: DPA 2018 Schedule 1 paragraph 18(2)(c): obtaining consent would prejudice "
+        "the protection."
     )
     assert "no_consent_reason" in refused.value.errors
     referral = _send(

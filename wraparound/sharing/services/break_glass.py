@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
+from wraparound.core.labels import label
 from wraparound.core.models import Agency, Role, User
+from wraparound.core.plain_words import listed
 from wraparound.sharing import audit
 from wraparound.sharing.catalogues import catalogues
 from wraparound.sharing.models import (
@@ -85,7 +87,7 @@ def request_break_glass(
     grant.alerted_agencies.set(list(agencies.values()))
     message = (
         f"{user.get_full_name() or user.username} ({agency_name(user)}) used emergency access to "
-        f"family {grant.family_public_id} for {', '.join(categories)} data until "
+        f"family {grant.family_public_id} for {_in_words(categories)} data until "
         f"{timezone.localtime(grant.expires_at):%-d %B %Y %H:%M}. Reason: {grant.reason}"
     )
     Alert.objects.bulk_create(
@@ -103,6 +105,11 @@ def request_break_glass(
         request_id=request_id,
     )
     return grant
+
+
+def _in_words(categories: Sequence[str]) -> str:
+    """``["health", "social_care"]`` -> ``Health and Children's social care``: catalogue labels."""
+    return listed([label(code, "category") for code in categories])
 
 
 @action

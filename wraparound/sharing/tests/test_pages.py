@@ -196,6 +196,32 @@ def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> No
     assert "F-BG" not in health_ig.get(reverse("sharing:break-glass-queue")).content.decode()
 
 
+def test_the_emergency_access_alert_names_the_data_by_its_catalogue_labels() -> None:
+    """The alert once read "for health, social_care data": codes, not the catalogue's words."""
+    from wraparound.core.tests.raw_codes import raw_codes_in
+    from wraparound.sharing.services import request_break_glass
+
+    police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
+    agency(AgencyKind.SOCIAL_CARE)
+    grant = request_break_glass(
+        user=worker(police),
+        family_public_id="F-LABEL",
+        reason="Child missing overnight, need GP and A&E contacts.",
+        categories=["health", "social_care"],
+    )
+    page = _client(worker(health, Role.IG_OFFICER)).get(reverse("sharing:governance"))
+    html = page.content.decode()
+    assert "for Health and Children&#x27;s social care data" in html
+    assert not [p for p in raw_codes_in(html) if "F-LABEL" in p or "data" in p], raw_codes_in(html)
+    assert "social_care" not in Alert.objects.filter(agency=health).get().message
+    # The review page lists the grant's own audit entry, whose provider is "any" (``*``).
+    review = _client(worker(health, Role.IG_OFFICER)).get(
+        reverse("sharing:break-glass-review", args=[grant.pk])
+    )
+    assert "Health from any agency" in review.content.decode()
+    assert raw_codes_in(review.content.decode()) == []
+
+
 def test_audit_log_search_filters_by_family_and_outcome_and_pages() -> None:
     police = agency(AgencyKind.POLICE)
     officer = worker(police)

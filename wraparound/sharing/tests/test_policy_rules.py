@@ -285,6 +285,28 @@ def test_break_glass_is_logged_and_alerts_providing_agencies_ig_officers(county:
     assert permit.relationship == "break_glass"
 
 
+def test_a_category_outside_the_emergency_access_is_refused_in_the_catalogues_words(
+    county: dict,
+) -> None:
+    """The reason once listed the grant's categories by code ("covers health, social_care")."""
+    officer = worker(county["police"])
+    request_break_glass(
+        user=officer,
+        family_public_id=FAMILY,
+        reason="Child reported missing overnight; need health contacts now.",
+        categories=["health", "social_care"],
+    )
+    decision = decide(
+        user=officer,
+        family_public_id=FAMILY,
+        categories=[(county["early"], "early_help")],
+        purpose="safeguarding",
+    )
+    assert decision.denied[0].reason == (
+        "Your emergency access covers health and children's social care, not early help data."
+    )
+
+
 def test_break_glass_lapses_when_it_expires(county: dict) -> None:
     officer = worker(county["police"])
     grant = request_break_glass(
