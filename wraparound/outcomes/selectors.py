@@ -379,6 +379,19 @@ def claim_for_audit(
     )
     if claim is None:
         raise Claim.DoesNotExist(f"No claim {claim_id} in the internal-audit sample.")
+    if not independent_of(claim, user):
+        audit.record_access(
+            user=user,
+            action=AuditAction.VIEW,
+            outcome=AuditOutcome.DENY,
+            purpose=ASSURANCE_PURPOSE,
+            family_public_id=claim.family_public_id,
+            reason=f"Claim {claim.pk}: an auditor does not check a claim they made or validated",
+            request_id=request_id,
+        )
+        raise FamilyNotVisibleError(
+            "you made or validated this claim, so another auditor checks it"
+        )
     agencies = sources.agencies_by_slug()
     pointers = [
         p
@@ -481,12 +494,14 @@ def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
     """
     if not policy.reads_for(user, ASSURANCE_PURPOSE):
         raise OutcomesAccessError("Only internal auditors open the internal-audit sample.")
-    sampled = list(
-        Claim.objects.filter(in_audit_sample())
+    sampled = [
+        c
+        for c in Claim.objects.filter(in_audit_sample())
         .select_related("lead_agency")
         .distinct()
         .order_by("-period", "pk")
-    )
+        if independent_of(c, user)
+    ]
     audit.record_access(
         user=user,
         action=AuditAction.SEARCH,
@@ -502,6 +517,14 @@ def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
         .order_by("-period")
     )
     return AuditWork(sampled, {row["period"]: row["n"] for row in waiting})
+
+
+def independent_of(claim: Claim, user: Any) -> bool:
+    """Separation of duties: an auditor neither sees nor checks a claim they made or validated
+    (roles change: a former team manager may now work in internal audit)."""
+    if claim.created_by_id == user.pk:
+        return False
+    return not claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=user).exists()
 
 
 def status_is(claim: Claim, *statuses: str) -> bool:

@@ -448,6 +448,13 @@ EXPECTED += [
         lambda s: {"pk": 999999},
         ok_statuses=_NOT_A_BASELINE,
     ),
+    # The spot check's "check your answers": only a sampled claim opens (else 404).
+    AccessRow(
+        "outcomes:audit-check",
+        frozenset({R.AUDITOR}),
+        lambda s: {"pk": 999999},
+        ok_statuses=_NOT_A_BASELINE,
+    ),
     AccessRow(
         "outcomes:return",
         frozenset({R.TEAM_MANAGER, R.DATA_ANALYST, R.AUDITOR}),

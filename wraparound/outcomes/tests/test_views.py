@@ -139,7 +139,12 @@ def test_the_auditor_opens_the_sample_and_its_evidence_pack_and_records_the_chec
     assert claim.evidence_pack["needs"][0]["evidence"][0]["event_key"] in body
     assert client.post(url, {"eligibility": "yes"}).status_code == 400
     response = client.post(url, dict.fromkeys(services.AUDIT_QUESTIONS, "yes"))
+    check = reverse("outcomes:audit-check", kwargs={"pk": claim.pk})
     assert response.status_code == 302
+    assert response["Location"] == check
+    claim.refresh_from_db()
+    assert claim.audit_answers == {}, "nothing is recorded before the answers are checked"
+    assert client.post(check).status_code == 302
     claim.refresh_from_db()
     assert claim.audit_answers["answers"]["evidence"] is True
 
