@@ -36,11 +36,13 @@ from wraparound.outcomes.rules import (
     propose_status,
 )
 from wraparound.sharing import audit, gate, policy
+from wraparound.sharing.catalogues import primary_category_for_kind
 from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.models import AuditAction, AuditOutcome
 
 REVIEW_PURPOSE = "outcomes_review"
 ASSURANCE_PURPOSE = "claim_assurance"
+PACK_ITEM = "evidence-pack"  # the gate's item for the pack's casework content
 AGGREGATE_PURPOSE = "outcomes_evaluation_aggregate"
 
 
@@ -407,16 +409,27 @@ def claim_for_audit(
         for p in pointers
         if p.get("agency_slug") in agencies
     ]
+    # The pack itself (needs, plan, reviews, closure) is the claiming agency's casework record:
+    # shown only when that agency shares it with the auditor for claim assurance.
+    casework = Item(
+        claim.lead_agency_id, primary_category_for_kind(claim.lead_agency.kind), PACK_ITEM
+    )
     filtered = gate.read(
         user=user,
         family_public_id=claim.family_public_id,
         purpose=ASSURANCE_PURPOSE,
-        items=items,
+        items=[casework, *items],
         request_id=request_id,
     )
     if not filtered.decision.has_need_to_know:
         raise FamilyNotVisibleError(filtered.decision.need_to_know_reason)
-    visible = [i.payload for i in filtered.visible_items]
+    shown = [i.payload for i in filtered.visible_items]
+    if PACK_ITEM not in shown:
+        raise FamilyNotVisibleError(
+            f"{claim.lead_agency.name} does not share its casework records with you for claim "
+            "assurance (no agreement covers it), so its evidence pack cannot be shown"
+        )
+    visible = [p for p in shown if p != PACK_ITEM]
     return claim, visible, len(items) - len(visible)
 
 

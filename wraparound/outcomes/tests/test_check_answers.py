@@ -190,3 +190,18 @@ def test_an_auditor_cannot_see_a_claim_they_made() -> None:
     assert client.get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 403
     home = client.get(reverse("outcomes:audit-home")).content.decode()
     assert "No claims have been sampled yet." in home
+
+
+def test_an_auditor_the_claiming_agency_shares_no_casework_with_is_refused_the_pack() -> None:
+    """The sample is internal audit's scope, but the pack (needs, plan, reviews, closure) is
+    the claiming agency's casework record: without an agreement sharing it, nothing shows."""
+    story = story_family()
+    claim = _sampled(story)
+    outsider = sharing.worker(story.police, Role.AUDITOR)
+    response = _client(outsider).get(reverse("outcomes:audit", kwargs={"pk": claim.pk}))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert claim.pack_hash not in body
+    assert "TAF review" not in body
+    denied = AuditEntry.objects.filter(actor_id=outsider.pk)
+    assert denied.count() == 1
