@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
-from wraparound.core.forms import check_answers
+from wraparound.core.forms import SummaryError, check_answers
+from wraparound.core.labels import label
 from wraparound.core.models import Role
 from wraparound.outcomes import reports, selectors, services
 from wraparound.outcomes.forms import ConfirmReturnForm, SubmitReturnForm
@@ -94,31 +95,43 @@ def fix_baseline(request: HttpRequest) -> HttpResponse:
     return redirect("outcomes:family", family_public_id=family_public_id)
 
 
-def _statuses(request: HttpRequest, baseline: Baseline) -> tuple[dict[int, StatusEntry], list[str]]:
+def _statuses(
+    request: HttpRequest, baseline: Baseline
+) -> tuple[dict[int, StatusEntry], list[SummaryError]]:
+    """Each need's status and evidence; errors link to the field they are about."""
     errors, entries = [], {}
     for need in selectors.needs_of(baseline):
         status = request.POST.get(f"status-{need.pk}", "")
         evidence = request.POST.get(f"evidence-{need.pk}", "")
+        name = label(need.descriptor).lower()
         if status not in ProgressStatus.__members__.values():
-            errors.append(f"Choose a status for {need.descriptor.replace('_', ' ')}.")
+            first = f"status-{need.pk}-{STATUS_CHOICES[0][0]}"
+            errors.append(SummaryError(f"Choose a status for {name}.", first))
         elif not evidence.strip():
             errors.append(
-                f"Say what evidence the status for {need.descriptor.replace('_', ' ')} rests on."
+                SummaryError(
+                    f"Say what evidence the status for {name} rests on.", f"evidence-{need.pk}"
+                )
             )
         entries[need.pk] = StatusEntry(status, evidence)
     return entries, errors
 
 
-def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[str]]:
+def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[SummaryError]]:
     tool, area, raw = (request.POST.get(k, "").strip() for k in ("tool", "area", "score"))
     if not (tool or area or raw):
         return [], []
     try:
         score = float(raw)
     except ValueError:
-        return [], ["A tool score is a number, for example 6."]
+        return [], [SummaryError("A tool score is a number, for example 6.", "score")]
     if not (tool and area) or not 0 <= score <= 100:
-        return [], ["A tool score needs the tool, the area and a number from 0 to 100."]
+        target = "tool" if not tool else "area" if not area else "score"
+        return [], [
+            SummaryError(
+                "A tool score needs the tool, the area and a number from 0 to 100.", target
+            )
+        ]
     return [(tool[:80], area[:80], score)], []
 
 
@@ -135,9 +148,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _review(request: HttpRequest, baseline: Baseline) -> HttpResponse:
     today = timezone.localdate()
     review_on = _date(request.POST.get("reviewed_on", "") or request.GET.get("on", "")) or today
-    errors: list[str] = []
+    errors: list[SummaryError | str] = []
     if request.method == "POST":
-        entries, errors = _statuses(request, baseline)
+        entries, need_errors = _statuses(request, baseline)
+        errors += need_errors
         scores, score_errors = _scores(request)
         errors += score_errors
         if not errors:

@@ -64,6 +64,12 @@ def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> Non
     body = response.content.decode()
     assert "Say what evidence" in body
     assert "A tool score is a number" in body
+    # Each error in the summary links to the field it is about.
+    assert f'<a href="#evidence-{need.pk}">Say what evidence' in body
+    assert '<a href="#score">A tool score is a number' in body
+    others = baseline.baseline_needs.exclude(pk=need.pk)
+    assert all(f'<a href="#status-{n.pk}-worse">Choose a status' in body for n in others)
+    assert "<title>Error:" in body
 
 
 def test_recording_a_review_through_the_page() -> None:
