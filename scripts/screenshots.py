@@ -87,6 +87,20 @@ SHOTS = [
         "Drafting an agreement: a task list, each task its own page, then check your answers",
         "/sharing/agreements/new/",
     ),
+    Shot(
+        "auditor",
+        "home",
+        "Internal auditor home: sampled claims waiting for a spot check, quarters to sample",
+        "/home/",
+    ),
+    Shot(
+        "auditor",
+        "spot-check",
+        "Internal audit spot check: a sampled claim's sealed evidence pack and its audit-chain "
+        "link, then the evidence for each of the three questions",
+        start="/outcomes/audit/",
+        link="a[href^='/outcomes/audit/'][href$='/']:has-text('Open sample')",
+    ),
     Shot("administrator", "home", "Administrator home: accounts in the agency", "/home/"),
     Shot("administrator", "users", "User accounts and their roles", "/users/"),
 ]

@@ -42,3 +42,42 @@ class ConfirmReturnForm(GovukForm, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.govuk()
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class SpotCheckForm(GovukForm, forms.Form):
+    """The internal auditor's three answers about a sampled claim, and a note.
+
+    A "no" needs a note saying why, so the claiming team can act on it; the answers are only
+    recorded after the auditor has checked them (see ``audit_check``).
+    """
+
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text="Required when any answer is no: say what is missing or wrong.",
+    )
+
+    def __init__(self, *args: Any, questions: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        answers = {
+            key: forms.ChoiceField(label=text, choices=YES_NO, widget=forms.RadioSelect)
+            for key, text in questions.items()
+        }
+        self.fields = {**answers, "note": self.fields["note"]}
+        self.questions = list(questions)
+        self.govuk()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        failed = any(cleaned.get(q) == "no" for q in self.questions)
+        if failed and not str(cleaned.get("note", "")).strip():
+            self.add_error("note", "Say why the claim fails the spot check")
+        return cleaned
+
+    def answers(self) -> dict[str, bool]:
+        return {q: self.cleaned_data[q] == "yes" for q in self.questions}

@@ -17,6 +17,7 @@ from typing import Any
 
 from scipy import stats
 
+from wraparound.core.plain_words import humanise, listed
 from wraparound.outcomes.framework import ProposalRule, SustainedRule
 
 
@@ -319,9 +320,10 @@ def family_outcome(
         return FamilyOutcome(
             False, "", f"The baseline has {len(needs)} need(s); at least {min_needs} are required."
         )
-    not_met = [n.descriptor for n in needs if n.last_status != ProgressStatus.MET]
+    # Reasons are shown on the family page: needs in words, never their keys.
+    not_met = [humanise(n.descriptor) for n in needs if n.last_status != ProgressStatus.MET]
     if not_met:
-        return FamilyOutcome(False, "", f"Not met at the last review: {', '.join(not_met)}.")
+        return FamilyOutcome(False, "", f"Not met at the last review: {listed(not_met)}.")
     disputed = [
         (n.descriptor, n.proposed_status)
         for n in needs
@@ -334,11 +336,11 @@ def family_outcome(
         return FamilyOutcome(
             False,
             "",
-            f"{descriptor}: recorded as met, but the data at that review proposed "
+            f"{humanise(descriptor)}: recorded as met, but the data at that review proposed "
             f"{proposed.label.lower()}; review it again or record equivalent progress.",
         )
     unsustained = [n for n in needs if n.sustain.state != SustainState.SUSTAINED]
     if unsustained:
         first = unsustained[0]
-        return FamilyOutcome(False, "", f"{first.descriptor}: {first.sustain.reason}")
+        return FamilyOutcome(False, "", f"{humanise(first.descriptor)}: {first.sustain.reason}")
     return FamilyOutcome(True, "sustained", "Every baseline need met and sustained.")

@@ -36,11 +36,13 @@ from wraparound.outcomes.rules import (
     propose_status,
 )
 from wraparound.sharing import audit, gate, policy
+from wraparound.sharing.catalogues import primary_category_for_kind
 from wraparound.sharing.gate import FamilyNotVisibleError
 from wraparound.sharing.models import AuditAction, AuditOutcome
 
 REVIEW_PURPOSE = "outcomes_review"
 ASSURANCE_PURPOSE = "claim_assurance"
+PACK_ITEM = "evidence-pack"  # the gate's item for the pack's casework content
 AGGREGATE_PURPOSE = "outcomes_evaluation_aggregate"
 
 
@@ -379,6 +381,19 @@ def claim_for_audit(
     )
     if claim is None:
         raise Claim.DoesNotExist(f"No claim {claim_id} in the internal-audit sample.")
+    if not independent_of(claim, user):
+        audit.record_access(
+            user=user,
+            action=AuditAction.VIEW,
+            outcome=AuditOutcome.DENY,
+            purpose=ASSURANCE_PURPOSE,
+            family_public_id=claim.family_public_id,
+            reason=f"Claim {claim.pk}: an auditor does not check a claim they made or validated",
+            request_id=request_id,
+        )
+        raise FamilyNotVisibleError(
+            "you made or validated this claim, so another auditor checks it"
+        )
     agencies = sources.agencies_by_slug()
     pointers = [
         p
@@ -394,16 +409,27 @@ def claim_for_audit(
         for p in pointers
         if p.get("agency_slug") in agencies
     ]
+    # The pack itself (needs, plan, reviews, closure) is the claiming agency's casework record:
+    # shown only when that agency shares it with the auditor for claim assurance.
+    casework = Item(
+        claim.lead_agency_id, primary_category_for_kind(claim.lead_agency.kind), PACK_ITEM
+    )
     filtered = gate.read(
         user=user,
         family_public_id=claim.family_public_id,
         purpose=ASSURANCE_PURPOSE,
-        items=items,
+        items=[casework, *items],
         request_id=request_id,
     )
     if not filtered.decision.has_need_to_know:
         raise FamilyNotVisibleError(filtered.decision.need_to_know_reason)
-    visible = [i.payload for i in filtered.visible_items]
+    shown = [i.payload for i in filtered.visible_items]
+    if PACK_ITEM not in shown:
+        raise FamilyNotVisibleError(
+            f"{claim.lead_agency.name} does not share its casework records with you for claim "
+            "assurance (no agreement covers it), so its evidence pack cannot be shown"
+        )
+    visible = [p for p in shown if p != PACK_ITEM]
     return claim, visible, len(items) - len(visible)
 
 
@@ -481,12 +507,14 @@ def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
     """
     if not policy.reads_for(user, ASSURANCE_PURPOSE):
         raise OutcomesAccessError("Only internal auditors open the internal-audit sample.")
-    sampled = list(
-        Claim.objects.filter(in_audit_sample())
+    sampled = [
+        c
+        for c in Claim.objects.filter(in_audit_sample())
         .select_related("lead_agency")
         .distinct()
         .order_by("-period", "pk")
-    )
+        if independent_of(c, user)
+    ]
     audit.record_access(
         user=user,
         action=AuditAction.SEARCH,
@@ -502,6 +530,14 @@ def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
         .order_by("-period")
     )
     return AuditWork(sampled, {row["period"]: row["n"] for row in waiting})
+
+
+def independent_of(claim: Claim, user: Any) -> bool:
+    """Separation of duties: an auditor neither sees nor checks a claim they made or validated
+    (roles change: a former team manager may now work in internal audit)."""
+    if claim.created_by_id == user.pk:
+        return False
+    return not claim.claim_transitions.filter(to_status=ClaimStatus.VALIDATED, by=user).exists()
 
 
 def status_is(claim: Claim, *statuses: str) -> bool:

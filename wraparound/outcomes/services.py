@@ -467,6 +467,31 @@ def pack_intact(claim: Claim) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Seal:
+    """Where a claim's evidence pack is sealed in the audit chain, for the auditor to see."""
+
+    sequence: int
+    entry_hash: str
+    prev_hash: str  # the entry before it: the link that makes a rewrite show
+    sealed_at: Any
+    intact: bool
+
+
+def seal_of(claim: Claim) -> Seal:
+    """The audit-chain entry that sealed the claim's pack, and whether the pack still matches."""
+    from wraparound.sharing.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(sequence=claim.audit_sequence).first()
+    return Seal(
+        claim.audit_sequence,
+        claim.audit_entry_hash,
+        entry.prev_hash if entry is not None else "",
+        entry.occurred_at if entry is not None else None,
+        pack_intact(claim),
+    )
+
+
 def _purpose_of(by: Any) -> str:
     """The purpose a claim step is done for: internal audit's, or the claiming team's."""
     return selectors.ASSURANCE_PURPOSE if by.role == Role.AUDITOR else selectors.REVIEW_PURPOSE

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wraparound.outcomes import views
+from wraparound.outcomes import audit_views, views
 
 app_name = "outcomes"
 
@@ -16,9 +16,10 @@ urlpatterns = [
     path("claims/validate/", views.validate_claim, name="validate-claim"),
     path("claims/submit/", views.submit_return, name="submit-return"),
     path("claims/submit/check/", views.check_return, name="check-return"),
-    path("audit/", views.audit_home, name="audit-home"),
-    path("audit/sample/", views.draw_sample, name="draw-sample"),
-    path("audit/<int:pk>/", views.audit_sample, name="audit"),
+    path("audit/", audit_views.audit_home, name="audit-home"),
+    path("audit/sample/", audit_views.draw_sample, name="draw-sample"),
+    path("audit/<int:pk>/", audit_views.audit_sample, name="audit"),
+    path("audit/<int:pk>/check/", audit_views.audit_check, name="audit-check"),
     path("return/<str:period>.csv", views.quarterly_return, name="return"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard.<str:fmt>", views.dashboard_export, name="dashboard-export"),

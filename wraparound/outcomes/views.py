@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,13 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wraparound.core.access import role_required
-from wraparound.core.forms import check_answers
+from wraparound.core.forms import SummaryError, check_answers
+from wraparound.core.labels import label
 from wraparound.core.models import Role
 from wraparound.outcomes import reports, selectors, services
 from wraparound.outcomes.forms import ConfirmReturnForm, SubmitReturnForm
 from wraparound.outcomes.models import Baseline, Claim, ClaimStatus
 from wraparound.outcomes.rules import ProgressStatus
-from wraparound.outcomes.services import AUDIT_QUESTIONS, OutcomesError, StatusEntry
+from wraparound.outcomes.services import OutcomesError, StatusEntry
 from wraparound.sharing.gate import FamilyNotVisibleError
 
 CASEWORK = (Role.PRACTITIONER, Role.TEAM_MANAGER)
@@ -95,31 +95,43 @@ def fix_baseline(request: HttpRequest) -> HttpResponse:
     return redirect("outcomes:family", family_public_id=family_public_id)
 
 
-def _statuses(request: HttpRequest, baseline: Baseline) -> tuple[dict[int, StatusEntry], list[str]]:
+def _statuses(
+    request: HttpRequest, baseline: Baseline
+) -> tuple[dict[int, StatusEntry], list[SummaryError]]:
+    """Each need's status and evidence; errors link to the field they are about."""
     errors, entries = [], {}
     for need in selectors.needs_of(baseline):
         status = request.POST.get(f"status-{need.pk}", "")
         evidence = request.POST.get(f"evidence-{need.pk}", "")
+        name = label(need.descriptor).lower()
         if status not in ProgressStatus.__members__.values():
-            errors.append(f"Choose a status for {need.descriptor.replace('_', ' ')}.")
+            first = f"status-{need.pk}-{STATUS_CHOICES[0][0]}"
+            errors.append(SummaryError(f"Choose a status for {name}.", first))
         elif not evidence.strip():
             errors.append(
-                f"Say what evidence the status for {need.descriptor.replace('_', ' ')} rests on."
+                SummaryError(
+                    f"Say what evidence the status for {name} rests on.", f"evidence-{need.pk}"
+                )
             )
         entries[need.pk] = StatusEntry(status, evidence)
     return entries, errors
 
 
-def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[str]]:
+def _scores(request: HttpRequest) -> tuple[list[tuple[str, str, float]], list[SummaryError]]:
     tool, area, raw = (request.POST.get(k, "").strip() for k in ("tool", "area", "score"))
     if not (tool or area or raw):
         return [], []
     try:
         score = float(raw)
     except ValueError:
-        return [], ["A tool score is a number, for example 6."]
+        return [], [SummaryError("A tool score is a number, for example 6.", "score")]
     if not (tool and area) or not 0 <= score <= 100:
-        return [], ["A tool score needs the tool, the area and a number from 0 to 100."]
+        target = "tool" if not tool else "area" if not area else "score"
+        return [], [
+            SummaryError(
+                "A tool score needs the tool, the area and a number from 0 to 100.", target
+            )
+        ]
     return [(tool[:80], area[:80], score)], []
 
 
@@ -136,9 +148,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _review(request: HttpRequest, baseline: Baseline) -> HttpResponse:
     today = timezone.localdate()
     review_on = _date(request.POST.get("reviewed_on", "") or request.GET.get("on", "")) or today
-    errors: list[str] = []
+    errors: list[SummaryError | str] = []
     if request.method == "POST":
-        entries, errors = _statuses(request, baseline)
+        entries, need_errors = _statuses(request, baseline)
+        errors += need_errors
         scores, score_errors = _scores(request)
         errors += score_errors
         if not errors:
@@ -222,10 +235,12 @@ def equivalent_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("outcomes:family", family_public_id=baseline.family_public_id)
 
 
-@require_POST
 @role_required(*CASEWORK)
 def make_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: check what the claim will say before its evidence pack is sealed; POST: make it."""
     baseline = _baseline(request, pk)
+    if request.method != "POST":
+        return _check_claim(request, baseline)
     try:
         claim = services.make_claim(by=request.user, baseline=baseline, request_id=_rid(request))
     except OutcomesError as error:
@@ -236,6 +251,28 @@ def make_claim(request: HttpRequest, pk: int) -> HttpResponse:
             f"Candidate claim {claim.pk} made for {claim.period}; its evidence pack is sealed.",
         )
     return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+
+
+def _check_claim(request: HttpRequest, baseline: Baseline) -> HttpResponse:
+    if hasattr(baseline, "claim"):
+        messages.info(request, "This engagement has already been claimed.")
+        return redirect("outcomes:family", family_public_id=baseline.family_public_id)
+    try:
+        assessment = selectors.assess_outcome(
+            user=request.user, baseline=baseline, request_id=_rid(request)
+        )
+    except FamilyNotVisibleError as refusal:
+        raise _refuse(baseline.family_public_id, refusal) from refusal
+    return render(
+        request,
+        "outcomes/check_claim.html",
+        {
+            "baseline": baseline,
+            "assessment": assessment,
+            "period": services.claim_period(timezone.localdate()),
+            "withheld": sum(a.withheld for a in assessment.needs),
+        },
+    )
 
 
 @role_required(Role.TEAM_MANAGER)
@@ -260,9 +297,19 @@ def claims(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @role_required(Role.TEAM_MANAGER)
 def validate_claim(request: HttpRequest) -> HttpResponse:
+    """GET ?claim=: check the claim and its sealed pack; POST: validate it."""
+    if request.method != "POST":
+        try:
+            claim = _claim(request, request.GET.get("claim", ""))
+        except FamilyNotVisibleError as refusal:
+            raise PermissionDenied(f"You cannot act on this claim: {refusal}") from refusal
+        return render(
+            request,
+            "outcomes/check_validate.html",
+            {"claim": claim, "pack": claim.evidence_pack, "seal": services.seal_of(claim)},
+        )
     try:
         claim = _claim(request, request.POST.get("claim", ""))
         services.validate_claim(by=request.user, claim=claim, request_id=_rid(request))
@@ -342,90 +389,6 @@ def _claim(request: HttpRequest, raw: str) -> Claim:
     if claim is None:
         raise Http404("No such claim.")
     return claim
-
-
-@role_required(Role.AUDITOR)
-def audit_home(request: HttpRequest) -> HttpResponse:
-    """Internal audit's own page: the sample to check and the quarters still to sample."""
-    try:
-        work = selectors.audit_work(user=request.user, request_id=_rid(request))
-    except selectors.OutcomesAccessError as refusal:
-        raise PermissionDenied(str(refusal)) from refusal
-    periods = {c.period for c in work.sampled} | {services.claim_period(timezone.localdate())}
-    return render(
-        request,
-        "outcomes/audit_home.html",
-        {"work": work, "return_periods": sorted(periods, reverse=True)},
-    )
-
-
-@require_POST
-@role_required(Role.AUDITOR)
-def draw_sample(request: HttpRequest) -> HttpResponse:
-    period = request.POST.get("period", "")
-    try:
-        chosen = services.sample_for_audit(by=request.user, period=period, request_id=_rid(request))
-    except OutcomesError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{len(chosen)} claim(s) of {period} drawn for internal audit.")
-    return redirect("outcomes:audit-home")
-
-
-@role_required(Role.AUDITOR)
-def audit_sample(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        claim, visible, withheld = selectors.claim_for_audit(
-            user=request.user, claim_id=pk, request_id=_rid(request)
-        )
-    except Claim.DoesNotExist as missing:
-        raise Http404(str(missing)) from missing
-    except FamilyNotVisibleError as refusal:
-        raise PermissionDenied(f"You cannot audit this claim: {refusal}") from refusal
-    errors: list[str] = []
-    if request.method == "POST":
-        answers = {q: request.POST.get(q) == "yes" for q in AUDIT_QUESTIONS}
-        if any(request.POST.get(q) not in ("yes", "no") for q in AUDIT_QUESTIONS):
-            errors.append("Answer yes or no to every question.")
-        else:
-            try:
-                services.record_spot_check(
-                    by=request.user,
-                    claim=claim,
-                    answers=answers,
-                    note=request.POST.get("note", ""),
-                    request_id=_rid(request),
-                )
-            except OutcomesError as error:
-                errors.append(str(error))
-            else:
-                messages.success(request, "Spot check recorded.")
-                return redirect("outcomes:audit", pk=claim.pk)
-    shown = {(p["event_key"], p["kind"]) for p in visible}
-    context: dict[str, Any] = {
-        "claim": claim,
-        "pack": claim.evidence_pack,
-        "shown": shown,
-        "withheld": withheld,
-        "intact": services.pack_intact(claim),
-        "questions": AUDIT_QUESTIONS,
-        "errors": errors,
-        "eligibility": _eligibility(claim),
-    }
-    return render(request, "outcomes/audit.html", context, status=400 if errors else 200)
-
-
-def _eligibility(claim: Claim) -> dict[str, Any]:
-    pack = claim.evidence_pack
-    needs = pack.get("needs", [])
-    return {
-        "needs": len(needs),
-        "outcomes": sorted({n["outcome"] for n in needs}),
-        "lead_practitioner": pack.get("lead_practitioner", ""),
-        "plan": pack.get("plan", {}),
-        "reviews": len(pack.get("reviews", [])),
-        "closure": pack.get("closure", {}),
-    }
 
 
 @role_required(Role.TEAM_MANAGER, Role.DATA_ANALYST, Role.AUDITOR)

@@ -395,6 +395,7 @@ EXPECTED += [
 # auditor: home, sign-out, jobs, notifications, the directory, training and agreements.
 _CASEWORK = frozenset({R.PRACTITIONER, R.TEAM_MANAGER})
 _NOT_A_BASELINE = frozenset({404})
+_REFUSED_BY_THE_GATE = frozenset({403})
 EXPECTED += [
     AccessRow("outcomes:home", _CASEWORK),
     AccessRow("outcomes:family", NO_ROLE, kwargs=lambda s: {"family_public_id": "F-ACCESS01"}),
@@ -447,6 +448,46 @@ EXPECTED += [
         frozenset({R.AUDITOR}),
         lambda s: {"pk": 999999},
         ok_statuses=_NOT_A_BASELINE,
+    ),
+    # The spot check's "check your answers": only a sampled claim opens (else 404).
+    AccessRow(
+        "outcomes:audit-check",
+        frozenset({R.AUDITOR}),
+        lambda s: {"pk": 999999},
+        ok_statuses=_NOT_A_BASELINE,
+    ),
+    # The seeded claim and baseline (outcomes/tests/seed.py): the role may open these pages,
+    # but the access-test users have no agreement and no relationship, so the sharing gate
+    # refuses them (403, audited) before anything of the pack or the family shows.
+    AccessRow(
+        "outcomes:audit",
+        frozenset({R.AUDITOR}),
+        lambda s: {"pk": s["outcomes_claim"].pk},
+        ok_statuses=_REFUSED_BY_THE_GATE,
+        personal_data=True,
+    ),
+    AccessRow(
+        "outcomes:audit-check",
+        frozenset({R.AUDITOR}),
+        lambda s: {"pk": s["outcomes_claim"].pk},
+        ok_statuses=_REFUSED_BY_THE_GATE,
+        personal_data=True,
+    ),
+    # GET: the manager's "check the claim before validating it" page.
+    AccessRow(
+        "outcomes:validate-claim",
+        frozenset({R.TEAM_MANAGER}),
+        query=lambda s: {"claim": s["outcomes_claim"].pk},
+        ok_statuses=_REFUSED_BY_THE_GATE,
+        personal_data=True,
+    ),
+    # GET: "check your answers before making the claim".
+    AccessRow(
+        "outcomes:make-claim",
+        _CASEWORK,
+        lambda s: {"pk": s["outcomes_baseline"].pk},
+        ok_statuses=_REFUSED_BY_THE_GATE,
+        personal_data=True,
     ),
     AccessRow(
         "outcomes:return",

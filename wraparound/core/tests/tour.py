@@ -7,7 +7,8 @@ seeding (so every row of the access table has its arguments). Pages are the acce
 GET rows the role may open, and the pages behind the demo's own lists (a family on the
 practitioner's caseload, pairs in the review queue and people in the index, each agreement, each break-glass use, and
 each evaluation plan that has a run: its balance table and charts are where covariate codes
-would show, and the access table's own plan is a draft with no results).
+would show, and the access table's own plan is a draft with no results; outcomes reviews,
+claim checks and internal audit's sample with its evidence packs).
 """
 
 from __future__ import annotations
@@ -115,6 +116,30 @@ def _demo_detail_pages(user: User) -> Iterator[str]:
     if user.role == Role.IG_OFFICER:
         for grant in BreakGlassGrant.objects.order_by("pk")[:DETAILS_PER_LIST]:
             yield reverse("sharing:break-glass-review", kwargs={"pk": grant.pk})
+    yield from _outcomes_pages(user)
+
+
+def _outcomes_pages(user: User) -> Iterator[str]:
+    """Outcomes: the practitioner's review (proposals from data), the manager's claim check, and internal audit's sample (each claim's evidence pack and its
+    spot-check questions, or the recorded check)."""
+    from wraparound.outcomes.models import Baseline, Claim, ClaimStatus
+    from wraparound.outcomes.selectors import in_audit_sample
+
+    if user.role == Role.PRACTITIONER:
+        for baseline in Baseline.objects.filter(fixed_by=user).order_by("pk")[:DETAILS_PER_LIST]:
+            yield reverse("outcomes:review", kwargs={"pk": baseline.pk})
+            yield reverse("outcomes:family", kwargs={"family_public_id": baseline.family_public_id})
+    if user.role == Role.TEAM_MANAGER:
+        from wraparound.outcomes.selectors import claims_in_pipeline
+
+        for claim in claims_in_pipeline(user=user)[:1]:  # the claims the manager's list shows
+            yield f"{reverse('outcomes:validate-claim')}?claim={claim.pk}"
+    if user.role == Role.AUDITOR:
+        sample = Claim.objects.filter(in_audit_sample()).distinct().order_by("pk")
+        waiting = sample.filter(status=ClaimStatus.SAMPLED, audit_answers={})[:1]
+        checked = sample.exclude(audit_answers={})[:1]
+        for claim in [*waiting, *checked]:
+            yield reverse("outcomes:audit", kwargs={"pk": claim.pk})
 
 
 def tour(seeded: dict[str, Any], roles: list[str] | None = None) -> list[Stop]:

@@ -183,9 +183,9 @@ def _needs_run(
         )
 
 
-def validated_claim(story: StoryFamily) -> Any:
-    """The story family taken to a validated claim: its late absence removed, every need
-    recorded met at a closing review 185 days in, support ended then, claimed, validated."""
+def claimable_baseline(story: StoryFamily) -> Any:
+    """The story family's baseline ready to claim: its late absence removed, every need
+    recorded met at a closing review 185 days in, support ended then."""
     from wraparound.outcomes import services
     from wraparound.outcomes.services import StatusEntry
 
@@ -201,5 +201,12 @@ def validated_claim(story: StoryFamily) -> Any:
         by=story.practitioner, baseline=baseline, reviewed_on=closing, statuses=statuses
     )
     services.end_support(by=story.practitioner, baseline=baseline, ended_on=closing)
-    claim = services.make_claim(by=story.practitioner, baseline=baseline)
+    return baseline
+
+
+def validated_claim(story: StoryFamily) -> Any:
+    """The story family taken to a claim (see ``claimable_baseline``), made and validated."""
+    from wraparound.outcomes import services
+
+    claim = services.make_claim(by=story.practitioner, baseline=claimable_baseline(story))
     return services.validate_claim(by=story.manager, claim=claim)

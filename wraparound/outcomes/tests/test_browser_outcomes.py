@@ -72,8 +72,11 @@ def test_internal_auditor_draws_the_sample_opens_a_claim_and_its_evidence_pack(
     assert page.get_by_text(pointer).is_visible()
     assert_accessible(page)
     for question in services.AUDIT_QUESTIONS:
-        page.locator(f"#{question}-yes").check()
-    page.get_by_role("button", name="Record spot check").click()
+        page.locator(f"#id_{question}_0").check()
+    page.get_by_role("button", name="Continue").click()
+    assert "Check your answers" in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the spot check").click()
     assert "Spot check recorded." in page.content()
     assert_accessible(page)
     services.submit_claims(by=story.manager, period=claim.period)

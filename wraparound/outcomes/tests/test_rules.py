@@ -336,6 +336,26 @@ def test_an_outcome_needs_every_need_met_and_sustained() -> None:
     assert not family_outcome([ok, ok], min_needs=3).achieved
 
 
+def test_an_outcome_reason_names_needs_in_words_not_keys() -> None:
+    met = NeedOutcome(
+        "school_attendance", ProgressStatus.MET, SustainResult(SustainState.SUSTAINED, "")
+    )
+    open_needs = [
+        NeedOutcome(
+            "domestic_abuse", ProgressStatus.IMPROVING, SustainResult(SustainState.PENDING, "")
+        ),
+        NeedOutcome("debt_and_arrears", None, SustainResult(SustainState.PENDING, "")),
+    ]
+    reason = family_outcome([met, *open_needs]).reason
+    assert reason == "Not met at the last review: Domestic abuse and Debt and arrears."
+    relapsed = NeedOutcome(
+        "school_attendance",
+        ProgressStatus.MET,
+        SustainResult(SustainState.RELAPSED, "a concern in May"),
+    )
+    assert family_outcome([relapsed]).reason == "School attendance: a concern in May"
+
+
 def test_equivalent_progress_is_an_outcome_by_decision() -> None:
     result = family_outcome(
         [_need(ProgressStatus.IMPROVING, SustainState.PENDING)], equivalent_progress=True

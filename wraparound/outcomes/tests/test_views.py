@@ -64,6 +64,12 @@ def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> Non
     body = response.content.decode()
     assert "Say what evidence" in body
     assert "A tool score is a number" in body
+    # Each error in the summary links to the field it is about.
+    assert f'<a href="#evidence-{need.pk}">Say what evidence' in body
+    assert '<a href="#score">A tool score is a number' in body
+    others = baseline.baseline_needs.exclude(pk=need.pk)
+    assert all(f'<a href="#status-{n.pk}-worse">Choose a status' in body for n in others)
+    assert "<title>Error:" in body
 
 
 def test_recording_a_review_through_the_page() -> None:
@@ -139,7 +145,12 @@ def test_the_auditor_opens_the_sample_and_its_evidence_pack_and_records_the_chec
     assert claim.evidence_pack["needs"][0]["evidence"][0]["event_key"] in body
     assert client.post(url, {"eligibility": "yes"}).status_code == 400
     response = client.post(url, dict.fromkeys(services.AUDIT_QUESTIONS, "yes"))
+    check = reverse("outcomes:audit-check", kwargs={"pk": claim.pk})
     assert response.status_code == 302
+    assert response["Location"] == check
+    claim.refresh_from_db()
+    assert claim.audit_answers == {}, "nothing is recorded before the answers are checked"
+    assert client.post(check).status_code == 302
     claim.refresh_from_db()
     assert claim.audit_answers["answers"]["evidence"] is True
 
