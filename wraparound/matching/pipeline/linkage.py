@@ -138,16 +138,31 @@ def _train(
     settings: LinkageSettings,
     warnings: list[str],
 ) -> dict[str, Any]:
-    """Estimate u by random sampling and m by EM on a block sample; return the model."""
+    """Estimate u by random sampling over every record and m by EM on a block sample;
+    return the model.
+
+    u is how often two *random* records agree, so it is sampled from all of ``frame``: the
+    block sample holds whole surname and birthday blocks, so within it birthdays agree
+    more often than in the county, the more so the smaller a share of the county it is
+    (8 times as often at a million records, 1.8 times at 240,000), and u taken there made
+    an agreeing birthday count for less the bigger the county.
+    """
     sample = training_sample(
         frame, max_records=settings.training_sample_records, seed=settings.seed
     )
     model = splink_settings(evidence, blocking, prior_match_probability=min(0.5, 2 / frame.height))
-    trainer = Linker(
-        as_engine_table(engine, sample), model, db_api=engine, set_up_basic_logging=False
+    u_engine = open_engine(settings.backend)
+    sampler = Linker(
+        as_engine_table(u_engine, frame), model, db_api=u_engine, set_up_basic_logging=False
     )
-    trainer.training.estimate_u_using_random_sampling(
+    sampler.training.estimate_u_using_random_sampling(
         max_pairs=settings.u_sample_pairs, seed=settings.seed
+    )
+    trainer = Linker(
+        as_engine_table(engine, sample),
+        sampler.misc.save_model_to_json(),
+        db_api=engine,
+        set_up_basic_logging=False,
     )
     present = {column for item in evidence for column in item.needs}
     # A shared NHS number (or another identifier) picks out nearly pure matches, so the
