@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 import splink
-from splink import Linker, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
@@ -151,16 +151,9 @@ def _train(
         frame, max_records=settings.training_sample_records, seed=settings.seed
     )
     model = splink_settings(evidence, blocking, prior_match_probability=min(0.5, 2 / frame.height))
-    u_engine = open_engine(settings.backend)
-    sampler = Linker(
-        as_engine_table(u_engine, frame), model, db_api=u_engine, set_up_basic_logging=False
-    )
-    sampler.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_sample_pairs, seed=settings.seed
-    )
     trainer = Linker(
         as_engine_table(engine, sample),
-        sampler.misc.save_model_to_json(),
+        _with_u_from_every_record(model, frame, settings),
         db_api=engine,
         set_up_basic_logging=False,
     )
@@ -197,6 +190,23 @@ def _train(
     if trained == 0:
         warnings.append("EM could not train; using the model's prior m probabilities")
     return trainer.misc.save_model_to_json()
+
+
+def _with_u_from_every_record(
+    model: SettingsCreator, frame: pl.DataFrame, settings: LinkageSettings
+) -> dict[str, Any]:
+    """``model`` with u estimated by random sampling over ``frame``, on an engine of its
+    own that is released before training goes on (it holds the whole county)."""
+    engine = open_engine(settings.backend)
+    sampler = Linker(
+        as_engine_table(engine, frame), model, db_api=engine, set_up_basic_logging=False
+    )
+    sampler.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_sample_pairs, seed=settings.seed
+    )
+    with_u: dict[str, Any] = sampler.misc.save_model_to_json()
+    engine.delete_tables_created_by_splink_from_db()
+    return with_u
 
 
 def _estimate_prior(
