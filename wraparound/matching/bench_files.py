@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,13 @@ import polars as pl
 from wraparound.matching.bench import run_stage
 from wraparound.matching.bench_sets import BENCH_SETS, BenchSet
 from wraparound.matching.pipeline.evaluation import pairwise_scores
+from wraparound.records.bench import RUN_CLI
+
+# ``run_stage`` runs Python source in a child process (to read its peak memory), not a
+# command line.
+RUN_PLAIN_SPLINK = (
+    "import runpy; runpy.run_module('wraparound.matching.plain_splink', run_name='__main__')"
+)
 
 
 def _scores(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, Any]:
@@ -31,9 +37,7 @@ def _scores(clusters: pl.DataFrame, truth: pl.DataFrame) -> dict[str, Any]:
 def _ours(bench: BenchSet, out: Path, env: dict[str, str]) -> dict[str, Any]:
     summary = out / "summary.json"
     args = [
-        sys.executable,
-        "-m",
-        "wraparound.cli",
+        RUN_CLI,
         "match-files",
         "--mapping",
         str(bench.mapping),
@@ -58,9 +62,7 @@ def _ours(bench: BenchSet, out: Path, env: dict[str, str]) -> dict[str, Any]:
 
 def _plain(bench: BenchSet, out: Path, env: dict[str, str]) -> dict[str, Any]:
     args = [
-        sys.executable,
-        "-m",
-        "wraparound.matching.plain_splink",
+        RUN_PLAIN_SPLINK,
         "--mapping",
         str(bench.mapping),
         "--out",

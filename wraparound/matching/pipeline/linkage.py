@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 import splink
-from splink import Linker, block_on
+from splink import Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPISubClass
 
@@ -138,16 +138,24 @@ def _train(
     settings: LinkageSettings,
     warnings: list[str],
 ) -> dict[str, Any]:
-    """Estimate u by random sampling and m by EM on a block sample; return the model."""
+    """Estimate u by random sampling over every record and m by EM on a block sample;
+    return the model.
+
+    u is how often two *random* records agree, so it is sampled from all of ``frame``: the
+    block sample holds whole surname and birthday blocks, so within it birthdays agree
+    more often than in the county, the more so the smaller a share of the county it is
+    (8 times as often at a million records, 1.8 times at 240,000), and u taken there made
+    an agreeing birthday count for less the bigger the county.
+    """
     sample = training_sample(
         frame, max_records=settings.training_sample_records, seed=settings.seed
     )
     model = splink_settings(evidence, blocking, prior_match_probability=min(0.5, 2 / frame.height))
     trainer = Linker(
-        as_engine_table(engine, sample), model, db_api=engine, set_up_basic_logging=False
-    )
-    trainer.training.estimate_u_using_random_sampling(
-        max_pairs=settings.u_sample_pairs, seed=settings.seed
+        as_engine_table(engine, sample),
+        _with_u_from_every_record(model, frame, settings),
+        db_api=engine,
+        set_up_basic_logging=False,
     )
     present = {column for item in evidence for column in item.needs}
     # A shared NHS number (or another identifier) picks out nearly pure matches, so the
@@ -182,6 +190,23 @@ def _train(
     if trained == 0:
         warnings.append("EM could not train; using the model's prior m probabilities")
     return trainer.misc.save_model_to_json()
+
+
+def _with_u_from_every_record(
+    model: SettingsCreator, frame: pl.DataFrame, settings: LinkageSettings
+) -> dict[str, Any]:
+    """``model`` with u estimated by random sampling over ``frame``, on an engine of its
+    own that is released before training goes on (it holds the whole county)."""
+    engine = open_engine(settings.backend)
+    sampler = Linker(
+        as_engine_table(engine, frame), model, db_api=engine, set_up_basic_logging=False
+    )
+    sampler.training.estimate_u_using_random_sampling(
+        max_pairs=settings.u_sample_pairs, seed=settings.seed
+    )
+    with_u: dict[str, Any] = sampler.misc.save_model_to_json()
+    engine.delete_tables_created_by_splink_from_db()
+    return with_u
 
 
 def _estimate_prior(

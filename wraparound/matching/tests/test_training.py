@@ -107,3 +107,27 @@ def test_a_shared_nhs_number_outweighs_a_date_of_birth_no_slip_explains(
         )
     )
     assert cluster[left] == cluster[right]
+
+
+def _u(result: LinkageResult, comparison: str, label_starts: str) -> float:
+    assert result.model is not None
+    for item in result.model["comparisons"]:
+        if item["output_column_name"] == comparison:
+            for level in item["comparison_levels"]:
+                if str(level.get("label_for_charts", "")).startswith(label_starts):
+                    return float(level["u_probability"])
+    raise AssertionError(f"no level {label_starts!r} in {comparison}")
+
+
+def test_how_often_random_records_agree_does_not_depend_on_the_training_sample() -> None:
+    """u is the county's own rate of chance agreement. Taken from the block sample (whole
+    birthday and surname blocks) it grows as the sample becomes a smaller share of the
+    county, so a bigger county would count an agreeing birthday for less."""
+    county = fake_records(300, seed=11).drop(TRUTH_COLUMNS)
+    whole = link_records(county, settings=LinkageSettings(training_sample_records=10**6))
+    sampled = link_records(
+        county, settings=LinkageSettings(training_sample_records=county.height // 10)
+    )
+    for comparison, level in (("dob", "Exact match"), ("surname", "Jaro-Winkler")):
+        ratio = _u(sampled, comparison, level) / _u(whole, comparison, level)
+        assert 0.8 < ratio < 1.25, (comparison, ratio)
