@@ -143,6 +143,9 @@ def _desired_links(
     )
 
 
+PROBABILITY_TOLERANCE = 1e-9
+
+
 def _write_links(
     desired: pl.DataFrame, previous: pl.DataFrame, gone: list[int], run: LinkageRun, now: Any
 ) -> dict[str, int]:
@@ -152,9 +155,15 @@ def _write_links(
         how="left",
         suffix="_old",
     )
+    # A probability that moved only in its last bits (DuckDB sums in parallel, so the same
+    # model on the same records can differ by one ulp) is not a change worth a write.
+    old_p, new_p = pl.col("match_probability_old"), pl.col("match_probability")
+    probability_moved = (new_p.is_null() != old_p.is_null()) | (
+        (new_p - old_p).abs() > PROBABILITY_TOLERANCE
+    ).fill_null(False)
     changed = (
         (pl.col("person_id") != pl.col("person_id_old"))
-        | pl.col("match_probability").ne_missing(pl.col("match_probability_old"))
+        | probability_moved
         | (pl.col("why") != pl.col("why_old"))
     )
     columns = ["person_id", "match_probability", "why"]

@@ -60,6 +60,24 @@ def test_a_rerun_that_finds_the_same_people_writes_nothing() -> None:
     assert set(again.summary["rows_written"].values()) == {0}
 
 
+def test_a_probability_that_moved_only_in_its_last_bits_is_not_rewritten() -> None:
+    """DuckDB sums in parallel, so the same model can give 0.9619288919924862 one run and
+    ...861 the next: a rerun must not rewrite a link for that, but must for a real change."""
+    import_fake_county()
+    run_linkage()
+    scored = PersonRecordLink.objects.filter(match_probability__isnull=False).order_by("pk")
+    noise, real = scored[0], scored[1]
+    PersonRecordLink.objects.filter(pk=noise.pk).update(
+        match_probability=noise.match_probability * (1 - 1e-15)
+    )
+    PersonRecordLink.objects.filter(pk=real.pk).update(
+        match_probability=real.match_probability - 0.01
+    )
+    again = run_linkage()
+    assert again.summary["rows_written"]["links_updated"] == 1
+    assert PersonRecordLink.objects.get(pk=real.pk).match_probability == real.match_probability
+
+
 def test_an_incremental_run_writes_only_the_rows_of_the_people_it_touched() -> None:
     people = import_fake_county()
     run_linkage()
