@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -164,6 +165,8 @@ def _csrf(base: str, cookies: str) -> tuple[str, str]:
 
 def _open(base: str, row: AccessRow, seeded: dict[str, Any], user: Any | None) -> Answer:
     url = base + reverse(row.url_name, kwargs=row.kwargs(seeded) if row.kwargs else {})
+    if row.query:  # as the in-process access test sends it (e.g. ?claim= for a check page)
+        url += "?" + urllib.parse.urlencode(row.query(seeded))
     cookies = _session_cookie(user) if user is not None else ""
     if row.method != "post":
         return _fetch(url, cookies=cookies)
