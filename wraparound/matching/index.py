@@ -94,15 +94,20 @@ class SavedIndex:
 
 def _links(keys: list[str] | None) -> pl.DataFrame:
     """Current links (all, or of ``keys``) with their person's public id."""
-    sql = (
-        f"SELECT l.id, l.record_key, l.person_id, p.public_id, "  # noqa: S608 - our tables
-        f"CASE WHEN p.retired_at IS NULL THEN 0 ELSE 1 END, l.match_probability, "
-        f"CAST(l.why AS TEXT) FROM {quoted(LINK)} l JOIN {quoted(PERSON)} p ON p.id = l.person_id"
+    columns = (
+        "SELECT l.id, l.record_key, l.person_id, p.public_id, "
+        "CASE WHEN p.retired_at IS NULL THEN 0 ELSE 1 END, l.match_probability, "
+        "CAST(l.why AS TEXT)"
     )
+    people = f"JOIN {quoted(PERSON)} p ON p.id = l.person_id"
     if keys is None:
+        return read_frame(f"{columns} FROM {quoted(LINK)} l {people}", [], LINK_SCHEMA)
+    with keys_table(keys) as table:  # keys first: see keys_table
+        sql = (
+            f"{columns} FROM {table} k CROSS JOIN {quoted(LINK)} l {people} "
+            f"WHERE l.record_key = k.k"
+        )
         return read_frame(sql, [], LINK_SCHEMA)
-    with keys_table(keys) as table:
-        return read_frame(f"{sql} JOIN {table} k ON k.k = l.record_key", [], LINK_SCHEMA)
 
 
 def _desired_links(

@@ -64,7 +64,8 @@ def _person_pks(
     if unknown:
         with keys_table(unknown) as keys:
             fetched = read_frame(
-                f"SELECT p.public_id, p.id FROM {quoted(PERSON)} p JOIN {keys} k ON k.k = p.public_id",  # noqa: S608
+                f"SELECT p.public_id, p.id FROM {keys} k CROSS JOIN {quoted(PERSON)} p "  # noqa: S608
+                f"WHERE p.public_id = k.k",
                 [],
                 {"cluster_id": pl.Utf8, "person_id": pl.Int64},
             )

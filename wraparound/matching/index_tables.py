@@ -43,7 +43,12 @@ def read_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.Da
 @contextmanager
 def keys_table(keys: Sequence[str]) -> Iterator[str]:
     """A temporary table ``(k)`` holding ``keys``, to join a large set of keys in SQL
-    instead of sending them as parameters (SQLite allows a few thousand per statement)."""
+    instead of sending them as parameters (SQLite allows a few thousand per statement).
+
+    Join it first, as ``FROM keys k CROSS JOIN table t WHERE t.x = k.k``: SQLite keeps a
+    CROSS JOIN's order, so it walks the keys and looks each up in the table's index. With a
+    plain JOIN it scans the whole table (a million links) and probes the keys instead,
+    three times slower for an incremental run's 85,000 keys. PostgreSQL plans both alike."""
     name = quoted(f"wp_keys_{uuid.uuid4().hex[:12]}")
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {name} (k VARCHAR(200) PRIMARY KEY)")
@@ -132,7 +137,8 @@ def mint_public_ids(table: str, count: int, prefix: str) -> list[str]:
         if check:
             with keys_table(candidates) as keys:
                 sql = (
-                    f"SELECT t.public_id FROM {quoted(table)} t JOIN {keys} k ON k.k = t.public_id"  # noqa: S608
+                    f"SELECT t.public_id FROM {keys} k CROSS JOIN {quoted(table)} t "  # noqa: S608
+                    f"WHERE t.public_id = k.k"
                 )
                 taken = set(read_frame(sql, [], {"public_id": pl.Utf8})["public_id"].to_list())
             candidates = [c for c in candidates if c not in taken]
