@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from wraparound.core.tests.browser import assert_accessible, browser_page, sign_in  # noqa: F401
 from wraparound.core.tests.factories import TEST_PASSWORD
@@ -48,7 +49,8 @@ def _practitioner_reaches_a_claim(page: Any, story: StoryFamily) -> Claim:
         page.locator(f"#status-{need.pk}-met").check()
         page.locator(f"#evidence-{need.pk}").fill("Closing TAF review: no recurrence reported.")
     page.get_by_role("button", name="Record review").click()
-    assert "Review recorded." in page.content()
+    # The click returns once the redirect has begun; wait (up to 5 s) for the page it lands on.
+    expect(page.locator("body")).to_contain_text("Review recorded.")
     assert_accessible(page)
     page.locator(f"#ended_on-{baseline.pk}").fill(closing.isoformat())
     page.get_by_role("button", name="Record end of support").click()

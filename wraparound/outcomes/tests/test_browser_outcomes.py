@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from wraparound.core.tests.browser import assert_accessible, browser_page, sign_in  # noqa: F401
 from wraparound.core.tests.factories import TEST_PASSWORD
@@ -40,7 +41,8 @@ def test_practitioner_records_a_review_seeing_the_proposals_and_the_records_read
     for need in baseline.baseline_needs.all():
         page.locator(f"#evidence-{need.pk}").fill("Discussed at the TAF review.")
     page.get_by_role("button", name="Record review").click()
-    assert "Review recorded." in page.content()
+    # The click returns once the redirect has begun; wait (up to 5 s) for the page it lands on.
+    expect(page.locator("body")).to_contain_text("Review recorded.")
     assert baseline.progress_reviews.count() == 1
 
 
