@@ -318,15 +318,19 @@ def save_index(
     run: LinkageRun,
     decided: set[PairKey],
     scope: IndexScope | None = None,
+    families_replacing: pl.DataFrame | None = None,
 ) -> SavedIndex:
-    """Write ``result`` and ``families`` (every person's family) in one transaction,
-    carrying ids forward and leaving unchanged rows alone."""
+    """Write ``result`` and ``families`` in one transaction, carrying ids forward and
+    leaving unchanged rows alone.
+
+    ``families`` is every person's family, or only those of the people regrouped, whose
+    families' memberships ``families_replacing`` holds (see ``save_families``)."""
     scope = scope or IndexScope()
     # adapted once: a datetime per row costs the database driver a conversion per row
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with _room_for_a_county(), transaction.atomic():
         people, written = _save_people(result, run, scope, now)
-        written |= save_families(families, people, now)
+        written |= save_families(families, people, now, replacing=families_replacing)
         person_of = dict(
             result.clusters.join(people, on="cluster_id")
             .select("record_key", "public_id")

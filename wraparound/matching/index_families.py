@@ -1,11 +1,14 @@
 """Families in the master index: one membership per person, ids carried forward.
 
-Families are regrouped county-wide by every run (``pipeline.families``); this writes the
-result, leaving alone each membership whose family, role and start are unchanged.
+A full run regroups families county-wide (``pipeline.families``); an incremental run
+regroups only around the people it changed (``pipeline.regrouping``) and replaces only
+those people's memberships. Either way this writes the result, leaving alone each
+membership whose family, role and start are unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -37,15 +40,36 @@ MEMBERSHIP_SCHEMA = {
 }
 
 
+MEMBERSHIP_COLUMNS = (
+    "SELECT m.id, m.person_id, p.public_id, m.family_id, f.public_id, "
+    "CASE WHEN f.retired_at IS NULL THEN 0 ELSE 1 END, m.role, CAST(m.valid_from AS TEXT)"
+)
+
+
 def _memberships() -> pl.DataFrame:
+    """Every membership."""
     return read_frame(
-        f"SELECT m.id, m.person_id, p.public_id, m.family_id, f.public_id, "  # noqa: S608
-        f"CASE WHEN f.retired_at IS NULL THEN 0 ELSE 1 END, m.role, CAST(m.valid_from AS TEXT) "
-        f"FROM {quoted(MEMBERSHIP)} m JOIN {quoted(PERSON)} p ON p.id = m.person_id "
+        f"{MEMBERSHIP_COLUMNS} FROM {quoted(MEMBERSHIP)} m "
+        f"JOIN {quoted(PERSON)} p ON p.id = m.person_id "
         f"JOIN {quoted(FAMILY)} f ON f.id = m.family_id",
         [],
         MEMBERSHIP_SCHEMA,
     )
+
+
+def memberships_of_families_of(people: Sequence[str]) -> pl.DataFrame:
+    """Every membership of each family that one of ``people`` (public ids) belongs to."""
+    with keys_table(people) as keys:  # keys first: see keys_table
+        return read_frame(
+            f"{MEMBERSHIP_COLUMNS} FROM (SELECT DISTINCT o.family_id FROM {keys} k "  # noqa: S608
+            f"CROSS JOIN {quoted(PERSON)} q JOIN {quoted(MEMBERSHIP)} o ON o.person_id = q.id "
+            f"WHERE q.public_id = k.k) theirs "
+            f"JOIN {quoted(MEMBERSHIP)} m ON m.family_id = theirs.family_id "
+            f"JOIN {quoted(PERSON)} p ON p.id = m.person_id "
+            f"JOIN {quoted(FAMILY)} f ON f.id = m.family_id",
+            [],
+            MEMBERSHIP_SCHEMA,
+        )
 
 
 def _person_pks(
@@ -80,9 +104,21 @@ def _person_pks(
     )
 
 
-def save_families(families: pl.DataFrame, people: pl.DataFrame, now: Any) -> dict[str, int]:
-    """Families and memberships for every person of ``families`` (the whole county)."""
-    previous = _memberships()
+def save_families(
+    families: pl.DataFrame,
+    people: pl.DataFrame,
+    now: Any,
+    *,
+    replacing: pl.DataFrame | None = None,
+) -> dict[str, int]:
+    """Families and memberships for every person of ``families``.
+
+    ``families`` covers the whole county, or (an incremental run) the people regrouped;
+    then ``replacing`` holds the memberships their families replace (whole families, from
+    ``memberships_of_families_of``, so a family that loses every member is retired), and
+    every other membership is left as it is.
+    """
+    previous = _memberships() if replacing is None else replacing
     members = families.join(_person_pks(families, people, previous), on="cluster_id").with_columns(
         pl.col("valid_from").cast(pl.Utf8).alias("valid_from_text")
     )
@@ -127,11 +163,14 @@ def save_families(families: pl.DataFrame, people: pl.DataFrame, now: Any) -> dic
         "memberships_deleted": delete_ids(MEMBERSHIP, stale),
         "memberships_inserted": insert_rows(MEMBERSHIP, new.columns, new.rows()),
     }
-    active = read_frame(
-        f"SELECT id FROM {quoted(FAMILY)} WHERE retired_at IS NULL",  # noqa: S608
-        [],
-        {"pk": pl.Int64},
-    )
-    unused = active.join(family_pks, on="pk", how="anti")["pk"].to_list()
+    if replacing is None:
+        active = read_frame(
+            f"SELECT id FROM {quoted(FAMILY)} WHERE retired_at IS NULL",  # noqa: S608
+            [],
+            {"pk": pl.Int64},
+        )
+    else:
+        active = previous.filter(pl.col("retired") == 0).select(pl.col("family_id").alias("pk"))
+    unused = active.unique().join(family_pks, on="pk", how="anti")["pk"].to_list()
     written["families_retired"] = retire_unused(FAMILY, MEMBERSHIP, "family_id", unused, now)
     return written

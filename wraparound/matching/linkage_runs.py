@@ -9,7 +9,7 @@ and leaves the linked records file for the next incremental run.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from wraparound.matching.index import IndexScope, SavedIndex, save_index
+from wraparound.matching.index_families import memberships_of_families_of
 from wraparound.matching.index_tables import quoted, read_frame
 from wraparound.matching.linked_records import load_current_records, save_linked_records
 from wraparound.matching.models import LinkageRun, PairDecision, Person, PersonRecordLink, Verdict
@@ -26,6 +27,7 @@ from wraparound.matching.pipeline import LinkageError, LinkageSettings, link_rec
 from wraparound.matching.pipeline.clusters import PairKey, pair_key
 from wraparound.matching.pipeline.families import group_families
 from wraparound.matching.pipeline.incremental import link_new_records
+from wraparound.matching.pipeline.regrouping import regroup_around
 from wraparound.matching.pipeline.standardise import standardise_records
 
 Progress = Callable[[str], None]
@@ -94,6 +96,8 @@ class _Linked:
     scope: IndexScope
     source: str
     notes: list[str] = field(default_factory=list)
+    # record_key, cluster_id before the run of the re-clustered records (incremental runs)
+    old_clusters: pl.DataFrame | None = None
 
 
 def _link_everything(settings: LinkageSettings, say: Progress, clock: _Clock) -> _Linked:
@@ -135,7 +139,33 @@ def _link_incrementally(
         extract_of=current.extract_of,
         scope=IndexScope(whole=False, removed=tuple(current.removed)),
         source=current.source,
+        old_clusters=current.existing.join(result.clusters, on="record_key", how="semi"),
     )
+
+
+def _group_families(linked: _Linked) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Every person's family (a full run), or only the families the run's changes reach,
+    with the memberships of the old families those replace.
+
+    Records leaving the index change people the run did not re-cluster, so a run that
+    removes records regroups the county."""
+    if linked.old_clusters is None or linked.scope.removed:
+        return group_families(linked.standardised, linked.clusters), None
+    read: list[pl.DataFrame] = []
+
+    def old_families(people: Sequence[str]) -> pl.DataFrame:
+        read.append(memberships_of_families_of(people))
+        return read[-1].select(pl.col("member").alias("cluster_id"), "family_id")
+
+    regrouped = regroup_around(
+        linked.standardised,
+        linked.clusters,
+        old_clusters=linked.old_clusters,
+        changed_records=linked.result.clusters["record_key"],
+        old_families=old_families,
+    )
+    linked.notes.append(regrouped.note)
+    return regrouped.families, (read[0] if regrouped.local else None)
 
 
 def _keep_linked_records(linked: _Linked, saved: SavedIndex, run: LinkageRun) -> None:
@@ -183,11 +213,16 @@ def run_linkage(
             linked = _link_everything(settings, say, clock)
         result = linked.result
         say("grouping families")
-        families = group_families(linked.standardised, linked.clusters)
+        families, replacing = _group_families(linked)
         clock.lap("group_families")
         say("saving the index")
         saved = save_index(
-            result=result, families=families, run=run, decided=decided, scope=linked.scope
+            result=result,
+            families=families,
+            run=run,
+            decided=decided,
+            scope=linked.scope,
+            families_replacing=replacing,
         )
         counts = saved.counts
         clock.lap("save_index")

@@ -57,7 +57,7 @@ def _edges_from_groups(frame: pl.DataFrame, group: list[str]) -> pl.DataFrame:
     )
 
 
-def _family_names(people: pl.DataFrame) -> pl.DataFrame:
+def family_names(people: pl.DataFrame) -> pl.DataFrame:
     """``cluster_id, name``: every surname each person was recorded with, whole and by part."""
     parts = (
         people.select(
@@ -71,7 +71,7 @@ def _family_names(people: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([whole, parts]).unique()
 
 
-def _with_similar_names(candidates: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
+def with_similar_names(candidates: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """The candidate pairs (``record_key_l, record_key_r``) whose family names are alike."""
     if candidates.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
@@ -122,7 +122,7 @@ def _unambiguous_homes(
             "home",
         )
     )
-    alike = _with_similar_names(candidates.select("record_key_l", "record_key_r"), names)
+    alike = with_similar_names(candidates.select("record_key_l", "record_key_r"), names)
     placed = candidates.join(alike, on=["record_key_l", "record_key_r"])
     homes = placed.group_by("record_key_l").agg(
         pl.col("home").n_unique().alias("homes"), pl.col("record_key_r").min()
@@ -148,10 +148,10 @@ def _attach_partial_homes(home: pl.DataFrame, names: pl.DataFrame, key: list[str
     unplaced = partial.join(
         to_homes.select(pl.col("record_key_l").alias("cluster_id")), on="cluster_id", how="anti"
     )
-    return pl.concat([to_homes, _with_similar_names(_pairs_sharing(unplaced, key), names)])
+    return pl.concat([to_homes, with_similar_names(_pairs_sharing(unplaced, key), names)])
 
 
-def _latest_home(people: pl.DataFrame) -> pl.DataFrame:
+def latest_home(people: pl.DataFrame) -> pl.DataFrame:
     """Each person's most recently recorded postcode and address line."""
     ordered = people.sort("recorded_at", nulls_last=False).group_by("cluster_id")
     return ordered.agg(
@@ -165,7 +165,7 @@ def _earlier_homes(people: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     homes = people.filter(
         pl.col("address_std").is_not_null() & pl.col("postcode_std").is_not_null()
     )
-    return _with_similar_names(_pairs_sharing(homes, ["postcode_std", "address_std"]), names)
+    return with_similar_names(_pairs_sharing(homes, ["postcode_std", "address_std"]), names)
 
 
 def group_families(
@@ -189,8 +189,8 @@ def group_families(
         ),
         ["household"],
     )
-    names = _family_names(people)
-    home = _latest_home(people)
+    names = family_names(people)
+    home = latest_home(people)
     edges = pl.concat(
         [
             by_reference,
@@ -203,7 +203,9 @@ def group_families(
     person_ids = people["cluster_id"].unique().sort()
     families = cluster_records(person_ids, edges)
     details = people.group_by("cluster_id").agg(
-        pl.col("dob").drop_nulls().mode().first().alias("dob"),
+        # the commonest date of birth, the earliest of a tie: mode() lists ties in no set
+        # order, so .first() alone gave a person a different role from run to run
+        pl.col("dob").drop_nulls().mode().min().alias("dob"),
         pl.col("recorded_at").min().alias("valid_from"),
     )
     age = pl.lit(as_of.year) - pl.col("dob").dt.year()

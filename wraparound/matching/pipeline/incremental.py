@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 from splink import Linker
 
@@ -82,7 +83,36 @@ def rule_keys(model: dict[str, Any]) -> list[list[str]] | None:
 
 
 def candidates(indexed: pl.DataFrame, new: pl.DataFrame, model: dict[str, Any]) -> pl.DataFrame:
-    """The indexed records some blocking rule could pair with a new record."""
+    """The indexed records some blocking rule pairs with a new record.
+
+    Each rule is run as written, new records against indexed ones both ways round, so a
+    rule's conditions beyond equal columns count too (a null date of birth, a month and
+    day): by its equal columns alone, a rule on first name and surname reached 720,000 of
+    a million indexed records for a 32,000-record extract. Rules in another SQL dialect
+    fall back to their equal columns (``rule_keys``), which can only take in more.
+    """
+    rules = model["blocking_rules_to_generate_predictions"]
+    if any(rule.get("sql_dialect", "duckdb") != "duckdb" for rule in rules):
+        return _sharing_rule_keys(indexed, new, model)
+    joins = [
+        # the rules are the saved model's own, which Splink runs as SQL in the same way
+        f"SELECT {side}.record_key FROM {left} l JOIN {right} r ON {rule['blocking_rule']}"  # noqa: S608
+        for rule in rules
+        for side, left, right in (("r", "new_records", "indexed"), ("l", "indexed", "new_records"))
+    ]
+    if not joins:
+        return indexed.clear()
+    with duckdb.connect() as engine:
+        engine.register("new_records", new.to_arrow())
+        engine.register("indexed", indexed.to_arrow())
+        keys = engine.execute(" UNION ".join(joins)).pl()
+    return indexed.join(keys, on="record_key", how="semi")
+
+
+def _sharing_rule_keys(
+    indexed: pl.DataFrame, new: pl.DataFrame, model: dict[str, Any]
+) -> pl.DataFrame:
+    """The indexed records sharing every equal column of some rule with a new record."""
     keys = rule_keys(model)
     if keys is None:
         return indexed

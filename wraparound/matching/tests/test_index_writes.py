@@ -16,10 +16,13 @@ from wraparound.core.tests.factories import UserFactory
 from wraparound.matching.linked_records import FILE_NAME
 from wraparound.matching.models import FamilyMembership, Person, PersonRecordLink
 from wraparound.matching.pipeline.evaluation import pairwise_scores
+from wraparound.matching.pipeline.families import group_families
+from wraparound.matching.pipeline.standardise import standardise_records
 from wraparound.matching.services import merge_people, run_linkage
 from wraparound.matching.tests.fake_people import fake_records
 from wraparound.matching.tests.index_builders import add_records, import_fake_county
 from wraparound.records.models import Extract, ExtractStatus, SourceRecord
+from wraparound.records.selectors import person_records_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +137,38 @@ def test_an_incremental_run_looks_up_its_records_by_key_instead_of_scanning_the_
     for plan in plans:
         assert plan.startswith("SCAN k"), plan
         assert plan.count("SCAN") == 1, plan  # every other table by its index
+
+
+def _index_families() -> set[frozenset[str]]:
+    members: dict[int, set[str]] = {}
+    for family, person in FamilyMembership.objects.filter(
+        family__retired_at__isnull=True
+    ).values_list("family_id", "person__public_id"):
+        members.setdefault(family, set()).add(person)
+    return {frozenset(people) for people in members.values()}
+
+
+def test_an_incremental_run_regroups_families_only_around_its_people_as_a_full_regroup_would() -> (
+    None
+):
+    import_fake_county()
+    run_linkage()
+    few = _newcomers().filter(pl.col("family_id").is_in(["f1", "f2", "f3"]))
+    add_records(few)
+    run = run_linkage(incremental=True)
+
+    note = next(w for w in run.summary["warnings"] if w.startswith("families regrouped"))
+    assert note.startswith("families regrouped around "), note
+    regrouped, county = (int(n.replace(",", "")) for n in note.split()[3:6:2])
+    assert regrouped < county
+    links = pl.DataFrame(
+        list(PersonRecordLink.objects.values_list("record_key", "person__public_id")),
+        schema=["record_key", "cluster_id"],
+        orient="row",
+    )
+    everywhere = group_families(standardise_records(person_records_frame()), links)
+    grouped = everywhere.group_by("family_key").agg(pl.col("cluster_id"))
+    assert _index_families() == {frozenset(m) for m in grouped["cluster_id"].to_list()}
 
 
 def test_an_incremental_run_with_nothing_new_changes_nothing() -> None:

@@ -159,6 +159,8 @@ def test_new_records_are_scored_against_candidates_exactly_as_against_the_whole_
     new = everyone.filter(is_new)
     near = candidates(everyone.filter(~is_new), new, model)
     assert near.height < everyone.height - new.height, "only records sharing a key"
+    paired = {key for pair in whole for key in pair} - set(new["record_key"].to_list())
+    assert paired <= set(near["record_key"].to_list())
     subset = pl.concat(
         [
             new.with_columns(pl.lit(True).alias(NEW_FLAG)),
@@ -168,6 +170,45 @@ def test_new_records_are_scored_against_candidates_exactly_as_against_the_whole_
     narrowed = scored(subset, frequencies=True)
     assert narrowed.keys() == whole.keys()
     assert all(abs(narrowed[key] - whole[key]) < 1e-12 for key in whole)
+
+
+def test_a_candidate_is_a_record_some_rule_pairs_with_a_new_record_not_one_sharing_a_name(
+    county: tuple[pl.DataFrame, LinkageResult],
+) -> None:
+    """A rule on first name and surname with a null date of birth on one side takes in
+    the like-named records only where one of the two has no date of birth."""
+    people, result = county
+    assert result.model_path is not None
+    standardised, existing = _held_out(people, result)
+    everyone = standardised.select(model_columns(standardised))
+    is_new = ~pl.col("record_key").is_in(existing["record_key"].implode())
+    new, indexed = everyone.filter(is_new), everyone.filter(~is_new)
+    rule = (
+        '(l."first_name_group" = r."first_name_group") AND (l."surname_std" = r."surname_std") '
+        "AND (l.dob_text IS NULL)"
+    )
+    model = {
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": rule, "sql_dialect": "duckdb"}]
+    }
+    like_named = indexed.join(
+        new.select("first_name_group", "surname_std").drop_nulls().unique(),
+        on=["first_name_group", "surname_std"],
+        how="semi",
+    )
+    without_dob_new = new.filter(pl.col("dob_text").is_null())
+    expected = like_named.filter(
+        pl.col("dob_text").is_null()
+        | pl.struct("first_name_group", "surname_std").is_in(
+            without_dob_new.select(pl.struct("first_name_group", "surname_std"))
+            .to_series()
+            .implode()
+        )
+    )
+
+    found = candidates(indexed, new, model)
+
+    assert like_named.height > expected.height, "the county has like-named records with dates"
+    assert sorted(found["record_key"].to_list()) == sorted(expected["record_key"].to_list())
 
 
 def test_an_incremental_link_reclusters_only_the_people_its_pairs_touch(
