@@ -100,6 +100,20 @@ def _scenario(seed: int) -> dict[str, pl.DataFrame]:
     }
 
 
+def _street(rows: list[dict[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Standardised records (source: the key's first letter) and one person per record."""
+    records = standardise_records(
+        pl.DataFrame(
+            [
+                {"source": row["record_key"][0], "recorded_at": date(2025, 1, 1), **row}
+                for row in rows
+            ],
+            infer_schema_length=None,
+        )
+    )
+    return records, records.select("record_key", pl.col("record_key").alias("cluster_id"))
+
+
 def _reader(old_families: pl.DataFrame) -> OldFamilies:
     """The index's families as ``regroup_around`` reads them, with the people asked about."""
 
@@ -154,16 +168,7 @@ def test_a_new_home_at_a_postcode_unplaces_a_postcode_only_child_it_never_met() 
         {"record_key": "a:kid", "surname": "Ward", "postcode": "YH1 1AA"},
         {"record_key": "b:dad", "surname": "Ward", "postcode": "YH1 1AA", "address_line": "9 Elm Road"},
     ]  # fmt: skip
-    records = standardise_records(
-        pl.DataFrame(
-            [
-                {"source": row["record_key"][0], "recorded_at": date(2025, 1, 1), **row}
-                for row in rows
-            ],
-            infer_schema_length=None,
-        )
-    )
-    clusters = records.select("record_key", pl.col("record_key").alias("cluster_id"))
+    records, clusters = _street(rows)
     before = group_families(records.filter(pl.col("source") == "a"), clusters.head(2), as_of=AS_OF)
     assert before["family_key"].n_unique() == 1, "alone at the postcode, the child is placed"
 
@@ -201,16 +206,7 @@ def test_a_home_outside_the_people_regrouped_still_counts_at_their_postcode() ->
         {"record_key": "b:n", "surname": "Lane", "postcode": "YH3 3CC", "address_line": "5 Ash Lane"},
         {"record_key": "b:m", "surname": "Moss", "postcode": "YH4 4DD", "address_line": "8 Yew Close"},
     ]  # fmt: skip
-    records = standardise_records(
-        pl.DataFrame(
-            [
-                {"source": row["record_key"][0], "recorded_at": date(2025, 1, 1), **row}
-                for row in rows
-            ],
-            infer_schema_length=None,
-        )
-    )
-    clusters = records.select("record_key", pl.col("record_key").alias("cluster_id"))
+    records, clusters = _street(rows)
     old = pl.col("record_key").str.starts_with("a:")
     before = group_families(records.filter(old), clusters.filter(old), as_of=AS_OF)
 
@@ -241,16 +237,7 @@ def test_a_newcomer_to_a_street_regroups_only_those_who_could_be_joined_to_them(
         {"record_key": "a:hart", "surname": "Hart", "postcode": "YH1 1AA", "address_line": "5 Elm Road"},
         {"record_key": "b:lane", "surname": "Lane", "postcode": "YH1 1AA", "address_line": "7 Elm Road"},
     ]  # fmt: skip
-    records = standardise_records(
-        pl.DataFrame(
-            [
-                {"source": row["record_key"][0], "recorded_at": date(2025, 1, 1), **row}
-                for row in rows
-            ],
-            infer_schema_length=None,
-        )
-    )
-    clusters = records.select("record_key", pl.col("record_key").alias("cluster_id"))
+    records, clusters = _street(rows)
     old = pl.col("record_key").str.starts_with("a:")
     before = group_families(records.filter(old), clusters.filter(old), as_of=AS_OF)
     reader = _reader(before)
