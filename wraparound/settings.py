@@ -126,16 +126,19 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "wraparound.sqlite3"),
-            # IMMEDIATE: every transaction takes the write lock when it begins, so two writers
-            # queue behind each other (for up to `timeout` seconds) instead of one failing with
-            # "database is locked" when both try to upgrade a read lock. WAL lets pages read
-            # while a write is in progress.
-            "OPTIONS": {
-                "timeout": 30,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
         }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Whether SQLite is the embedded default or named by DATABASE_URL=sqlite:///...:
+    # IMMEDIATE: every transaction takes the write lock when it begins, so two writers
+    # queue behind each other (for up to `timeout` seconds) instead of one failing with
+    # "database is locked" when both try to upgrade a read lock. WAL lets pages read
+    # while a write is in progress, and commits without rewriting a rollback journal.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DUCKDB_PATH = VAR_DIR / "wraparound.duckdb"
 

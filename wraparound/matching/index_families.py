@@ -58,15 +58,17 @@ def _memberships() -> pl.DataFrame:
 
 
 def memberships_of_families_of(people: Sequence[str]) -> pl.DataFrame:
-    """Every membership of each family that one of ``people`` (public ids) belongs to."""
-    with keys_table(people) as keys:  # keys first: see keys_table
+    """Every membership of each family that one of ``people`` (public ids) belongs to.
+
+    The families are found from the keys first (``keyed``), then each one's memberships by
+    the family index: a plain join scanned all of a county's memberships (2.8 s at 568,000)."""
+    with keys_table(people) as keys:
         return read_frame(
             f"{MEMBERSHIP_COLUMNS} FROM (SELECT DISTINCT o.family_id FROM {keys} k "  # noqa: S608
             f"CROSS JOIN {quoted(PERSON)} q JOIN {quoted(MEMBERSHIP)} o ON o.person_id = q.id "
-            f"WHERE q.public_id = k.k) theirs "
-            f"JOIN {quoted(MEMBERSHIP)} m ON m.family_id = theirs.family_id "
-            f"JOIN {quoted(PERSON)} p ON p.id = m.person_id "
-            f"JOIN {quoted(FAMILY)} f ON f.id = m.family_id",
+            f"WHERE q.public_id = k.k) keyed "
+            f"CROSS JOIN {quoted(MEMBERSHIP)} m JOIN {quoted(PERSON)} p ON p.id = m.person_id "
+            f"JOIN {quoted(FAMILY)} f ON f.id = m.family_id WHERE m.family_id = keyed.family_id",
             [],
             MEMBERSHIP_SCHEMA,
         )

@@ -111,7 +111,8 @@ def save_linked_records(
     path = directory / FILE_NAME
     partial = directory / f".{FILE_NAME}.{os.getpid()}.partial"
     partial.touch(mode=0o600)
-    frame.write_parquet(partial, metadata={META_KEY: json.dumps(meta)})
+    # lz4: a third faster to write and read than the default zstd, for a larger file (a cache)
+    frame.write_parquet(partial, compression="lz4", metadata={META_KEY: json.dumps(meta)})
     os.replace(partial, path)  # readers see the old file or the new one, never half
     return path
 

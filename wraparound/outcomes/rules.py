@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from scipy import stats
-
 from wraparound.core.plain_words import humanise, listed
 from wraparound.outcomes.framework import ProposalRule, SustainedRule
+
+# _STATS_WHY: scipy.stats is imported where it is used, not here. The models import this
+# module (for ProgressStatus), so every process would pay for it: over a second at start-up
+# on a 2-core machine, for every `wraparound` command and web worker.
 
 
 class ProgressStatus(StrEnum):
@@ -103,6 +105,8 @@ def quiet_chance(*, events_before: int, baseline_days: int, margin: float, quiet
     since the last event ending at the review (the process has no memory). A small chance
     means the silence is unlikely to be "less often": the need has most likely stopped.
     """
+    from scipy import stats  # here, not at the top: see _STATS_WHY
+
     reduced_rate = (1 - margin) * events_before / baseline_days
     return float(stats.poisson.pmf(0, reduced_rate * quiet_for))
 
@@ -118,6 +122,8 @@ def rate_change(
     large counts, which matters here: most families have a handful of events a year, where a
     normal approximation would call noise a change.
     """
+    from scipy import stats  # here, not at the top: see _STATS_WHY
+
     total = events_before + events_since
     if total == 0:
         return 1.0, 1.0

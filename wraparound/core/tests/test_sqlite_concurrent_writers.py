@@ -9,6 +9,7 @@ PostgreSQL's row lock on the chain head is tested in sharing/tests/test_audit_ch
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,6 +38,36 @@ from wraparound.sharing import audit
 report = audit.verify_stored_chain()
 print(report.ok, report.checked)
 """
+
+
+OPTIONS = """
+import json
+from django.conf import settings
+print(json.dumps(settings.DATABASES["default"]["OPTIONS"], sort_keys=True))
+"""
+
+
+def test_a_sqlite_database_url_gets_the_writer_settings_of_the_embedded_default(
+    tmp_path: Path,
+) -> None:
+    """An operator who names SQLite in DATABASE_URL (the benchmarks do) must not lose the
+    write lock and WAL that keep concurrent writers from failing."""
+
+    def options(env: dict[str, str]) -> dict[str, object]:
+        shown = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()\n" + OPTIONS],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(shown.stdout)
+
+    embedded = options(_env(tmp_path))
+    by_url = options(_env(tmp_path) | {"DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}"})
+    assert embedded["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in str(embedded["init_command"])
+    assert by_url == embedded
 
 
 def _env(var_dir: Path) -> dict[str, str]:

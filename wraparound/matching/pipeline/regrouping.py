@@ -80,60 +80,87 @@ def _sharing(people: pl.DataFrame, of: pl.DataFrame, key: list[str]) -> pl.Serie
     return _ids(people.join(values, on=key, how="semi"))
 
 
-def _taking_part(
-    latest: pl.DataFrame, names_of: Callable[[pl.Series], pl.DataFrame], key: str, who: pl.Series
-) -> pl.DataFrame:
-    """``cluster_id, value``: everyone taking part in each ``key``-alone block (a postcode,
-    or an address line) where one of ``who`` takes part.
+class _Blocks:
+    """Who takes part in which block, for the people now and the changed ones as they were.
 
-    Those are the people at the value recorded without the other half of the address, and
-    the fully addressed people there with a family name like one of theirs.
+    Built once per run: each person's latest home, split for each half-address block into
+    the people there without the other half and those fully addressed, and family names
+    as they are asked for (each person's once).
     """
-    at = latest.filter(pl.col(key).is_not_null()).select(
-        "cluster_id", pl.col(key).alias("value"), pl.col(HALVES[key]).is_null().alias("half")
-    )
-    half, full = at.filter("half").drop("half"), at.filter(~pl.col("half")).drop("half")
 
-    def like_named(fulls: pl.DataFrame, halves: pl.DataFrame) -> pl.DataFrame:
+    def __init__(self, now: pl.DataFrame, before: pl.DataFrame) -> None:
+        self.now, self.before = now, before
+        self.both = pl.concat([now, before])
+        self.was = _ids(before)  # ids of the changed people as they were
+        latest = latest_home(self.both).with_columns(_among(self.was).alias("was"))
+        self.people_now = latest.height - self.was.len()
+        self.at: dict[str, tuple[pl.DataFrame, pl.DataFrame]] = {}
+        for key, other in HALVES.items():
+            there = latest.filter(pl.col(key).is_not_null()).select(
+                "cluster_id",
+                pl.col(key).alias("value"),
+                "was",
+                pl.col(other).is_null().alias("half"),
+            )
+            self.at[key] = (
+                there.filter("half").drop("half"),
+                there.filter(~pl.col("half")).drop("half"),
+            )
+        self._names = pl.DataFrame(schema={"cluster_id": pl.Utf8, "name": pl.Utf8})
+
+    def names(self, ids: pl.Series) -> pl.DataFrame:
+        missing = ids.to_frame("cluster_id").join(self._names, on="cluster_id", how="anti")
+        if missing.height:
+            rows = self.both.join(missing, on="cluster_id", how="semi")
+            self._names = pl.concat([self._names, family_names(rows).select(self._names.columns)])
+        return self._names.join(ids.to_frame("cluster_id"), on="cluster_id", how="semi")
+
+    def _like_named(self, fulls: pl.DataFrame, halves: pl.DataFrame) -> pl.DataFrame:
+        """``cluster_id, value`` of each of ``fulls`` with a name like a half-addressed
+        person's at the same value."""
         pairs = fulls.join(halves, on="value", suffix="_r").select(
             pl.col("cluster_id").alias("record_key_l"),
             pl.col("cluster_id_r").alias("record_key_r"),
             "value",
         )
         ids = pl.concat([pairs["record_key_l"], pairs["record_key_r"]]).unique()
-        alike = with_similar_names(pairs.select("record_key_l", "record_key_r"), names_of(ids))
+        alike = with_similar_names(pairs.select("record_key_l", "record_key_r"), self.names(ids))
         return pairs.join(alike, on=["record_key_l", "record_key_r"], how="semi").select(
             pl.col("record_key_l").alias("cluster_id"), "value"
         )
 
-    values = pl.concat(
-        [
-            half.filter(_among(who))["value"],
-            like_named(full.filter(_among(who)), half)["value"],
+    def taking_part(self, key: str, who: pl.Series, *, now_only: bool) -> pl.DataFrame:
+        """``cluster_id, value``: everyone taking part in each ``key``-alone block (a
+        postcode, or an address line) where one of ``who`` takes part.
+
+        Those are the people at the value recorded without the other half of the
+        address, and the fully addressed people there with a family name like theirs.
+        """
+        half, full = self.at[key]
+        if now_only:
+            half, full = half.filter(~pl.col("was")), full.filter(~pl.col("was"))
+        half, full = half.drop("was"), full.drop("was")
+        values = pl.concat(
+            [
+                half.filter(_among(who))["value"],
+                self._like_named(full.filter(_among(who)), half)["value"],
+            ]
+        ).unique()
+        half_there = half.filter(_among(values, "value"))
+        full_there = full.filter(_among(values, "value"))
+        return pl.concat([half_there, self._like_named(full_there, half_there)]).unique()
+
+    def people_with(self, who: pl.Series, *, now_only: bool) -> pl.Series:
+        """Everyone taking part in a block with one of ``who`` (``who`` included)."""
+        people = self.now if now_only else self.both
+        theirs = people.filter(_among(who))
+        found = [
+            who,
+            _sharing(people, theirs, HOUSEHOLD),
+            _sharing(people, theirs, HOME),
+            *(_ids(self.taking_part(key, who, now_only=now_only)) for key in HALVES),
         ]
-    ).unique()
-    half_there, full_there = (
-        half.filter(_among(values, "value")),
-        full.filter(_among(values, "value")),
-    )
-    return pl.concat([half_there, like_named(full_there, half_there)]).unique()
-
-
-def _people_in_blocks_with(
-    people: pl.DataFrame,
-    latest: pl.DataFrame,
-    names_of: Callable[[pl.Series], pl.DataFrame],
-    who: pl.Series,
-) -> pl.Series:
-    """Everyone taking part in a block with one of ``who`` (``who`` included)."""
-    theirs = people.filter(_among(who))
-    found = [
-        who,
-        _sharing(people, theirs, HOUSEHOLD),
-        _sharing(people, theirs, HOME),
-        *(_ids(_taking_part(latest, names_of, key, who)) for key in HALVES),
-    ]
-    return pl.concat(found).unique()
+        return pl.concat(found).unique()
 
 
 def regroup_around(
@@ -164,19 +191,13 @@ def regroup_around(
         on="record_key",
     )
     changed = _ids(people.join(changed_keys, on="record_key", how="semi"))
-    both = pl.concat([people, before])  # every person now, and the changed ones as they were
-    latest_both = latest_home(both)
-
-    def names_of(ids: pl.Series) -> pl.DataFrame:
-        return family_names(both.filter(_among(ids)))
-
-    versions = pl.concat([changed, _ids(before)]).unique()
-    reached = _people_in_blocks_with(both, latest_both, names_of, versions)
+    blocks = _Blocks(people, before)
+    reached = blocks.people_with(pl.concat([changed, blocks.was]).unique(), now_only=False)
     old = old_families(reached.to_list())
-    current = _ids(people)
-    core = pl.concat([old.filter(_among(current))["cluster_id"], changed]).unique()
-    latest_now = latest_both.filter(_among(current))
-    around = _people_in_blocks_with(people, latest_now, names_of, core)
+    core = pl.concat(
+        [old.join(people, on="cluster_id", how="semi")["cluster_id"], changed]
+    ).unique()
+    around = blocks.people_with(core, now_only=True)
     scope = clusters.filter(_among(around))
     families = group_families(
         records.join(scope.select("record_key"), on="record_key", how="semi"), scope, as_of=as_of
@@ -198,7 +219,7 @@ def regroup_around(
         families=families.filter(in_core),
         local=True,
         note=(
-            f"families regrouped around {core.len():,} of {current.len():,} people "
+            f"families regrouped around {core.len():,} of {blocks.people_now:,} people "
             f"({changed.len():,} changed)"
         ),
     )

@@ -17,6 +17,7 @@ STAGES = 5
 
 class Command(BaseCommand):
     help = "Link agencies' person records into the master index of people and families."
+    requires_system_checks: list[str] = []  # a batch job: page/URL checks are not its concern
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--backend", choices=BACKENDS, default="duckdb")
