@@ -72,38 +72,22 @@ def family_names(people: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_similar_names(candidates: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
-    """The candidate pairs (``record_key_l, record_key_r``) whose family names are alike.
-
-    Pairs sharing a name exactly (most of them: relatives) are found by a join; only the
-    rest are compared by Jaro-Winkler similarity."""
+    """The candidate pairs (``record_key_l, record_key_r``) whose family names are alike."""
     if candidates.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    pairs = candidates.select("record_key_l", "record_key_r").unique()
-    left = pairs.join(names, left_on="record_key_l", right_on="cluster_id")
-    same = (
-        left.join(
-            names, left_on=["record_key_r", "name"], right_on=["cluster_id", "name"], how="semi"
-        )
-        .select("record_key_l", "record_key_r")
-        .unique()
-    )
-    rest = pairs.join(same, on=["record_key_l", "record_key_r"], how="anti")
-    if rest.is_empty():
-        return same
     with duckdb.connect() as engine:
-        engine.register("candidates", rest.to_arrow())
+        engine.register("candidates", candidates.to_arrow())
         engine.register("names", names.to_arrow())
-        alike = engine.execute(
+        return engine.execute(
             """
             select distinct c.record_key_l, c.record_key_r
             from candidates c
             join names l on l.cluster_id = c.record_key_l
             join names r on r.cluster_id = c.record_key_r
-            where jaro_winkler_similarity(l.name, r.name) >= ?
+            where l.name = r.name or jaro_winkler_similarity(l.name, r.name) >= ?
             """,
             [SURNAME_SIMILARITY],
         ).pl()
-    return pl.concat([same, alike.select(same.columns)])
 
 
 def _pairs_sharing(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
