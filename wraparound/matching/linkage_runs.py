@@ -29,6 +29,7 @@ from wraparound.matching.pipeline.families import group_families
 from wraparound.matching.pipeline.incremental import link_new_records
 from wraparound.matching.pipeline.regrouping import regroup_around
 from wraparound.matching.pipeline.standardise import standardise_records
+from wraparound.matching.wal_checkpoint import deferred_checkpoint
 
 Progress = Callable[[str], None]
 
@@ -216,18 +217,21 @@ def run_linkage(
         families, replacing = _group_families(linked)
         clock.lap("group_families")
         say("saving the index")
-        saved = save_index(
-            result=result,
-            families=families,
-            run=run,
-            decided=decided,
-            scope=linked.scope,
-            families_replacing=replacing,
-        )
+        with deferred_checkpoint() as checkpoint:
+            saved = save_index(
+                result=result,
+                families=families,
+                run=run,
+                decided=decided,
+                scope=linked.scope,
+                families_replacing=replacing,
+            )
+            clock.lap("save_index")
+            checkpoint.start()  # the log is copied into the database beside the file's writing
+            _keep_linked_records(linked, saved, run)
+            clock.lap("save_linked_records")
+        clock.lap("checkpoint_wait")
         counts = saved.counts
-        clock.lap("save_index")
-        _keep_linked_records(linked, saved, run)
-        clock.lap("save_linked_records")
     except LinkageError as error:
         _fail(run, str(error))
         raise
