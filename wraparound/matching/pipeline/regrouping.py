@@ -193,7 +193,8 @@ def regroup_around(
     changed = _ids(people.join(changed_keys, on="record_key", how="semi"))
     blocks = _Blocks(people, before)
     reached = blocks.people_with(pl.concat([changed, blocks.was]).unique(), now_only=False)
-    old = old_families(reached.to_list())
+    # the changed people as they are now are not in the index yet: ask only for the others
+    old = old_families(reached.filter(~reached.is_in(changed.implode())).to_list())
     core = pl.concat(
         [old.join(people, on="cluster_id", how="semi")["cluster_id"], changed]
     ).unique()

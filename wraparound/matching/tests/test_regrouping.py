@@ -253,4 +253,4 @@ def test_a_newcomer_to_a_street_regroups_only_those_who_could_be_joined_to_them(
 
     assert regrouped.local
     assert regrouped.families["cluster_id"].to_list() == ["b:lane"]
-    assert set(reader.asked) == {"b:lane"}  # type: ignore[attr-defined]
+    assert reader.asked == [], "no family at the postcode is even read"  # type: ignore[attr-defined]
