@@ -89,7 +89,7 @@ class _Blocks:
     """
 
     def __init__(self, now: pl.DataFrame, before: pl.DataFrame) -> None:
-        self.now, self.before = now, before
+        self.now = now
         self.both = pl.concat([now, before])
         self.was = _ids(before)  # ids of the changed people as they were
         latest = latest_home(self.both).with_columns(_among(self.was).alias("was"))

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from wraparound.matching.pipeline.families import group_families
-from wraparound.matching.pipeline.regrouping import OldFamilies, regroup_around
+from wraparound.matching.pipeline.regrouping import OldFamilies, RegroupedFamilies, regroup_around
 from wraparound.matching.pipeline.standardise import standardise_records
 from wraparound.matching.tests.fake_people import fake_records
 
@@ -114,6 +114,25 @@ def _street(rows: list[dict[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     return records, records.select("record_key", pl.col("record_key").alias("cluster_id"))
 
 
+def _arrive(rows: list[dict[str, str]]) -> tuple[RegroupedFamilies, pl.DataFrame, OldFamilies]:
+    """Records keyed ``a:`` are in the index (one person each, grouped into families);
+    those keyed ``b:`` arrive in a new extract, each a new person. The regrouping, the
+    families before, and the reader it asked the index through."""
+    records, clusters = _street(rows)
+    old = pl.col("record_key").str.starts_with("a:")
+    before = group_families(records.filter(old), clusters.filter(old), as_of=AS_OF)
+    reader = _reader(before)
+    regrouped = regroup_around(
+        records,
+        clusters,
+        old_clusters=clusters.clear(),
+        changed_records=records.filter(~old)["record_key"],
+        old_families=reader,
+        as_of=AS_OF,
+    )
+    return regrouped, before, reader
+
+
 def _reader(old_families: pl.DataFrame) -> OldFamilies:
     """The index's families as ``regroup_around`` reads them, with the people asked about."""
 
@@ -168,18 +187,8 @@ def test_a_new_home_at_a_postcode_unplaces_a_postcode_only_child_it_never_met() 
         {"record_key": "a:kid", "surname": "Ward", "postcode": "YH1 1AA"},
         {"record_key": "b:dad", "surname": "Ward", "postcode": "YH1 1AA", "address_line": "9 Elm Road"},
     ]  # fmt: skip
-    records, clusters = _street(rows)
-    before = group_families(records.filter(pl.col("source") == "a"), clusters.head(2), as_of=AS_OF)
+    regrouped, before, _ = _arrive(rows)
     assert before["family_key"].n_unique() == 1, "alone at the postcode, the child is placed"
-
-    regrouped = regroup_around(
-        records,
-        clusters,
-        old_clusters=clusters.clear(),
-        changed_records=pl.Series(["b:dad"]),
-        old_families=_reader(before),
-        as_of=AS_OF,
-    )
 
     assert regrouped.local
     family = dict(regrouped.families.select("cluster_id", "family_key").iter_rows())
@@ -206,18 +215,7 @@ def test_a_home_outside_the_people_regrouped_still_counts_at_their_postcode() ->
         {"record_key": "b:n", "surname": "Lane", "postcode": "YH3 3CC", "address_line": "5 Ash Lane"},
         {"record_key": "b:m", "surname": "Moss", "postcode": "YH4 4DD", "address_line": "8 Yew Close"},
     ]  # fmt: skip
-    records, clusters = _street(rows)
-    old = pl.col("record_key").str.starts_with("a:")
-    before = group_families(records.filter(old), clusters.filter(old), as_of=AS_OF)
-
-    regrouped = regroup_around(
-        records,
-        clusters,
-        old_clusters=clusters.clear(),
-        changed_records=pl.Series(["b:n", "b:m"]),
-        old_families=_reader(before),
-        as_of=AS_OF,
-    )
+    regrouped, _, _ = _arrive(rows)
 
     assert regrouped.local
     assert "a:y" not in set(regrouped.families["cluster_id"].to_list()), "no change reaches y"
@@ -237,19 +235,7 @@ def test_a_newcomer_to_a_street_regroups_only_those_who_could_be_joined_to_them(
         {"record_key": "a:hart", "surname": "Hart", "postcode": "YH1 1AA", "address_line": "5 Elm Road"},
         {"record_key": "b:lane", "surname": "Lane", "postcode": "YH1 1AA", "address_line": "7 Elm Road"},
     ]  # fmt: skip
-    records, clusters = _street(rows)
-    old = pl.col("record_key").str.starts_with("a:")
-    before = group_families(records.filter(old), clusters.filter(old), as_of=AS_OF)
-    reader = _reader(before)
-
-    regrouped = regroup_around(
-        records,
-        clusters,
-        old_clusters=clusters.clear(),
-        changed_records=pl.Series(["b:lane"]),
-        old_families=reader,
-        as_of=AS_OF,
-    )
+    regrouped, _, reader = _arrive(rows)
 
     assert regrouped.local
     assert regrouped.families["cluster_id"].to_list() == ["b:lane"]
