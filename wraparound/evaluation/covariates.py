@@ -21,8 +21,8 @@ UNKNOWN_LOCALITY = "unknown"  # what the design fills in for a family with no lo
 def covariate_labels(codes: Iterable[str] = ()) -> dict[str, str]:
     """Code -> label for the fixed covariates, every registered agency and locality, and
     each code in ``codes`` (the covariates a run actually used)."""
+    from wraparound.core.geography import load_geography
     from wraparound.core.models import Agency
-    from wraparound.directory.geography import load_geography
 
     agencies = dict(Agency.objects.values_list("slug", "name"))
     labels = {code: text for code, text in COVARIATES.items() if "*" not in code}

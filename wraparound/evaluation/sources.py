@@ -52,7 +52,7 @@ def ward_deprivation() -> dict[str, int]:
 
 def deprivation_frame(membership: pl.DataFrame) -> pl.DataFrame:
     """family_public_id -> the median deprivation decile of its members' record postcodes."""
-    from wraparound.directory.geography import load_geography
+    from wraparound.core.geography import load_geography
     from wraparound.records.selectors import person_records_frame
 
     records = person_records_frame().select("record_key", "postcode").drop_nulls()

@@ -42,7 +42,7 @@ def true_effects(county: Path) -> dict[str, dict[str, Any]]:
 
 def truth_tables(county: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(events, membership, deprivation) from the truth, with records in their true families."""
-    from wraparound.needs.benchmark import truth_membership
+    from wraparound.needs.bench import truth_membership
 
     events = pl.read_parquet(county / "truth" / "events.parquet")
     events = events.select(

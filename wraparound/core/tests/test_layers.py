@@ -26,12 +26,22 @@ def test_needs_does_not_import_directory() -> None:
     assert _imports("needs", "directory") == []
 
 
+def test_geography_lives_in_core_alone() -> None:
+    """Wards, localities and centres have one home, ``core/geography.py``: no app keeps a copy
+    or a re-export under its own name for others to import."""
+    elsewhere = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("geography*.py")
+        if "tests" not in path.parts and path.parent.name != "core"
+    ]
+    assert elsewhere == []
+
+
 def test_every_apps_benchmark_module_is_called_bench() -> None:
     """One name for benchmark modules (``bench.py``), so a reader finds each app's at once."""
-    shims = {"needs/benchmark.py"}  # re-exports kept while another branch moves over
     odd = [
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("benchmark*.py")
-        if "tests" not in path.parts and str(path.relative_to(PACKAGE)) not in shims
+        if "tests" not in path.parts
     ]
     assert odd == []
