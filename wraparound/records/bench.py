@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # Peak memory comes from the child's own VmHWM: rusage ru_maxrss of a child started by this
 # (already large) process would report this process's size whenever the child's is smaller.
@@ -48,18 +49,21 @@ class Stage:
 
 
 def run_stage(args: list[str], env: dict[str, str]) -> Stage:
-    """Run one child process; its wall time, CPU time and peak resident memory."""
+    """Run one child process; its wall time, CPU time and peak resident memory.
+
+    The child writes to temporary files, not pipes: ``wait4`` (for the child's own CPU time)
+    returns only when it exits, and a child that filled a pipe's 64 KB before then would
+    wait for a reader forever.
+    """
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    out = child.stdout.read().decode(errors="replace") if child.stdout else ""
-    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, *args], env=env, stdout=stdout, stderr=stderr
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        code = child.returncode
+        out, err = (_written(stream) for stream in (stdout, stderr))
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed ({code}): {err[-2000:]}")
     return Stage(
@@ -68,6 +72,11 @@ def run_stage(args: list[str], env: dict[str, str]) -> Stage:
         peak_rss_mb=_peak_mb(err),
         output=out.strip()[-300:],
     )
+
+
+def _written(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    return stream.read().decode(errors="replace")
 
 
 def _peak_mb(stderr: str) -> float:
