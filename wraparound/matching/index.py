@@ -22,6 +22,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wraparound.matching import index_version
 from wraparound.matching.index_families import save_families
 from wraparound.matching.index_tables import (
     add_rows,
@@ -317,18 +318,23 @@ def save_index(
     families: pl.DataFrame,
     run: LinkageRun,
     decided: set[PairKey],
+    read_version: int,
     scope: IndexScope | None = None,
     families_replacing: pl.DataFrame | None = None,
 ) -> SavedIndex:
     """Write ``result`` and ``families`` in one transaction, carrying ids forward and
     leaving unchanged rows alone.
 
-    ``families`` is every person's family, or only those of the people regrouped, whose
-    families' memberships ``families_replacing`` holds (see ``save_families``)."""
+    ``read_version`` is the index's version (``index_version.current()``) before the run
+    read anything: if the index has been written since, nothing is saved and
+    ``IndexChangedError`` says why. ``families`` is every person's family, or only those of
+    the people regrouped, whose families' memberships ``families_replacing`` holds (see
+    ``save_families``)."""
     scope = scope or IndexScope()
     # adapted once: a datetime per row costs the database driver a conversion per row
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with _room_for_a_county(), transaction.atomic():
+        index_version.advance(expected=read_version)
         people, written = _save_people(result, run, scope, now)
         written |= save_families(families, people, now, replacing=families_replacing)
         person_of = dict(

@@ -18,6 +18,7 @@ import polars as pl
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from wraparound.matching import index_version
 from wraparound.matching.index import IndexScope, SavedIndex, save_index
 from wraparound.matching.index_families import memberships_of_families_of
 from wraparound.matching.index_tables import quoted, read_frame
@@ -196,6 +197,8 @@ def run_linkage(
     run = LinkageRun.objects.create(backend=backend, incremental=incremental)
     clock = _Clock()
     try:
+        # before reading anything: the save refuses if the index is written meanwhile
+        read_version = index_version.current()
         forced, forbidden, decided = latest_decisions()
         settings = LinkageSettings(
             backend=backend,
@@ -223,6 +226,7 @@ def run_linkage(
                 families=families,
                 run=run,
                 decided=decided,
+                read_version=read_version,
                 scope=linked.scope,
                 families_replacing=replacing,
             )

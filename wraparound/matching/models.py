@@ -195,3 +195,12 @@ class IndexChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class IndexVersion(models.Model):
+    """One row: how many times the index has been written (see ``index_version.py``)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Index version {self.number}"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 # Linking itself lives in ``linkage_runs``; ``run_linkage`` is kept importable from here.
+from wraparound.matching import index_version
 from wraparound.matching.linkage_runs import run_linkage  # noqa: F401
 from wraparound.matching.models import (
     IndexChange,
@@ -118,6 +119,7 @@ def merge_people(*, user: Any, keep: Person, absorb: Person, reason: str) -> Ind
     if keep.retired_at or absorb.retired_at:
         raise IndexActionError("Only current people can be merged")
     with transaction.atomic():
+        index_version.advance()
         moved = list(absorb.links.values_list("record_key", flat=True))
         anchor = keep.links.values_list("record_key", flat=True).first()
         absorb.links.update(person=keep)
@@ -158,6 +160,7 @@ def split_person(
     """Move ``record_keys`` out of ``person`` into a new person, and keep them apart."""
     _require_reviewer(user, f"a split of {person.public_id}")
     with transaction.atomic():
+        index_version.advance()
         all_keys = set(person.links.values_list("record_key", flat=True))
         moving = set(record_keys)
         if not moving or not moving <= all_keys or moving == all_keys:

@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from wraparound.core.models import Role
 from wraparound.core.tests.factories import UserFactory
+from wraparound.matching import index_version
+from wraparound.matching.index_version import IndexChangedError
 from wraparound.matching.linked_records import FILE_NAME
-from wraparound.matching.models import FamilyMembership, Person, PersonRecordLink
+from wraparound.matching.models import FamilyMembership, LinkageRun, Person, PersonRecordLink
 from wraparound.matching.pipeline.evaluation import pairwise_scores
 from wraparound.matching.pipeline.families import group_families
 from wraparound.matching.pipeline.standardise import standardise_records
-from wraparound.matching.services import merge_people, run_linkage
+from wraparound.matching.services import merge_people, run_linkage, split_person
 from wraparound.matching.tests.fake_people import fake_records
 from wraparound.matching.tests.index_builders import add_records, import_fake_county
 from wraparound.records.models import Extract, ExtractStatus, SourceRecord
@@ -246,3 +248,76 @@ def test_an_unreadable_linked_records_file_means_reading_the_database(tmp_path: 
     assert run.summary["records_read_from"].startswith("database")
     assert _link_rows() == before
     assert (tmp_path / FILE_NAME).read_bytes()[:4] == b"PAR1", "the run writes a good file"
+
+
+def _links_by_person() -> dict[str, str]:
+    return dict(PersonRecordLink.objects.values_list("record_key", "person__public_id"))
+
+
+def test_a_run_writes_nothing_over_a_merge_made_while_it_was_linking() -> None:
+    """A reviewer merges two people while an incremental run is between reading and saving:
+    the run refuses to save (it would write from a reading the merge has made stale), says
+    why, and the merge stands. The next run starts from the merged index."""
+    import_fake_county()
+    run_linkage()
+    add_records(_newcomers())
+    keep, absorb = Person.objects.filter(retired_at__isnull=True).order_by("pk")[:2]
+    analyst = UserFactory(role=Role.DATA_ANALYST)
+
+    def merge_meanwhile(stage: str) -> None:
+        if stage == "saving the index":
+            merge_people(user=analyst, keep=keep, absorb=absorb, reason="same child")
+
+    with pytest.raises(IndexChangedError, match="nothing was written"):
+        run_linkage(incremental=True, progress=merge_meanwhile)
+    after_merge = _links_by_person()
+    assert not any(key.startswith("youth:justice:") for key in after_merge)
+    assert set(absorb.links.values_list("record_key", flat=True)) == set()
+    refused = LinkageRun.objects.order_by("-pk").first()
+    assert refused is not None
+    assert refused.status == LinkageRun.Status.FAILED
+    assert "merged or split" in refused.summary["error"]
+
+    again = run_linkage(incremental=True)
+    assert again.status == LinkageRun.Status.COMPLETE
+    linked = _links_by_person()
+    assert any(key.startswith("youth:justice:") for key in linked)
+    assert {linked[key] for key in after_merge if after_merge[key] == keep.public_id} == {
+        keep.public_id
+    }
+
+
+def test_of_two_runs_that_read_the_same_index_only_the_first_to_save_writes() -> None:
+    import_fake_county()
+    run_linkage()
+    add_records(_newcomers())
+    finished: list[LinkageRun] = []
+
+    def another_run_saves_first(stage: str) -> None:
+        if stage == "saving the index" and not finished:
+            finished.append(run_linkage(incremental=True))
+
+    with pytest.raises(IndexChangedError):
+        run_linkage(incremental=True, progress=another_run_saves_first)
+    assert finished[0].status == LinkageRun.Status.COMPLETE
+    assert finished[0].summary["rows_written"]["links_inserted"] == _newcomers().height
+
+
+def test_merges_splits_and_saves_each_advance_the_index_version() -> None:
+    import_fake_county()
+    assert index_version.current() == 0
+    run_linkage()
+    assert index_version.current() == 1
+    analyst = UserFactory(role=Role.DATA_ANALYST)
+    keep, absorb = Person.objects.filter(retired_at__isnull=True).order_by("pk")[:2]
+    merge_people(user=analyst, keep=keep, absorb=absorb, reason="same child")
+    assert index_version.current() == 2
+    moving = keep.links.values_list("record_key", flat=True)[:1]
+    split_person(user=analyst, person=keep, record_keys=list(moving), reason="not the same")
+    assert index_version.current() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_advances_only_inside_the_transaction_that_writes_the_index() -> None:
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        index_version.advance()
