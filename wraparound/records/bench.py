@@ -61,8 +61,8 @@ def run_stage(args: list[str], env: dict[str, str]) -> Stage:
             [sys.executable, "-c", CHILD, *args], env=env, stdout=stdout, stderr=stderr
         )
         _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        code = child.returncode
+        # reaped here, so the Popen must be told its code or it would wait for the child again
+        code = child.returncode = os.waitstatus_to_exitcode(status)
         out, err = (_written(stream) for stream in (stdout, stderr))
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed ({code}): {err[-2000:]}")
