@@ -75,18 +75,42 @@ def _axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
-def accessibility_violations(page: Any) -> list[str]:
-    """axe-core (WCAG 2.2 AA rules) on the current page: one line per violated rule."""
+# What Chromium says when a script runs in a document that a navigation is replacing.
+_NAVIGATING = ("Execution context was destroyed", "reading 'documentElement'")
+
+
+def _run_axe(page: Any) -> dict[str, Any]:
     # Evaluated through the DevTools protocol, which the page's CSP does not govern, so the
     # strict CSP stays on while axe runs.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
-    result = page.evaluate(
+    result: dict[str, Any] = page.evaluate(
         # resultTypes: only violations get their nodes collected (several times faster).
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",
         AXE_TAGS,
     )
+    return result
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """axe-core (WCAG 2.2 AA rules) on the current page: one line per violated rule.
+
+    A click on a link returns once the navigation has started, not when the new page has
+    loaded, so axe could run in the document being replaced (CI saw "Cannot read properties
+    of null (reading 'documentElement')"). We wait for the load, and if a navigation still
+    replaces the document under axe, wait again and check the page that arrived.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            result = _run_axe(page)
+            break
+        except PlaywrightError as error:
+            if attempt == 2 or not any(sign in str(error) for sign in _NAVIGATING):
+                raise
     return [
         json.dumps(
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -63,6 +63,7 @@ def test_emergency_access_is_requested_alerted_and_reviewed(browser_page: Any) -
     page.get_by_role("button", name="Record review").click()
     assert BreakGlassGrant.objects.get().review_outcome == "justified"
     page.get_by_role("link", name="Audit log").first.click()
+    page.wait_for_url("**/governance/audit/")
     assert_accessible(page)
     _shot(page, "audit-log")
     assert "F-BROWSER1" in page.content()
