@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from wraparound.casework.models import CaseStatus, FamilyCase
 from wraparound.casework.tests.casework_builders import team_around_family
+from wraparound.core.tests.factories import signed_in
 from wraparound.referrals import services as referrals
 from wraparound.referrals.models import Referral, State
 from wraparound.referrals.tests.builders import TUESDAY, draft, partnership
@@ -23,15 +24,9 @@ pytestmark = pytest.mark.django_db
 PURPOSE = {"purpose": "early_help_coordination"}
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_closing_a_case_shows_the_answers_in_words_and_closes_only_when_confirmed() -> None:
     team = team_around_family()
-    client = _client(team.lead)
+    client = signed_in(team.lead)
     url = reverse("casework:case-close", kwargs={"family_public_id": "F-TEST0001"})
     answers = {**PURPOSE, "version": team.case.version, "reason": "needs_met", "note": ""}
 
@@ -57,7 +52,7 @@ def test_closing_a_case_shows_the_answers_in_words_and_closes_only_when_confirme
 
 def test_a_step_up_is_sent_only_from_its_check_page() -> None:
     team = team_around_family()
-    client = _client(team.lead)
+    client = signed_in(team.lead)
     url = reverse("casework:transfer-new", kwargs={"family_public_id": "F-TEST0001"})
     answers = {
         **PURPOSE,
@@ -82,7 +77,7 @@ def _referral_act(action: str) -> tuple[Client, Referral, str]:
     referral = referrals.send_referral(by=p.sender, draft=draft(p), now=TUESDAY)
     user = p.receiver if action == "decline" else p.sender
     url = reverse("referrals:act", kwargs={"reference": referral.reference, "action": action})
-    return _client(user), referral, url
+    return signed_in(user), referral, url
 
 
 def test_declining_a_referral_is_checked_first_then_final() -> None:

@@ -12,15 +12,10 @@ from django.urls import get_resolver, reverse
 from wraparound.casework import plan_services
 from wraparound.casework.openapi import OPENAPI
 from wraparound.casework.tests.casework_builders import taf_agreement, team_around_family
+from wraparound.core.tests.factories import signed_in
 
 pytestmark = pytest.mark.django_db
 PLAN = "/api/casework/plans/F-TEST0001/"
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _with_action(team):  # type: ignore[no-untyped-def]
@@ -37,7 +32,7 @@ def _with_action(team):  # type: ignore[no-untyped-def]
 def test_the_lead_reads_the_plan_with_overdue_marked() -> None:
     team = team_around_family()
     _with_action(team)
-    data = _client(team.lead).get(PLAN).json()
+    data = signed_in(team.lead).get(PLAN).json()
     assert data["lead"] == "Lee Lead"
     assert data["plan"]["actions"][0]["overdue"] is True
     assert data["plan"]["actions"][0]["owner"]["name"] == "Hana Visitor"
@@ -45,7 +40,7 @@ def test_the_lead_reads_the_plan_with_overdue_marked() -> None:
 
 def test_someone_without_need_to_know_gets_403_with_the_reason() -> None:
     team = team_around_family()
-    response = _client(team.social_worker).get(PLAN)
+    response = signed_in(team.social_worker).get(PLAN)
     assert response.status_code == 403
     assert "no current relationship" in response.json()["reason"]
 
@@ -56,7 +51,7 @@ def test_an_analyst_gets_a_json_403_not_a_page() -> None:
 
     team = team_around_family()
     analyst = sharing.worker(team.family.early_help, role=Role.DATA_ANALYST, username="ana")
-    response = _client(analyst).get(PLAN)
+    response = signed_in(analyst).get(PLAN)
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
 
@@ -67,13 +62,13 @@ def test_the_owner_updates_an_action_and_a_stale_version_gets_409_with_the_chang
     action = _with_action(team)
     url = f"{PLAN}actions/{action.pk}/"
     body = {"version": 1, "status": "done", "progress_note": "Seen"}
-    first = _client(team.health_visitor).patch(
+    first = signed_in(team.health_visitor).patch(
         url, json.dumps(body), content_type="application/json"
     )
     assert first.status_code == 200
     assert first.json()["version"] == 2
 
-    stale = _client(team.lead).patch(
+    stale = signed_in(team.lead).patch(
         url, json.dumps({**body, "status": "in_progress"}), content_type="application/json"
     )
 
@@ -94,7 +89,7 @@ def test_the_owner_updates_an_action_and_a_stale_version_gets_409_with_the_chang
 def test_bad_input_is_a_400_that_says_what_to_fix(body: str, reason: str) -> None:
     team = team_around_family()
     action = _with_action(team)
-    response = _client(team.lead).patch(
+    response = signed_in(team.lead).patch(
         f"{PLAN}actions/{action.pk}/", body, content_type="application/json"
     )
     assert response.status_code == 400
@@ -109,10 +104,10 @@ def test_adding_an_action_through_the_api_needs_an_owner_in_the_team() -> None:
         "owner_id": team.social_worker.pk,
         "due_on": "2026-12-20",
     }
-    refused = _client(team.lead).post(PLAN, json.dumps(payload), content_type="application/json")
+    refused = signed_in(team.lead).post(PLAN, json.dumps(payload), content_type="application/json")
     assert refused.status_code == 400
     assert "not in the team" in refused.json()["reason"]
-    made = _client(team.lead).post(
+    made = signed_in(team.lead).post(
         PLAN,
         json.dumps({**payload, "owner_id": team.health_visitor.pk}),
         content_type="application/json",

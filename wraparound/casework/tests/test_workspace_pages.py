@@ -12,17 +12,12 @@ from django.utils import timezone
 from wraparound.casework import plan_services, services
 from wraparound.casework.models import PlanAction
 from wraparound.casework.tests.casework_builders import taf_agreement, team_around_family
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import AuditEntry
 from wraparound.sharing.tests import factories as sharing
 
 pytestmark = pytest.mark.django_db
 PURPOSE = {"purpose": "early_help_coordination"}
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _family(client: Client, fid: str = "F-TEST0001"):  # type: ignore[no-untyped-def]
@@ -37,8 +32,8 @@ def test_a_health_note_is_read_by_health_and_withheld_from_early_help_without_an
         by=team.health_visitor, case=team.case, category="health", body="Baby weight falling."
     )
 
-    health_body = _family(_client(team.health_visitor)).content.decode()
-    early_help = _family(_client(team.lead))
+    health_body = _family(signed_in(team.health_visitor)).content.decode()
+    early_help = _family(signed_in(team.lead))
 
     assert "Baby weight falling." in health_body
     assert "Baby weight falling." not in early_help.content.decode()
@@ -56,7 +51,7 @@ def test_an_agreement_sharing_health_data_lets_the_early_help_lead_read_the_note
         by=team.health_visitor, case=team.case, category="health", body="Baby weight falling."
     )
 
-    assert "Baby weight falling." in _family(_client(team.lead)).content.decode()
+    assert "Baby weight falling." in _family(signed_in(team.lead)).content.decode()
 
 
 def test_the_family_page_view_is_still_one_decision_with_casework_on_it() -> None:
@@ -64,7 +59,7 @@ def test_the_family_page_view_is_still_one_decision_with_casework_on_it() -> Non
     services.add_note(by=team.lead, case=team.case, category="early_help", body="Home visit.")
     before = AuditEntry.objects.count()
 
-    response = _family(_client(team.lead))
+    response = _family(signed_in(team.lead))
 
     assert response.status_code == 200
     assert "Home visit." in response.content.decode()
@@ -75,7 +70,7 @@ def test_the_family_page_view_is_still_one_decision_with_casework_on_it() -> Non
 
 def test_the_workspace_names_the_lead_and_team_not_bare_ids() -> None:
     team = team_around_family()
-    body = _family(_client(team.health_visitor)).content.decode()
+    body = _family(signed_in(team.health_visitor)).content.decode()
     assert "Lee Lead (Early Help)" in body
     assert "Hana Visitor" in body
     assert "Health visitor" in body
@@ -92,7 +87,7 @@ def test_an_overdue_action_is_marked_on_the_family_page() -> None:
         owner=team.health_visitor,
         due_on=timezone.localdate() - dt.timedelta(days=3),
     )
-    response = _family(_client(team.lead))
+    response = _family(signed_in(team.lead))
     assert len(response.context["page"].workspace.plan.overdue) == 1
     assert "Overdue" in response.content.decode()
 
@@ -111,7 +106,7 @@ def test_two_users_edit_one_action_and_the_second_save_is_refused_showing_what_c
     url = reverse(
         "casework:action-edit", kwargs={"family_public_id": "F-TEST0001", "action_id": action.pk}
     )
-    owner, lead = _client(team.health_visitor), _client(team.lead)
+    owner, lead = signed_in(team.health_visitor), signed_in(team.lead)
     owner_form = owner.get(url, PURPOSE).context["form"]
     lead_form = lead.get(url, PURPOSE).context["form"]
     both_saw = owner_form.initial["version"]
@@ -151,7 +146,7 @@ def test_two_users_edit_one_action_and_the_second_save_is_refused_showing_what_c
 
 def test_someone_without_a_relationship_cannot_add_a_note_and_is_told_the_way_in() -> None:
     team = team_around_family()
-    response = _client(team.social_worker).post(
+    response = signed_in(team.social_worker).post(
         reverse("casework:note-new", kwargs={"family_public_id": "F-TEST0001"}),
         {**PURPOSE, "category": "social_care", "body": "x", "occurred_on": "2026-11-01"},
     )
@@ -162,7 +157,7 @@ def test_someone_without_a_relationship_cannot_add_a_note_and_is_told_the_way_in
 
 def test_a_note_with_a_future_date_is_a_form_error_not_a_500() -> None:
     team = team_around_family()
-    response = _client(team.lead).post(
+    response = signed_in(team.lead).post(
         reverse("casework:note-new", kwargs={"family_public_id": "F-TEST0001"}),
         {**PURPOSE, "category": "early_help", "body": "Visit", "occurred_on": "2099-01-01"},
     )
@@ -172,7 +167,7 @@ def test_a_note_with_a_future_date_is_a_form_error_not_a_500() -> None:
 
 def test_handover_page_checks_the_answers_then_moves_a_leaving_workers_families() -> None:
     team = team_around_family()
-    client = _client(team.manager)
+    client = signed_in(team.manager)
     answers = {"leaving": team.lead.pk, "to": team.colleague.pk, "deactivate": "on"}
 
     check = client.post(reverse("casework:handover"), answers)
@@ -191,20 +186,20 @@ def test_search_without_need_to_know_says_only_that_a_matching_record_exists() -
     team = team_around_family()
     stranger = sharing.worker(team.family.police, username="pc-stranger")
 
-    response = _client(stranger).get(reverse("casework:search"), {"name": "Kelly Booth"})
+    response = signed_in(stranger).get(reverse("casework:search"), {"name": "Kelly Booth"})
 
     body = response.content.decode()
     assert response.status_code == 200
     assert "A matching record exists" in body
     assert "request emergency access" in body
     assert "1994" not in body
-    mine = _client(team.lead).get(reverse("casework:search"), {"name": "booth"})
+    mine = signed_in(team.lead).get(reverse("casework:search"), {"name": "booth"})
     assert "you work with this family" in mine.content.decode()
 
 
 def test_search_with_no_criteria_is_a_form_error() -> None:
     team = team_around_family()
-    response = _client(team.lead).get(reverse("casework:search"), {"name": ""})
+    response = signed_in(team.lead).get(reverse("casework:search"), {"name": ""})
     assert response.status_code == 400
 
 
@@ -218,10 +213,10 @@ def test_my_tasks_lists_my_overdue_action_and_the_caseload_counts_it() -> None:
         owner=team.lead,
         due_on=timezone.localdate() - dt.timedelta(days=1),
     )
-    tasks = _client(team.lead).get(reverse("casework:my-tasks"))
+    tasks = signed_in(team.lead).get(reverse("casework:my-tasks"))
     assert "Lee refers mother" in tasks.content.decode()
     assert "Overdue" in tasks.content.decode()
-    loads = _client(team.manager).get(reverse("casework:caseload")).context["loads"]
+    loads = signed_in(team.manager).get(reverse("casework:caseload")).context["loads"]
     lee = next(load for load in loads if load.worker == team.lead)
     assert (lee.families, lee.children, lee.overdue_actions) == (["F-TEST0001"], 1, 1)
 
@@ -239,11 +234,11 @@ def test_without_the_teams_agreement_another_agency_cannot_read_the_plan_even_it
         owner=team.health_visitor,
         due_on=timezone.localdate(),
     )
-    owner_view = _family(_client(team.health_visitor)).context["page"].workspace
+    owner_view = _family(signed_in(team.health_visitor)).context["page"].workspace
     assert owner_view.plan is None
     assert owner_view.plan_withheld
     assert owner_view.actions_withheld == 1
-    lead_view = _family(_client(team.lead)).context["page"].workspace
+    lead_view = _family(signed_in(team.lead)).context["page"].workspace
     assert [a.description for a in lead_view.plan.actions] == [
         "Hana rebooks the missed health visit"
     ]
@@ -252,7 +247,7 @@ def test_without_the_teams_agreement_another_agency_cannot_read_the_plan_even_it
 def test_the_summary_downloads_only_what_the_page_shows_and_is_audited_as_an_export() -> None:
     team = team_around_family()
     services.add_note(by=team.health_visitor, case=team.case, category="health", body="Secret.")
-    response = _client(team.lead).get(
+    response = signed_in(team.lead).get(
         reverse("casework:family-summary", kwargs={"family_public_id": "F-TEST0001"}),
         {**PURPOSE, "format": "json"},
     )
@@ -292,7 +287,7 @@ def test_the_transfer_pack_reads_in_words_for_the_receiving_team() -> None:
         by=team.lead, case=team.case, direction="step_up", to_agency=team.social_care,
         reason="Escalating concerns at home",
     )  # fmt: skip
-    page = _client(team.social_care_manager).get(
+    page = signed_in(team.social_care_manager).get(
         reverse(
             "casework:transfer-respond",
             kwargs={"family_public_id": team.family.family_public_id, "transfer_id": transfer.pk},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.test import Client
 
 from wraparound.core.models import Agency, AgencyKind, Role, User
 
@@ -36,3 +37,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.set_password(extracted or TEST_PASSWORD)
         if create:
             self.save(update_fields=["password"])
+
+
+def signed_in(user: User) -> Client:
+    """A test client signed in as ``user``, without going through the sign-in form.
+
+    The browser tests sign in through the real form; the rest only need a session.
+    """
+    client = Client()
+    client.force_login(user)
+    return client

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.evaluation import services
 from wraparound.evaluation.tests.frames import county
 from wraparound.evaluation.tests.seed import draft_plan
@@ -32,17 +32,11 @@ def run_plan() -> dict[str, Any]:
     return {"plan": plan, "analyst": analyst, "manager": manager, "council": council}
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_commissioner_sees_plan_balance_effect_chart_naive_comparison_and_caveats(
     run_plan: dict[str, Any],
 ) -> None:
     page = (
-        _client(run_plan["manager"])
+        signed_in(run_plan["manager"])
         .get(reverse("evaluation:plan", kwargs={"pk": run_plan["plan"].pk}))
         .content.decode()
     )
@@ -65,7 +59,7 @@ def test_every_covariate_reads_as_words_even_for_an_agency_not_registered_here(
     from wraparound.core.tests.raw_codes import raw_codes_in
 
     page = (
-        _client(run_plan["manager"])
+        signed_in(run_plan["manager"])
         .get(reverse("evaluation:plan", kwargs={"pk": run_plan["plan"].pk}))
         .content.decode()
     )
@@ -81,7 +75,7 @@ def test_a_manager_without_an_evaluation_agreement_is_refused_inside_the_page(
     police = sharing.agency(AgencyKind.POLICE, slug="hartshire-police")
     manager = sharing.worker(police, Role.TEAM_MANAGER)
     page = (
-        _client(manager)
+        signed_in(manager)
         .get(reverse("evaluation:plan", kwargs={"pk": run_plan["plan"].pk}))
         .content.decode()
     )
@@ -93,7 +87,7 @@ def test_a_manager_without_an_evaluation_agreement_is_refused_inside_the_page(
 def test_json_export_is_suppressed_aggregate_and_audited_as_an_export(
     run_plan: dict[str, Any],
 ) -> None:
-    response = _client(run_plan["manager"]).get(
+    response = signed_in(run_plan["manager"]).get(
         reverse("evaluation:plan-export", kwargs={"pk": run_plan["plan"].pk, "fmt": "json"})
     )
     body = json.loads(response.content)
@@ -112,7 +106,7 @@ def test_json_export_is_suppressed_aggregate_and_audited_as_an_export(
 
 
 def test_csv_export_lists_naive_matched_and_doubly_robust_rows(run_plan: dict[str, Any]) -> None:
-    response = _client(run_plan["analyst"]).get(
+    response = signed_in(run_plan["analyst"]).get(
         reverse("evaluation:plan-export", kwargs={"pk": run_plan["plan"].pk, "fmt": "csv"})
     )
     text = response.content.decode()
@@ -123,13 +117,13 @@ def test_csv_export_lists_naive_matched_and_doubly_robust_rows(run_plan: dict[st
 
 def test_unknown_export_format_is_a_404(run_plan: dict[str, Any]) -> None:
     url = reverse("evaluation:plan-export", kwargs={"pk": run_plan["plan"].pk, "fmt": "xlsx"})
-    assert _client(run_plan["manager"]).get(url).status_code == 404
+    assert signed_in(run_plan["manager"]).get(url).status_code == 404
 
 
 def test_analyst_writes_a_draft_plan_with_form_errors_for_bad_input(
     run_plan: dict[str, Any],
 ) -> None:
-    client = _client(run_plan["analyst"])
+    client = signed_in(run_plan["analyst"])
     bad = client.post(
         reverse("evaluation:plan-new"),
         {"title": "x", "intake_start": "2024-05-01", "intake_end": "2024-04-01"},
@@ -156,7 +150,7 @@ def test_a_plan_is_locked_only_from_its_check_your_answers_page(run_plan: dict[s
     from wraparound.evaluation.models import EvaluationPlan
 
     plan = draft_plan(service=run_plan["plan"].service, reference="second-look")
-    client = _client(run_plan["analyst"])
+    client = signed_in(run_plan["analyst"])
     url = reverse("evaluation:plan-lock", kwargs={"pk": plan.pk})
     check = client.get(url).content.decode()
     assert "Check the plan before you lock it" in check
@@ -173,7 +167,7 @@ def test_a_plan_is_locked_only_from_its_check_your_answers_page(run_plan: dict[s
 
 
 def test_a_new_version_from_the_page_supersedes_the_locked_plan(run_plan: dict[str, Any]) -> None:
-    client = _client(run_plan["analyst"])
+    client = signed_in(run_plan["analyst"])
     plan = run_plan["plan"]
     form = client.get(reverse("evaluation:plan-new") + f"?from={plan.pk}")
     assert f"New version of {plan.reference} v1" in form.content.decode()

@@ -8,11 +8,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.needs.models import FamilyNeedsProfile, NeedsRun, RunStatus
 from wraparound.sharing.models import SharingAgreement
 from wraparound.sharing.services import SharingError
@@ -62,19 +62,13 @@ def partnership() -> dict[str, Any]:
     }
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _ashvale_not_supported(report: Any) -> str:
     row = next(r for r in report.by_locality.rows if r.group == "Ashvale")
     return str(row.cells["at_risk_not_supported"].display())
 
 
 def test_a_named_operational_role_sees_small_counts_on_the_page(partnership: Any) -> None:
-    page = _client(partnership["manager"]).get(reverse("needs:targeting"))
+    page = signed_in(partnership["manager"]).get(reverse("needs:targeting"))
     assert page.context["report"].threshold == 3
     assert _ashvale_not_supported(page.context["report"]) == "4"
     statement = page.content.decode()
@@ -84,7 +78,7 @@ def test_a_named_operational_role_sees_small_counts_on_the_page(partnership: Any
 
 
 def test_the_at_risk_page_states_both_thresholds_for_a_named_role(partnership: Any) -> None:
-    page = _client(partnership["manager"]).get(reverse("needs:at-risk"))
+    page = signed_in(partnership["manager"]).get(reverse("needs:at-risk"))
     assert page.status_code == 200
     statement = page.content.decode()
     assert "You see counts down to 3" in statement
@@ -92,7 +86,7 @@ def test_the_at_risk_page_states_both_thresholds_for_a_named_role(partnership: A
 
 
 def test_an_export_keeps_publication_suppression_for_the_same_person(partnership: Any) -> None:
-    export = _client(partnership["manager"]).get(
+    export = signed_in(partnership["manager"]).get(
         reverse("needs:targeting-export", kwargs={"fmt": "csv"})
     )
     ashvale = next(line for line in export.content.decode().splitlines() if ",Ashvale," in line)
@@ -103,14 +97,14 @@ def test_an_export_keeps_publication_suppression_for_the_same_person(partnership
 def test_a_role_the_agreement_does_not_name_gets_publication_suppression(
     partnership: Any,
 ) -> None:
-    page = _client(partnership["analyst"]).get(reverse("needs:targeting"))
+    page = signed_in(partnership["analyst"]).get(reverse("needs:targeting"))
     assert page.context["report"].threshold == PUBLICATION
     assert _ashvale_not_supported(page.context["report"]) == "<5"
     assert "Counts below 5 are hidden." in page.content.decode()
 
 
 def test_the_agreement_states_both_thresholds(partnership: Any) -> None:
-    page = _client(partnership["manager"]).get(
+    page = signed_in(partnership["manager"]).get(
         reverse("sharing:agreement", args=[partnership["agreement"].pk])
     )
     text = page.content.decode()

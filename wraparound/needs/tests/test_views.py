@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.needs.indicators import load_catalogue
 from wraparound.needs.models import NeedsRun
 from wraparound.needs.pipeline import identify_needs
@@ -54,12 +54,6 @@ def partnership() -> dict[str, Any]:
     return {"police": police, "homes": homes, "council": council}
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _planning_agreement(*agencies: Any) -> None:
     sharing.agreement(parties=agencies, shares=[], purposes=("service_planning_aggregate",))
 
@@ -69,7 +63,7 @@ def test_analyst_with_a_service_planning_agreement_sees_the_matrix_and_the_view_
 ) -> None:
     analyst = sharing.worker(partnership["council"], Role.DATA_ANALYST)
     _planning_agreement(partnership["council"], partnership["police"])
-    page = _client(analyst).get(reverse("needs:targeting")).content.decode()
+    page = signed_in(analyst).get(reverse("needs:targeting")).content.decode()
     assert "Families by locality" in page
     assert "&lt;5" in page
     assert "<svg" in page
@@ -86,7 +80,7 @@ def test_analyst_without_an_agreement_is_refused_and_the_refusal_is_audited(
     partnership: dict[str, Any],
 ) -> None:
     analyst = sharing.worker(partnership["council"], Role.DATA_ANALYST)
-    page = _client(analyst).get(reverse("needs:targeting")).content.decode()
+    page = signed_in(analyst).get(reverse("needs:targeting")).content.decode()
     assert "You cannot see this report" in page
     assert "Families by locality" not in page
     assert AuditEntry.objects.get(actor_username=analyst.username).outcome == "deny"
@@ -95,7 +89,7 @@ def test_analyst_without_an_agreement_is_refused_and_the_refusal_is_audited(
 def test_csv_export_is_suppressed_and_audited_as_an_export(partnership: dict[str, Any]) -> None:
     manager = sharing.worker(partnership["council"], Role.TEAM_MANAGER)
     _planning_agreement(partnership["council"])
-    response = _client(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "csv"}))
+    response = signed_in(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "csv"}))
     body = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -110,7 +104,7 @@ def test_refused_export_sends_the_user_back_with_the_reason_and_is_audited(
     partnership: dict[str, Any],
 ) -> None:
     manager = sharing.worker(partnership["council"], Role.TEAM_MANAGER)
-    response = _client(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "json"}))
+    response = signed_in(manager).get(reverse("needs:targeting-export", kwargs={"fmt": "json"}))
     assert response.status_code == 302
     entry = AuditEntry.objects.get(actor_username=manager.username)
     assert (entry.action, entry.outcome) == ("export", "deny")
@@ -141,7 +135,7 @@ def test_practitioner_without_permission_sees_no_family_in_the_list(
     partnership: dict[str, Any],
 ) -> None:
     practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
-    page = _client(practitioner).get(reverse("needs:at-risk")).content.decode()
+    page = signed_in(practitioner).get(reverse("needs:at-risk")).content.decode()
     assert "F-AAA0000" not in page
     assert "No families to show" in page
 
@@ -151,7 +145,7 @@ def test_practitioner_sees_their_family_with_only_the_needs_whose_evidence_is_sh
 ) -> None:
     practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
     sharing.relationship(practitioner, "F-AAA00001")
-    page = _client(practitioner).get(reverse("needs:at-risk")).content.decode()
+    page = signed_in(practitioner).get(reverse("needs:at-risk")).content.decode()
     assert "F-AAA00001" in page
     assert "F-AAA00002" not in page
     assert "Safe from domestic abuse" in page  # police's own evidence
@@ -169,7 +163,7 @@ def test_team_manager_sees_counts_by_locality_and_never_a_family(
     colleague = sharing.worker(partnership["police"], Role.PRACTITIONER)
     sharing.relationship(colleague, "F-AAA00001")
     _planning_agreement(partnership["police"])
-    page = _client(manager).get(reverse("needs:at-risk")).content.decode()
+    page = signed_in(manager).get(reverse("needs:at-risk")).content.decode()
     assert "F-AAA0000" not in page
     assert "Harbridge" in page
     assert "not who they are" in page
@@ -209,7 +203,7 @@ def test_practitioner_can_narrow_the_list_to_one_area(partnership: dict[str, Any
     practitioner = sharing.worker(partnership["police"], Role.PRACTITIONER)
     sharing.relationship(practitioner, "F-AAA00001")
     sharing.relationship(practitioner, "F-AAA00002")
-    client = _client(practitioner)
+    client = signed_in(practitioner)
     everywhere = client.get(reverse("needs:at-risk")).content.decode()
     kingsford = client.get(reverse("needs:at-risk"), {"locality": "Kingsford"}).content.decode()
     assert "F-AAA00001" in everywhere

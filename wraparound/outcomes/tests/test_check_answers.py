@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.outcomes import services
 from wraparound.outcomes.models import Claim, ClaimStatus
 from wraparound.outcomes.tests.builders import (
@@ -22,12 +22,6 @@ from wraparound.sharing.models import AuditEntry, AuditOutcome
 from wraparound.sharing.tests import factories as sharing
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _sampled(story: StoryFamily) -> Claim:
@@ -45,7 +39,7 @@ def _summary_links(body: str) -> list[str]:
 def test_making_a_claim_shows_what_will_be_sealed_before_sealing_it() -> None:
     story = story_family()
     baseline = claimable_baseline(story)
-    client = _client(story.practitioner)
+    client = signed_in(story.practitioner)
     url = reverse("outcomes:make-claim", kwargs={"pk": baseline.pk})
     page = client.get(url)
     body = page.content.decode()
@@ -64,7 +58,7 @@ def test_a_manager_checks_a_claim_before_validating_it() -> None:
     story = story_family()
     baseline = claimable_baseline(story)
     claim = services.make_claim(by=story.practitioner, baseline=baseline)
-    manager = _client(story.manager)
+    manager = signed_in(story.manager)
     listed = manager.get(reverse("outcomes:claims")).content.decode()
     check = f"{reverse('outcomes:validate-claim')}?claim={claim.pk}"
     assert check in listed
@@ -85,7 +79,7 @@ def test_the_spot_check_error_summary_links_to_each_unanswered_question() -> Non
     story = story_family()
     claim = _sampled(story)
     url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
-    response = _client(story.auditor).post(url, {"eligibility": "yes"})
+    response = signed_in(story.auditor).post(url, {"eligibility": "yes"})
     assert response.status_code == 400
     body = response.content.decode()
     assert _summary_links(body) == ["id_whole_family_0", "id_evidence_0"]
@@ -99,7 +93,7 @@ def test_a_no_answer_needs_a_note_and_the_summary_links_to_it() -> None:
     claim = _sampled(story)
     url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
     answers = {"eligibility": "yes", "whole_family": "yes", "evidence": "no"}
-    response = _client(story.auditor).post(url, answers)
+    response = signed_in(story.auditor).post(url, answers)
     assert response.status_code == 400
     assert _summary_links(response.content.decode()) == ["id_note"]
 
@@ -107,7 +101,7 @@ def test_a_no_answer_needs_a_note_and_the_summary_links_to_it() -> None:
 def test_a_failed_spot_check_is_checked_then_rejects_the_claim() -> None:
     story = story_family()
     claim = _sampled(story)
-    auditor = _client(story.auditor)
+    auditor = signed_in(story.auditor)
     url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
     answers = {"eligibility": "yes", "whole_family": "no", "evidence": "yes", "note": "No plan."}
     assert auditor.post(url, answers).status_code == 302
@@ -131,7 +125,9 @@ def test_a_failed_spot_check_is_checked_then_rejects_the_claim() -> None:
 def test_the_check_page_without_answers_goes_back_to_the_questions() -> None:
     story = story_family()
     claim = _sampled(story)
-    response = _client(story.auditor).post(reverse("outcomes:audit-check", kwargs={"pk": claim.pk}))
+    response = signed_in(story.auditor).post(
+        reverse("outcomes:audit-check", kwargs={"pk": claim.pk})
+    )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.audit_answers == {}
@@ -140,7 +136,7 @@ def test_the_check_page_without_answers_goes_back_to_the_questions() -> None:
 def test_the_evidence_pack_page_shows_plan_reviews_closure_pointers_and_the_chain_link() -> None:
     story = story_family()
     claim = _sampled(story)
-    body = _client(story.auditor).get(reverse("outcomes:audit", kwargs={"pk": claim.pk}))
+    body = signed_in(story.auditor).get(reverse("outcomes:audit", kwargs={"pk": claim.pk}))
     text = body.content.decode()
     seal = AuditEntry.objects.get(sequence=claim.audit_sequence)
     assert seal.entry_hash in text
@@ -163,7 +159,7 @@ def test_an_auditor_cannot_see_a_claim_they_validated() -> None:
     former_manager = story.manager
     former_manager.role = Role.AUDITOR
     former_manager.save(update_fields=["role"])
-    client = _client(former_manager)
+    client = signed_in(former_manager)
     home = client.get(reverse("outcomes:audit-home")).content.decode()
     assert reverse("outcomes:audit", kwargs={"pk": claim.pk}) not in home
     before = AuditEntry.objects.count()
@@ -179,14 +175,16 @@ def test_an_auditor_cannot_see_a_claim_they_validated() -> None:
     assert claim.audit_answers == {}
     # Another auditor opens it.
     other = sharing.worker(story.early_help, Role.AUDITOR)
-    assert _client(other).get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 200
+    assert (
+        signed_in(other).get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 200
+    )
 
 
 def test_an_auditor_cannot_see_a_claim_they_made() -> None:
     story = story_family()
     claim = _sampled(story)
     Claim.objects.filter(pk=claim.pk).update(created_by=story.auditor)
-    client = _client(story.auditor)
+    client = signed_in(story.auditor)
     assert client.get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 403
     home = client.get(reverse("outcomes:audit-home")).content.decode()
     assert "No claims have been sampled yet." in home
@@ -198,7 +196,7 @@ def test_an_auditor_the_claiming_agency_shares_no_casework_with_is_refused_the_p
     story = story_family()
     claim = _sampled(story)
     outsider = sharing.worker(story.police, Role.AUDITOR)
-    response = _client(outsider).get(reverse("outcomes:audit", kwargs={"pk": claim.pk}))
+    response = signed_in(outsider).get(reverse("outcomes:audit", kwargs={"pk": claim.pk}))
     assert response.status_code == 403
     body = response.content.decode()
     assert claim.pack_hash not in body

@@ -6,11 +6,11 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from wraparound.core.models import Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.outcomes import services
 from wraparound.outcomes.models import ClaimStatus
 from wraparound.outcomes.services import StatusEntry
@@ -26,12 +26,6 @@ from wraparound.sharing.tests import factories as sharing
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _baseline(story: StoryFamily):  # type: ignore[no-untyped-def]
     return services.fix_baseline(
         by=story.practitioner, family_public_id=story.family_public_id, engaged_on=story.engaged_on
@@ -42,7 +36,7 @@ def test_the_review_page_proposes_statuses_and_lists_the_records_read() -> None:
     story = story_family()
     baseline = _baseline(story)
     before = AuditEntry.objects.count()
-    response = _client(story.practitioner).get(
+    response = signed_in(story.practitioner).get(
         reverse("outcomes:review", kwargs={"pk": baseline.pk})
     )
     body = response.content.decode()
@@ -56,7 +50,7 @@ def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> Non
     story = story_family()
     baseline = _baseline(story)
     need = baseline.baseline_needs.first()
-    response = _client(story.practitioner).post(
+    response = signed_in(story.practitioner).post(
         reverse("outcomes:review", kwargs={"pk": baseline.pk}),
         {f"status-{need.pk}": "met", "score": "lots"},
     )
@@ -83,7 +77,7 @@ def test_recording_a_review_through_the_page() -> None:
     }
     for need in baseline.baseline_needs.all():
         data |= {f"status-{need.pk}": "improving", f"evidence-{need.pk}": "TAF review"}
-    response = _client(story.practitioner).post(
+    response = signed_in(story.practitioner).post(
         reverse("outcomes:review", kwargs={"pk": baseline.pk}), data
     )
     assert response.status_code == 302
@@ -95,7 +89,7 @@ def test_a_worker_without_a_relationship_is_refused_the_outcomes_pages() -> None
     story = story_family()
     baseline = _baseline(story)
     stranger = sharing.worker(story.early_help, username="no-relationship")
-    client = _client(stranger)
+    client = signed_in(stranger)
     assert (
         client.get(
             reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
@@ -115,7 +109,7 @@ def test_the_family_page_shows_the_timeline_and_needs() -> None:
         reviewed_on=timezone.localdate(),
         statuses=statuses,
     )
-    response = _client(story.practitioner).get(
+    response = signed_in(story.practitioner).get(
         reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
     )
     body = response.content.decode()
@@ -135,7 +129,7 @@ def _submitted_claim(story: StoryFamily):  # type: ignore[no-untyped-def]
 def test_the_auditor_opens_the_sample_and_its_evidence_pack_and_records_the_check() -> None:
     story = story_family()
     claim = _submitted_claim(story)
-    client = _client(story.auditor)
+    client = signed_in(story.auditor)
     url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
     body = client.get(url).content.decode()
     assert "pack unchanged" in body
@@ -166,7 +160,9 @@ def test_the_quarterly_return_downloads_without_naming_the_family() -> None:
         parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
     )
     for reader in (story.manager, story.auditor):
-        response = _client(reader).get(reverse("outcomes:return", kwargs={"period": claim.period}))
+        response = signed_in(reader).get(
+            reverse("outcomes:return", kwargs={"period": claim.period})
+        )
         assert response.status_code == 200
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert [r["status"] for r in rows] == [ClaimStatus.SUBMITTED]
@@ -177,7 +173,7 @@ def test_the_quarterly_return_downloads_without_naming_the_family() -> None:
 def test_the_auditors_page_lists_the_sample_and_draws_the_next_one() -> None:
     story = story_family()
     claim = validated_claim(story)
-    auditor = _client(story.auditor)
+    auditor = signed_in(story.auditor)
     home = auditor.get(reverse("outcomes:audit-home")).content.decode()
     assert f'Draw the sample<span class="govuk-visually-hidden"> for {claim.period}' in home
     assert "No claims have been sampled yet." in home
@@ -187,13 +183,13 @@ def test_the_auditors_page_lists_the_sample_and_draws_the_next_one() -> None:
     assert f"1 claim(s) of {claim.period} drawn for internal audit." in body
     assert f'Open sample<span class="govuk-visually-hidden"> claim {claim.pk}' in body
     assert auditor.get(reverse("outcomes:audit", kwargs={"pk": claim.pk})).status_code == 200
-    assert _client(story.manager).get(reverse("outcomes:audit-home")).status_code == 403
+    assert signed_in(story.manager).get(reverse("outcomes:audit-home")).status_code == 403
 
 
 def test_the_auditors_home_page_says_what_waits_for_them() -> None:
     story = story_family()
     claim = _submitted_claim(story)
-    body = _client(story.auditor).get(reverse("core:home")).content.decode()
+    body = signed_in(story.auditor).get(reverse("core:home")).content.decode()
     assert "Sampled claims waiting for your spot check" in body
     assert reverse("outcomes:audit-home") in body
     assert claim.family_public_id not in body  # counts only
@@ -205,7 +201,7 @@ def test_a_team_manager_checks_the_answers_before_the_return_is_submitted() -> N
     services.record_spot_check(
         by=story.auditor, claim=claim, answers=dict.fromkeys(services.AUDIT_QUESTIONS, True)
     )
-    manager = _client(story.manager)
+    manager = signed_in(story.manager)
     start = reverse("outcomes:submit-return")
     assert manager.get(reverse("outcomes:check-return")).status_code == 302  # nothing chosen
     missing = manager.post(start, {})
@@ -234,7 +230,7 @@ def test_a_team_manager_checks_the_answers_before_the_return_is_submitted() -> N
 def test_the_return_cannot_be_submitted_while_the_sample_is_unchecked() -> None:
     story = story_family()
     claim = _submitted_claim(story)
-    manager = _client(story.manager)
+    manager = signed_in(story.manager)
     manager.post(reverse("outcomes:submit-return"), {"period": claim.period})
     body = manager.get(reverse("outcomes:check-return")).content.decode()
     assert "cannot be submitted until internal audit has checked every sampled claim" in body
@@ -247,7 +243,9 @@ def test_the_return_cannot_be_submitted_while_the_sample_is_unchecked() -> None:
 
 def test_the_return_is_refused_without_an_aggregate_agreement() -> None:
     story = story_family()
-    response = _client(story.manager).get(reverse("outcomes:return", kwargs={"period": "2026-Q1"}))
+    response = signed_in(story.manager).get(
+        reverse("outcomes:return", kwargs={"period": "2026-Q1"})
+    )
     assert response.status_code == 302
     assert AuditEntry.objects.filter(
         outcome="deny", purpose="outcomes_evaluation_aggregate"
@@ -257,7 +255,7 @@ def test_the_return_is_refused_without_an_aggregate_agreement() -> None:
 def test_a_malformed_period_is_a_404_not_a_500() -> None:
     manager = sharing.worker(sharing.agency("early_help"), Role.TEAM_MANAGER)
     assert (
-        _client(manager).get(reverse("outcomes:return", kwargs={"period": "soon"})).status_code
+        signed_in(manager).get(reverse("outcomes:return", kwargs={"period": "soon"})).status_code
         == 404
     )
 
@@ -268,7 +266,7 @@ def test_the_cohort_dashboard_suppresses_small_numbers() -> None:
     sharing.agreement(
         parties=[story.early_help], shares=[], purposes=["outcomes_evaluation_aggregate"]
     )
-    client = _client(story.manager)
+    client = signed_in(story.manager)
     body = client.get(reverse("outcomes:dashboard")).content.decode()
     assert "&lt;5" in body
     exported = client.get(reverse("outcomes:dashboard-export", kwargs={"fmt": "json"})).json()
@@ -296,7 +294,7 @@ def test_evaluation_reads_per_family_results_only_under_an_aggregate_agreement()
 
 def test_fixing_a_baseline_from_the_family_page() -> None:
     story = story_family()
-    client = _client(story.practitioner)
+    client = signed_in(story.practitioner)
     page = client.get(
         reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
     )
@@ -315,7 +313,7 @@ def test_fixing_a_baseline_from_the_family_page() -> None:
     baseline = Baseline.objects.get(family_public_id=story.family_public_id)
     assert baseline.baseline_needs.count() == 3
     stranger = sharing.worker(story.early_help, username="not-theirs")
-    refused = _client(stranger).post(
+    refused = signed_in(stranger).post(
         url, {"family_public_id": story.family_public_id, "engaged_on": "2026-01-01"}
     )
     assert refused.status_code == 403
@@ -326,7 +324,7 @@ def test_equivalent_progress_is_recorded_by_the_practitioner_and_approved_by_a_m
     baseline = _baseline(story)
     url = reverse("outcomes:equivalent-progress", kwargs={"pk": baseline.pk})
     family = reverse("outcomes:family", kwargs={"family_public_id": story.family_public_id})
-    practitioner, manager = _client(story.practitioner), _client(story.manager)
+    practitioner, manager = signed_in(story.practitioner), signed_in(story.manager)
     blank = practitioner.post(url, {"reason": ""}, follow=True).content.decode()
     assert "Give the reason" in blank
     practitioner.post(url, {"reason": "Moved county; the new school confirms it."})

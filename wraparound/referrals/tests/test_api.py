@@ -10,18 +10,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
+from wraparound.core.tests.factories import signed_in
 from wraparound.referrals import reading
 from wraparound.referrals.api import OPENAPI
 from wraparound.referrals.models import Referral, State
 from wraparound.referrals.tests.builders import FAMILY, draft, partnership
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _post(client: Client, url: str, body: Any) -> Any:
@@ -37,14 +32,14 @@ def _new(p: Any, **changes: Any) -> dict[str, Any]:
 
 def test_send_then_accept_through_the_api() -> None:
     p = partnership()
-    sent = _post(_client(p.sender), reverse("referrals-api:referrals"), _new(p))
+    sent = _post(signed_in(p.sender), reverse("referrals-api:referrals"), _new(p))
     assert sent.status_code == 201, sent.json()
     body = sent.json()
     assert body["state"] == "sent"
     assert body["content"]["reason"].startswith("Rent arrears")
     assert body["actions"] == ["withdraw"]
 
-    receiver = _client(p.receiver)
+    receiver = signed_in(p.receiver)
     queue = receiver.get(reverse("referrals-api:referrals")).json()["referrals"]
     assert [r["reference"] for r in queue] == [body["reference"]]
     assert "content" not in queue[0]  # lists carry the workflow only
@@ -74,7 +69,7 @@ def test_malformed_requests_get_400_with_the_field_at_fault(
     body: Any, status: int, field: str
 ) -> None:
     p = partnership()
-    response = _post(_client(p.sender), reverse("referrals-api:referrals"), body)
+    response = _post(signed_in(p.sender), reverse("referrals-api:referrals"), body)
     assert response.status_code == status
     assert field in response.json()["error"]["fields"]
 
@@ -82,7 +77,7 @@ def test_malformed_requests_get_400_with_the_field_at_fault(
 def test_a_draft_that_fails_the_rules_gets_400_listing_every_problem() -> None:
     p = partnership()
     response = _post(
-        _client(p.sender),
+        signed_in(p.sender),
         reverse("referrals-api:referrals"),
         _new(p, reason="short", consent_basis=""),
     )
@@ -93,22 +88,22 @@ def test_a_draft_that_fails_the_rules_gets_400_listing_every_problem() -> None:
 
 def test_someone_without_a_relationship_is_refused_with_403() -> None:
     p = partnership()
-    response = _post(_client(p.outsider), reverse("referrals-api:referrals"), _new(p))
+    response = _post(signed_in(p.outsider), reverse("referrals-api:referrals"), _new(p))
     assert response.status_code == 403
     assert "You cannot refer family" in response.json()["error"]["message"]
 
 
 def test_transitions_refuse_non_parties_wrong_people_wrong_states_and_unknown_actions() -> None:
     p = partnership()
-    sent = _post(_client(p.sender), reverse("referrals-api:referrals"), _new(p)).json()
+    sent = _post(signed_in(p.sender), reverse("referrals-api:referrals"), _new(p)).json()
     url = reverse("referrals-api:transition", kwargs={"reference": sent["reference"]})
-    assert _post(_client(p.outsider), url, {"action": "accept"}).status_code == 403
-    own = _post(_client(p.sender), url, {"action": "accept"})
+    assert _post(signed_in(p.outsider), url, {"action": "accept"}).status_code == 403
+    own = _post(signed_in(p.sender), url, {"action": "accept"})
     assert own.status_code == 409
     assert "you may: withdraw" in own.json()["error"]["message"]
-    assert _post(_client(p.receiver), url, {"action": "approve"}).status_code == 400
+    assert _post(signed_in(p.receiver), url, {"action": "approve"}).status_code == 400
     declined = _post(
-        _client(p.receiver), url, {"action": "decline", "decline_reason": "x", "signpost": ""}
+        signed_in(p.receiver), url, {"action": "decline", "decline_reason": "x", "signpost": ""}
     )
     assert declined.status_code == 400
     assert set(declined.json()["error"]["fields"]) == {"decline_reason", "signpost"}
@@ -117,7 +112,7 @@ def test_transitions_refuse_non_parties_wrong_people_wrong_states_and_unknown_ac
 
 def test_unknown_referrals_are_404_and_other_roles_403_as_json() -> None:
     p = partnership()
-    missing = _client(p.receiver).get(
+    missing = signed_in(p.receiver).get(
         reverse("referrals-api:referral", kwargs={"reference": "R-99999"})
     )
     assert missing.status_code == 404
@@ -125,14 +120,14 @@ def test_unknown_referrals_are_404_and_other_roles_403_as_json() -> None:
     from wraparound.sharing.tests import factories as sharing
 
     analyst = sharing.worker(p.housing, "data_analyst", username="analyst")
-    refused = _client(analyst).get(reverse("referrals-api:referrals"))
+    refused = signed_in(analyst).get(reverse("referrals-api:referrals"))
     assert refused.status_code == 403
     assert refused.json()["error"]["status"] == 403
 
 
 def test_a_bad_list_filter_is_400() -> None:
     p = partnership()
-    client = _client(p.receiver)
+    client = signed_in(p.receiver)
     assert client.get(reverse("referrals-api:referrals"), {"box": "all"}).status_code == 400
     assert client.get(reverse("referrals-api:referrals"), {"queue": "x"}).status_code == 400
     assert client.get(reverse("referrals-api:referrals"), {"box": "sent"}).status_code == 200

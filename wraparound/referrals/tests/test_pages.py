@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from wraparound.core.tests.factories import signed_in
 from wraparound.notifications.models import Notification
 from wraparound.referrals import services
 from wraparound.referrals.models import Referral, State
@@ -30,15 +30,9 @@ FORM = {
 }
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_send_a_referral_checking_answers_first() -> None:
     p = partnership()
-    client = _client(p.sender)
+    client = signed_in(p.sender)
     assert client.get(reverse("referrals:new"), {"family": FAMILY}).status_code == 200
 
     checking = client.post(reverse("referrals:new"), {**FORM, "to_agency": p.housing.pk})
@@ -61,7 +55,7 @@ def test_send_a_referral_checking_answers_first() -> None:
 
 def test_form_errors_are_shown_in_an_error_summary_with_the_fields() -> None:
     p = partnership()
-    response = _client(p.sender).post(reverse("referrals:new"), {**FORM, "reason": "short"})
+    response = signed_in(p.sender).post(reverse("referrals:new"), {**FORM, "reason": "short"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
@@ -72,7 +66,7 @@ def test_form_errors_are_shown_in_an_error_summary_with_the_fields() -> None:
 def test_the_receiver_reads_the_referral_and_accepts_it() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
-    client = _client(p.receiver)
+    client = signed_in(p.receiver)
     page = client.get(reverse("referrals:detail", kwargs={"reference": referral.reference}))
     body = page.content.decode()
     assert "Rent arrears" in body
@@ -91,7 +85,7 @@ def test_the_content_is_withheld_when_the_agreement_is_suspended_after_sending()
     p.agreement.status = AgreementStatus.SUSPENDED
     p.agreement.save()
     body = (
-        _client(p.receiver)
+        signed_in(p.receiver)
         .get(reverse("referrals:detail", kwargs={"reference": referral.reference}))
         .content.decode()
     )
@@ -103,7 +97,7 @@ def test_the_content_is_withheld_when_the_agreement_is_suspended_after_sending()
 def test_someone_not_party_to_the_referral_is_refused_and_audited() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
-    response = _client(p.outsider).get(
+    response = signed_in(p.outsider).get(
         reverse("referrals:detail", kwargs={"reference": referral.reference})
     )
     assert response.status_code == 403
@@ -116,7 +110,7 @@ def test_someone_not_party_to_the_referral_is_refused_and_audited() -> None:
 def test_a_decline_without_a_signpost_is_refused_with_the_reason_on_the_page() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
-    response = _client(p.receiver).post(
+    response = signed_in(p.receiver).post(
         reverse("referrals:act", kwargs={"reference": referral.reference, "action": "decline"}),
         {"decline_reason": "service_full"},
     )
@@ -129,7 +123,7 @@ def test_acting_twice_says_the_state_does_not_allow_it() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
     services.accept_referral(by=p.receiver, referral=referral)
-    response = _client(p.receiver_manager).post(
+    response = signed_in(p.receiver_manager).post(
         reverse("referrals:act", kwargs={"reference": referral.reference, "action": "accept"}),
         {},
         follow=True,
@@ -140,7 +134,7 @@ def test_acting_twice_says_the_state_does_not_allow_it() -> None:
 
 def test_unknown_referral_and_unknown_action_are_404() -> None:
     p = partnership()
-    client = _client(p.receiver)
+    client = signed_in(p.receiver)
     assert (
         client.get(reverse("referrals:detail", kwargs={"reference": "R-00404"})).status_code == 404
     )
@@ -153,20 +147,20 @@ def test_the_front_door_lists_referrals_to_decide_urgent_first_without_their_con
     p = partnership()
     standard = services.send_referral(by=p.sender, draft=draft(p))
     urgent = services.send_referral(by=p.sender, draft=draft(p, urgency="urgent"))
-    response = _client(p.receiver).get(reverse("referrals:front-door"))
+    response = signed_in(p.receiver).get(reverse("referrals:front-door"))
     rows = response.context["rows"]
     assert [r.referral.reference for r in rows] == [urgent.reference, standard.reference]
     assert "Rent arrears" not in response.content.decode()
     assert "To decide (2)" in response.content.decode()
-    assert _client(p.sender).get(reverse("referrals:front-door")).context["rows"] == []
+    assert signed_in(p.sender).get(reverse("referrals:front-door")).context["rows"] == []
 
 
 def test_my_referrals_lists_what_waits_on_me_and_what_i_sent() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
-    tasks = _client(p.receiver).get(reverse("referrals:mine")).context["tasks"]
+    tasks = signed_in(p.receiver).get(reverse("referrals:mine")).context["tasks"]
     assert [(t.kind, t.reference) for t in tasks] == [("decide_referral", referral.reference)]
-    mine = _client(p.sender).get(reverse("referrals:mine"))
+    mine = signed_in(p.sender).get(reverse("referrals:mine"))
     assert [r.reference for r in mine.context["sent"]] == [referral.reference]
     assert mine.context["tasks"] == []
 
@@ -174,7 +168,7 @@ def test_my_referrals_lists_what_waits_on_me_and_what_i_sent() -> None:
 def test_notifications_show_unread_and_opening_one_marks_it_read_and_follows_it() -> None:
     p = partnership()
     referral = services.send_referral(by=p.sender, draft=draft(p))
-    client = _client(p.receiver)
+    client = signed_in(p.receiver)
     listing = client.get(reverse("notifications:list"))
     assert listing.context["notification_count"] == 1
     note = Notification.objects.get(recipient=p.receiver)
@@ -182,7 +176,7 @@ def test_notifications_show_unread_and_opening_one_marks_it_read_and_follows_it(
     assert opened.url == reverse("referrals:detail", kwargs={"reference": referral.reference})
     assert Notification.objects.get(pk=note.pk).is_read
     assert (
-        _client(p.sender).post(reverse("notifications:open", kwargs={"pk": note.pk})).status_code
+        signed_in(p.sender).post(reverse("notifications:open", kwargs={"pk": note.pk})).status_code
         == 404
     )
 
@@ -208,7 +202,7 @@ def test_a_referral_from_a_suggestion_records_what_was_offered(monkeypatch: Any)
     p = partnership()
     service = _housing_service(p)
     monkeypatch.setattr(views, "family_fit", lambda **_: FamilyFit(["secure_housing"], [7.0], ""))
-    client = _client(p.sender)
+    client = signed_in(p.sender)
     page = client.get(reverse("referrals:new"), {"family": FAMILY})
     [offered] = page.context["suggestions"]
     assert offered.name == "Tenancy Sustainment"
@@ -229,7 +223,7 @@ def test_a_referral_from_a_suggestion_records_what_was_offered(monkeypatch: Any)
 def test_a_forged_suggestion_rank_is_not_recorded() -> None:
     p = partnership()
     service = _housing_service(p)
-    client = _client(p.sender)
+    client = signed_in(p.sender)
     form = {**FORM, "to_service_id": str(service.pk), "suggested": "3"}
     client.post(reverse("referrals:new"), form)
     client.post(reverse("referrals:check"))

@@ -11,18 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import SharingAgreement
 from wraparound.sharing.tests.factories import agency, worker
 from wraparound.sharing.tests.test_pages import _agreement_post
 
 pytestmark = pytest.mark.django_db
 NEW = "/sharing/agreements/new/"
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _statuses(client: Client, url: str = NEW) -> dict[str, str]:
@@ -36,7 +31,7 @@ def _statuses(client: Client, url: str = NEW) -> dict[str, str]:
 
 
 def test_a_new_agreement_starts_with_tasks_not_started_or_waiting_for_the_parties() -> None:
-    client = _client(worker(agency(AgencyKind.POLICE), Role.IG_OFFICER))
+    client = signed_in(worker(agency(AgencyKind.POLICE), Role.IG_OFFICER))
     assert reverse("sharing:agreement-new") == NEW
     assert _statuses(client) == {
         "Reference, title and dates": "Not started",
@@ -54,7 +49,7 @@ def test_a_new_agreement_starts_with_tasks_not_started_or_waiting_for_the_partie
 
 def test_statuses_follow_the_answers_and_the_check_page_opens_when_all_are_completed() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     answers = _agreement_post(police, health)
     client.post(f"{NEW}parties/", answers)
     client.post(f"{NEW}purposes/", {"purpose_statement": "Half done"})
@@ -73,7 +68,7 @@ def test_statuses_follow_the_answers_and_the_check_page_opens_when_all_are_compl
 
 def test_the_check_page_shows_every_answer_in_words_and_a_change_returns_to_it() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     answers = _agreement_post(police, health)
     for task in ("details", "parties", "purposes", "data", "consent", "retention", "suppression"):
         client.post(f"{NEW}{task}/", answers)
@@ -98,7 +93,7 @@ def test_editing_a_draft_starts_from_its_saved_answers_with_every_task_completed
     from wraparound.sharing.tests.test_pages import _draft_through_tasks
 
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     _draft_through_tasks(client, _agreement_post(police, health))
     made = SharingAgreement.objects.get()
     edit = reverse("sharing:agreement-edit", args=[made.pk])

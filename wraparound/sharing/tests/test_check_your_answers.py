@@ -7,21 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import BreakGlassGrant, ConsentRecord
 from wraparound.sharing.tests.factories import agency, family, relationship, worker
 
 pytestmark = pytest.mark.django_db
 REASON = "Child missing overnight, need GP and A&E contacts."
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _rows(html: str) -> dict[str, str]:
@@ -36,7 +30,7 @@ def _rows(html: str) -> dict[str, str]:
 
 def test_emergency_access_is_checked_then_opened_only_on_confirmation() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police))
+    client = signed_in(worker(police))
     url = reverse("sharing:break-glass-new")
     answers = {"family_public_id": "F-BG", "reason": REASON, "categories": ["health"], "hours": 2}
     check = client.post(url, answers)
@@ -64,7 +58,7 @@ def test_a_consent_withdrawal_is_checked_with_its_effect_stated_before_it_is_rec
     practitioner = worker(early)
     family("F-CYA")
     relationship(practitioner, "F-CYA")
-    client = _client(practitioner)
+    client = signed_in(practitioner)
     url = reverse("sharing:consent-new")
     answers = {"family_public_id": "F-CYA", "decision": "withdrawn", "given_by": "Mother",
                "method": "phone"}  # fmt: skip

@@ -7,20 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import AgreementStatus
 from wraparound.sharing.tests.factories import agency, agreement, worker
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _summary(html: str) -> dict[str, str]:
@@ -40,7 +34,7 @@ def _assert_named_and_linked(html: str) -> dict[str, str]:
 
 def test_an_empty_agreement_draft_names_each_missing_answer_on_its_task_page() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     new = reverse("sharing:agreement-new")
     links = _assert_named_and_linked(client.post(f"{new}details/", {}).content.decode())
     assert set(links.values()) == {"Enter the reference", "Enter the title", "Enter the start date"}
@@ -56,7 +50,7 @@ def test_an_empty_agreement_draft_names_each_missing_answer_on_its_task_page() -
 
 def test_lawful_bases_are_checkboxes_for_each_chosen_party_and_dates_are_boxes() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     new = reverse("sharing:agreement-new")
     client.post(f"{new}parties/", {f"party_{police.pk}": "on", f"party_{health.pk}": "on"})
     text = client.get(f"{new}purposes/").content.decode()
@@ -72,7 +66,7 @@ def test_lawful_bases_are_checkboxes_for_each_chosen_party_and_dates_are_boxes()
 
 def test_the_agreement_dates_are_read_from_the_day_month_and_year_boxes() -> None:
     police = agency(AgencyKind.POLICE)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     new = reverse("sharing:agreement-new")
     details = {"reference": "DSA-901", "title": "Missing children",
                "start_date_day": "1", "start_date_month": "4", "start_date_year": "2026"}  # fmt: skip
@@ -85,7 +79,7 @@ def test_the_agreement_dates_are_read_from_the_day_month_and_year_boxes() -> Non
 
 def test_an_empty_emergency_access_request_names_each_missing_answer() -> None:
     police = agency(AgencyKind.POLICE)
-    page = _client(worker(police)).post(reverse("sharing:break-glass-new"), {"reason": ""})
+    page = signed_in(worker(police)).post(reverse("sharing:break-glass-new"), {"reason": ""})
     links = _assert_named_and_linked(page.content.decode())
     assert sorted(links.values()) == [
         "Choose the data you need",
@@ -100,7 +94,7 @@ def test_a_draft_offers_no_suspend_and_an_agreement_in_force_does() -> None:
     officer = worker(police, Role.IG_OFFICER)
     draft = agreement(parties=[police, health], shares=[], status=AgreementStatus.DRAFT)
     in_force = agreement(parties=[police, health], shares=[])
-    client = _client(officer)
+    client = signed_in(officer)
     suspend = "/suspend/"
     assert suspend not in client.get(reverse("sharing:agreement", args=[draft.pk])).content.decode()
     assert suspend in client.get(reverse("sharing:agreement", args=[in_force.pk])).content.decode()

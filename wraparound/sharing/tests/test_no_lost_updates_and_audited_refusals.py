@@ -8,10 +8,10 @@ appeared in the denied-access report.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import AuditEntry, SharingAgreement
 from wraparound.sharing.tests.factories import agency, worker
 from wraparound.sharing.tests.test_pages import _agreement_post, _draft_through_tasks
@@ -19,16 +19,10 @@ from wraparound.sharing.tests.test_pages import _agreement_post, _draft_through_
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
 def test_the_second_of_two_editors_is_refused_with_what_the_first_changed() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    first = _client(worker(police, Role.IG_OFFICER))
-    second = _client(worker(health, Role.IG_OFFICER))
+    first = signed_in(worker(police, Role.IG_OFFICER))
+    second = signed_in(worker(health, Role.IG_OFFICER))
     _draft_through_tasks(first, _agreement_post(police, health))
     made = SharingAgreement.objects.get()
     edit = reverse("sharing:agreement-edit", args=[made.pk])
@@ -61,12 +55,12 @@ def test_the_second_of_two_editors_is_refused_with_what_the_first_changed() -> N
 
 def test_an_approval_of_a_draft_edited_since_it_was_read_is_refused() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
-    police_ig = _client(worker(police, Role.IG_OFFICER))
+    police_ig = signed_in(worker(police, Role.IG_OFFICER))
     _draft_through_tasks(police_ig, _agreement_post(police, health))
     made = SharingAgreement.objects.get()
     seen = made.revision
     _draft_through_tasks(police_ig, _agreement_post(police, health) | {"title": "Changed"}, made.pk)
-    health_ig = _client(worker(health, Role.IG_OFFICER))
+    health_ig = signed_in(worker(health, Role.IG_OFFICER))
     page = health_ig.post(
         reverse("sharing:agreement-approve", args=[made.pk]), {"revision": seen, "confirm": "yes"}
     )
@@ -78,9 +72,9 @@ def test_refusals_by_role_are_audited_and_appear_in_the_denied_report() -> None:
     police = agency(AgencyKind.POLICE)
     analyst = worker(police, Role.DATA_ANALYST)
     for name in ("sharing:subject-access", "sharing:audit-log", "casework:my-families"):
-        assert _client(analyst).get(reverse(name)).status_code == 403
+        assert signed_in(analyst).get(reverse(name)).status_code == 403
     refused = AuditEntry.objects.filter(actor_id=analyst.pk, outcome="deny")
     assert refused.count() == 3
     assert "Refused by role (data_analyst)" in refused.first().reason
-    report = _client(worker(police, Role.IG_OFFICER)).get(reverse("sharing:report-denied"))
+    report = signed_in(worker(police, Role.IG_OFFICER)).get(reverse("sharing:report-denied"))
     assert report.context["total"] == 3

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wraparound.core.models import AgencyKind, Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing.models import (
     AgreementStatus,
     Alert,
@@ -22,12 +23,6 @@ from wraparound.sharing.models import (
 from wraparound.sharing.tests.factories import agency, agreement, family, relationship, worker
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _confirmed(client: Client, url: str, data: dict[str, object]) -> Any:
@@ -74,19 +69,19 @@ def _agreement_post(police: object, health: object) -> dict[str, object]:
 def test_ig_officers_draft_an_agreement_and_it_is_in_force_only_when_every_party_approves() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     police_ig, health_ig = worker(police, Role.IG_OFFICER), worker(health, Role.IG_OFFICER)
-    response = _draft_through_tasks(_client(police_ig), _agreement_post(police, health))
+    response = _draft_through_tasks(signed_in(police_ig), _agreement_post(police, health))
     assert response.status_code == 302
     made = SharingAgreement.objects.get(reference="DSA-900")
     assert made.status == AgreementStatus.DRAFT
     approve = reverse("sharing:agreement-approve", args=[made.pk])
-    _client(police_ig).post(approve, {"confirm": "yes"})
+    signed_in(police_ig).post(approve, {"confirm": "yes"})
     made.refresh_from_db()
     assert made.status == AgreementStatus.DRAFT, "one party still to approve"
-    _client(health_ig).post(approve, {"confirm": "yes"})
+    signed_in(health_ig).post(approve, {"confirm": "yes"})
     made.refresh_from_db()
     assert made.status == AgreementStatus.APPROVED
     assert made.versions.filter(note="Approved by every party").count() == 1
-    page = _client(worker(police)).get(reverse("sharing:agreement-text", args=[made.pk]))
+    page = signed_in(worker(police)).get(reverse("sharing:agreement-text", args=[made.pk]))
     assert "Crime and Disorder Act 1998 section 115" in page.content.decode()
     assert (
         AuditEntry.objects.filter(action="amend", reason__contains="approved DSA-900").count() == 2
@@ -98,7 +93,7 @@ def test_a_draft_with_errors_is_refused_with_a_message_and_nothing_is_saved() ->
     volunteers = agency(AgencyKind.VOLUNTARY)
     data = _agreement_post(police, volunteers)
     data[f"bases_{volunteers.pk}"] = ["CDA1998_S115"]
-    response = _draft_through_tasks(_client(worker(police, Role.IG_OFFICER)), data)
+    response = _draft_through_tasks(signed_in(worker(police, Role.IG_OFFICER)), data)
     assert response.status_code == 400
     assert "not available to it" in response.content.decode()
     assert not SharingAgreement.objects.exists()
@@ -108,7 +103,7 @@ def test_an_ig_officer_of_a_party_can_suspend_an_agreement_and_sharing_stops() -
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     made = agreement(parties=[police, health], shares=[(health, "health")])
     response = _confirmed(
-        _client(worker(health, Role.IG_OFFICER)),
+        signed_in(worker(health, Role.IG_OFFICER)),
         reverse("sharing:agreement-suspend", args=[made.pk]),
         {"reason": "Breach under investigation"},
     )
@@ -125,7 +120,7 @@ def test_an_ig_officer_of_another_agency_cannot_approve_or_suspend() -> None:
         agency(AgencyKind.HOUSING),
     )
     made = agreement(parties=[police, health], shares=[], status=AgreementStatus.DRAFT)
-    outsider = _client(worker(housing, Role.IG_OFFICER))
+    outsider = signed_in(worker(housing, Role.IG_OFFICER))
     outsider.post(reverse("sharing:agreement-approve", args=[made.pk]), {"confirm": "yes"})
     assert not made.parties.filter(approved_version__isnull=False).exists()
 
@@ -136,7 +131,7 @@ def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     family("F-PAGE")
     relationship(practitioner, "F-PAGE")
     response = _confirmed(
-        _client(practitioner),
+        signed_in(practitioner),
         reverse("sharing:consent-new"),
         {
             "family_public_id": "F-PAGE",
@@ -148,7 +143,7 @@ def test_practitioner_records_consent_withdrawal_and_it_is_audited() -> None:
     assert response.status_code == 302
     assert ConsentRecord.objects.get().decision == "withdrawn"
     assert AuditEntry.objects.filter(consent_ref__startswith="consent-").exists()
-    listing = _client(practitioner).get(reverse("sharing:consents"))
+    listing = signed_in(practitioner).get(reverse("sharing:consents"))
     assert "F-PAGE" in listing.content.decode()
 
 
@@ -156,15 +151,15 @@ def test_practitioners_see_consent_only_for_families_they_work_with() -> None:
     early = agency(AgencyKind.EARLY_HELP)
     mine, other = worker(early), worker(early)
     ConsentRecord.objects.create(family_public_id="F-SECRET", decision="given", recorded_by=other)
-    assert "F-SECRET" not in _client(mine).get(reverse("sharing:consents")).content.decode()
+    assert "F-SECRET" not in signed_in(mine).get(reverse("sharing:consents")).content.decode()
     ig = worker(early, Role.IG_OFFICER)
-    assert "F-SECRET" in _client(ig).get(reverse("sharing:consents")).content.decode()
+    assert "F-SECRET" in signed_in(ig).get(reverse("sharing:consents")).content.decode()
 
 
 def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> None:
     police, health = agency(AgencyKind.POLICE), agency(AgencyKind.HEALTH)
     officer = worker(police)
-    client = _client(officer)
+    client = signed_in(officer)
     refused = client.post(
         reverse("sharing:break-glass-new"),
         {"family_public_id": "F-BG", "reason": "urgent", "categories": ["health"], "hours": 2},
@@ -185,7 +180,7 @@ def test_break_glass_form_needs_a_reason_then_alerts_and_queues_a_review() -> No
     assert granted.status_code == 200
     grant = BreakGlassGrant.objects.get()
     assert Alert.objects.filter(agency=health, break_glass=grant).exists()
-    health_ig = _client(worker(health, Role.IG_OFFICER))
+    health_ig = signed_in(worker(health, Role.IG_OFFICER))
     assert "F-BG" in health_ig.get(reverse("sharing:break-glass-queue")).content.decode()
     health_ig.post(
         reverse("sharing:break-glass-review", args=[grant.pk]),
@@ -209,13 +204,13 @@ def test_the_emergency_access_alert_names_the_data_by_its_catalogue_labels() -> 
         reason="Child missing overnight, need GP and A&E contacts.",
         categories=["health", "social_care"],
     )
-    page = _client(worker(health, Role.IG_OFFICER)).get(reverse("sharing:governance"))
+    page = signed_in(worker(health, Role.IG_OFFICER)).get(reverse("sharing:governance"))
     html = page.content.decode()
     assert "for Health and Children&#x27;s social care data" in html
     assert not [p for p in raw_codes_in(html) if "F-LABEL" in p or "data" in p], raw_codes_in(html)
     assert "social_care" not in Alert.objects.filter(agency=health).get().message
     # The review page lists the grant's own audit entry, whose provider is "any" (``*``).
-    review = _client(worker(health, Role.IG_OFFICER)).get(
+    review = signed_in(worker(health, Role.IG_OFFICER)).get(
         reverse("sharing:break-glass-review", args=[grant.pk])
     )
     assert "Health from any agency" in review.content.decode()
@@ -234,7 +229,7 @@ def test_audit_log_search_filters_by_family_and_outcome_and_pages() -> None:
             outcome="deny" if i % 2 else "permit",
             family_public_id="F-LOG" if i < 55 else "F-OTHER",
         )
-    ig = _client(worker(police, Role.IG_OFFICER))
+    ig = signed_in(worker(police, Role.IG_OFFICER))
     page = ig.get(reverse("sharing:audit-log"), {"family": "F-LOG", "outcome": "deny"})
     assert page.context["page"].paginator.count == 27
     first = ig.get(reverse("sharing:audit-log"))
@@ -256,7 +251,7 @@ def test_denied_and_break_glass_reports_count_what_happened() -> None:
         category = "health"
 
     gate.read(user=officer, family_public_id="F-R", purpose="safeguarding", items=[Item()])
-    ig = _client(worker(police, Role.IG_OFFICER))
+    ig = signed_in(worker(police, Role.IG_OFFICER))
     assert ig.get(reverse("sharing:report-denied")).context["total"] == 1
     BreakGlassGrant.objects.create(
         user=officer,
@@ -272,7 +267,7 @@ def test_an_ig_officer_delegates_and_revokes_uploads_from_the_page() -> None:
     from wraparound.sharing.models import UploadDelegation
 
     police, charity = agency(AgencyKind.POLICE), agency(AgencyKind.VOLUNTARY)
-    client = _client(worker(police, Role.IG_OFFICER))
+    client = signed_in(worker(police, Role.IG_OFFICER))
     url = reverse("sharing:upload-delegations")
     assert client.post(url, {"to_agency": charity.pk, "reason": "Runs our data"}).status_code == 302
     delegation = UploadDelegation.objects.get()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from wraparound.casework.tests.builders import known_family
 from wraparound.core.models import Role
+from wraparound.core.tests.factories import signed_in
 from wraparound.sharing import services
 from wraparound.sharing.models import (
     AuditEntry,
@@ -26,12 +26,6 @@ from wraparound.sharing.tests import factories as sharing
 
 pytestmark = pytest.mark.django_db
 MOTHER = "P-MOTHER01"
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def _open(officer: object, person: str = MOTHER) -> SubjectAccessRequest:
@@ -46,7 +40,7 @@ def _open(officer: object, person: str = MOTHER) -> SubjectAccessRequest:
 def test_the_person_is_found_by_surname_and_date_of_birth() -> None:
     family = known_family()
     officer = sharing.worker(family.police, role=Role.IG_OFFICER)
-    page = _client(officer).get(
+    page = signed_in(officer).get(
         reverse("sharing:subject-access"), {"surname": "booth", "dob": "1994-03-02"}
     )
     assert page.context["found"] == [MOTHER]
@@ -58,7 +52,7 @@ def test_the_person_is_found_by_surname_and_date_of_birth() -> None:
 def test_no_such_person_is_not_a_nil_return() -> None:
     family = known_family()
     officer = sharing.worker(family.police, role=Role.IG_OFFICER)
-    page = _client(officer).get(reverse("sharing:subject-access"), {"person": "P-MOTHER0I"})
+    page = signed_in(officer).get(reverse("sharing:subject-access"), {"person": "P-MOTHER0I"})
     body = page.content.decode()
     assert "No such person" in body
     assert "Nothing held" not in body
@@ -70,7 +64,7 @@ def test_each_controller_answers_only_for_its_own_records() -> None:
     family = known_family()
     voluntary_ig = sharing.worker(family.early_help, role=Role.IG_OFFICER)
     police_ig = sharing.worker(family.police, role=Role.IG_OFFICER)
-    mine = _client(voluntary_ig).get(
+    mine = signed_in(voluntary_ig).get(
         reverse("sharing:subject-access-request", kwargs={"pk": _open(voluntary_ig).pk})
     )
     body = mine.content.decode()
@@ -80,7 +74,7 @@ def test_each_controller_answers_only_for_its_own_records() -> None:
     assert [s.title for s in answer.sections] == ["Who looked at or changed this information"], (
         "early help holds no record of her, only the log of its own handling of the request"
     )
-    police = _client(police_ig).get(
+    police = signed_in(police_ig).get(
         reverse("sharing:subject-access-request", kwargs={"pk": _open(police_ig).pk})
     )
     assert police.content.decode().count("domestic_abuse_incident") == 3
@@ -96,7 +90,7 @@ def test_a_coordinated_response_needs_an_agreement_listing_subject_access() -> N
     )
     police_ig = sharing.worker(family.police, role=Role.IG_OFFICER)
     body = (
-        _client(police_ig)
+        signed_in(police_ig)
         .get(reverse("sharing:subject-access-request", kwargs={"pk": _open(police_ig).pk}))
         .content.decode()
     )
@@ -107,7 +101,7 @@ def test_redaction_with_a_reason_then_disclosure_is_recorded_and_downloadable() 
     family = known_family()
     police_ig = sharing.worker(family.police, role=Role.IG_OFFICER)
     sar = _open(police_ig)
-    client = _client(police_ig)
+    client = signed_in(police_ig)
     url = reverse("sharing:subject-access-request", kwargs={"pk": sar.pk})
     page = client.get(url)
     first = page.context["response"].agencies[0].sections[1].rows[0][0]
@@ -148,7 +142,7 @@ def test_another_agencys_officer_cannot_open_or_change_the_request() -> None:
     sar = _open(sharing.worker(family.police, role=Role.IG_OFFICER))
     other = sharing.worker(family.health, role=Role.IG_OFFICER)
     url = reverse("sharing:subject-access-request", kwargs={"pk": sar.pk})
-    assert _client(other).get(url).status_code == 404
+    assert signed_in(other).get(url).status_code == 404
     with pytest.raises(services.SharingError, match="Another agency"):
         services.redact_item(by=other, request=sar, item_ref="event:1", reason="third_party")
 
