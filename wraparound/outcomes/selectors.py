@@ -421,16 +421,46 @@ def claim_for_audit(
         items=[casework, *items],
         request_id=request_id,
     )
-    if not filtered.decision.has_need_to_know:
-        raise FamilyNotVisibleError(filtered.decision.need_to_know_reason)
     shown = [i.payload for i in filtered.visible_items]
-    if PACK_ITEM not in shown:
-        raise FamilyNotVisibleError(
+    refusal = _pack_refusal(claim, filtered.decision, pack_shown=PACK_ITEM in shown)
+    if refusal:
+        raise FamilyNotVisibleError(refusal)
+    visible = [p for p in shown if p != PACK_ITEM]
+    return claim, visible, len(items) - len(visible)
+
+
+def _pack_refusal(claim: Claim, decision: policy.Decision, *, pack_shown: bool) -> str:
+    """Why internal audit cannot open ``claim``'s pack, or "" when it can.
+
+    One wording for the list and the page, so the list never offers a claim that opening
+    would refuse without saying why.
+    """
+    if not decision.has_need_to_know:
+        return decision.need_to_know_reason
+    if not pack_shown:
+        return (
             f"{claim.lead_agency.name} does not share its casework records with you for claim "
             "assurance (no agreement covers it), so its evidence pack cannot be shown"
         )
-    visible = [p for p in shown if p != PACK_ITEM]
-    return claim, visible, len(items) - len(visible)
+    return ""
+
+
+def _audit_refusals(claims: list[Claim], user: Any) -> dict[int, str]:
+    """Claim pk -> why opening it would be refused, from the policy's pure decision (nothing
+    is read or written: the list's own audit entry records the listing)."""
+    refusals = {}
+    for claim in claims:
+        category = primary_category_for_kind(claim.lead_agency.kind)
+        decision = policy.decide(
+            user=user,
+            family_public_id=claim.family_public_id,
+            categories=[(claim.lead_agency, category)],
+            purpose=ASSURANCE_PURPOSE,
+        )
+        shown = decision.permits(claim.lead_agency_id, category)
+        if refusal := _pack_refusal(claim, decision, pack_shown=shown):
+            refusals[claim.pk] = refusal
+    return refusals
 
 
 def claims_in_pipeline(*, user: Any, request_id: str | None = None) -> list[Claim]:
@@ -497,6 +527,14 @@ class AuditWork:
 
     sampled: list[Claim]
     to_sample: dict[str, int]  # period -> validated claims not yet sampled (a count only)
+    # claim pk -> why opening it would be refused (no agreement shares the lead agency's
+    # casework with internal audit, say): the list says so instead of offering a dead link.
+    refused: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[tuple[Claim, str]]:
+        """Each sampled claim with why it cannot be opened ("" when it can), for the page."""
+        return [(claim, self.refused.get(claim.pk, "")) for claim in self.sampled]
 
 
 def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
@@ -529,7 +567,9 @@ def audit_work(*, user: Any, request_id: str | None = None) -> AuditWork:
         .annotate(n=Count("pk"))
         .order_by("-period")
     )
-    return AuditWork(sampled, {row["period"]: row["n"] for row in waiting})
+    return AuditWork(
+        sampled, {row["period"]: row["n"] for row in waiting}, _audit_refusals(sampled, user)
+    )
 
 
 def independent_of(claim: Claim, user: Any) -> bool:

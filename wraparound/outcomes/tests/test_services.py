@@ -327,6 +327,28 @@ def test_internal_audit_opens_only_claims_in_its_sample() -> None:
     assert (entry.purpose, entry.relationship) == ("claim_assurance", "internal_audit")
 
 
+def test_the_sample_list_says_which_claims_cannot_be_opened_and_why_before_they_are_opened() -> (
+    None
+):
+    """A police internal auditor may check claims, but no agreement shares early help's
+    casework with the police for claim assurance: the list says so, in the words opening
+    the claim would refuse with, rather than offering a link that ends in a refusal."""
+    story = story_family()
+    claim = services.make_claim(by=story.practitioner, baseline=_claimable(story))
+    services.validate_claim(by=story.manager, claim=claim)
+    services.sample_for_audit(by=story.auditor, period=claim.period)
+    police_auditor = sharing.worker(story.police, Role.AUDITOR, username="police-auditor")
+
+    assert selectors.audit_work(user=story.auditor).refused == {}
+    work = selectors.audit_work(user=police_auditor)
+    assert [c.pk for c, _ in work.rows] == [claim.pk]
+    listed = work.refused[claim.pk]
+    assert "Early Help does not share its casework records with you" in listed
+    with pytest.raises(FamilyNotVisibleError) as opened:
+        selectors.claim_for_audit(user=police_auditor, claim_id=claim.pk)
+    assert str(opened.value) == listed
+
+
 def test_a_team_manager_cannot_read_a_family_for_claim_assurance() -> None:
     story = story_family()
     with pytest.raises(FamilyNotVisibleError, match="internal auditors do"):

@@ -186,6 +186,20 @@ def test_the_auditors_page_lists_the_sample_and_draws_the_next_one() -> None:
     assert signed_in(story.manager).get(reverse("outcomes:audit-home")).status_code == 403
 
 
+def test_the_sample_offers_no_link_to_a_claim_the_auditor_cannot_open_and_says_why() -> None:
+    story = story_family()
+    claim = validated_claim(story)
+    services.sample_for_audit(by=story.auditor, period=claim.period)
+    police_auditor = signed_in(sharing.worker(story.police, Role.AUDITOR, username="pc-audit"))
+    open_url = reverse("outcomes:audit", kwargs={"pk": claim.pk})
+    body = police_auditor.get(reverse("outcomes:audit-home")).content.decode()
+    assert "Cannot be opened" in body
+    assert "Early Help does not share its casework records with you" in body
+    assert open_url not in body
+    assert police_auditor.get(open_url).status_code == 403
+    assert open_url in signed_in(story.auditor).get(reverse("outcomes:audit-home")).content.decode()
+
+
 def test_the_auditors_home_page_says_what_waits_for_them() -> None:
     story = story_family()
     claim = _submitted_claim(story)
