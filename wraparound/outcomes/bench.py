@@ -153,7 +153,9 @@ def score_needs(
                 "trajectory": row["trajectory"],
             },
         )
-        family["data_only"].append(NeedOutcome(descriptor.key, proposal.status, sustain))
+        family["data_only"].append(
+            NeedOutcome(descriptor.key, proposal.status.as_recorded(), sustain)
+        )
         judged = _practitioner(rng, row["status_at_closure"])
         family["judged"].append(
             NeedOutcome(descriptor.key, judged, sustain, proposal.status, proposal.quiet)

@@ -123,11 +123,12 @@ def sustained_candidates(framework: Framework, *, limit: int = 4) -> list[tuple[
 
 def _closing_review(user: User, baseline: Baseline, on: dt.date) -> None:
     """The practitioner's closing review: met where the family, the services and the quiet
-    data agree; otherwise the data's proposal as it stands."""
+    data agree; otherwise the data's proposal as it stands, and no change where the data
+    cannot tell yet (the practitioner's own judgement, not the data's)."""
     proposals = selectors.review_proposals(user=user, baseline=baseline, review_on=on)
     statuses = {
         p.need.pk: StatusEntry(
-            "met" if p.proposal.quiet else p.proposal.status.value,
+            "met" if p.proposal.quiet else p.proposal.status.as_recorded().value,
             "TAF review: the family and the services report no recurrence. "
             f"Data: {p.proposal.reason}",
         )

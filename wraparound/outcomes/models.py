@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from wraparound.core.models import Agency
-from wraparound.outcomes.rules import ProgressStatus
+from wraparound.outcomes.rules import ProgressStatus, ProposedStatus
 
 
 class Baseline(models.Model):
@@ -140,6 +140,16 @@ class NeedProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need.descriptor}: {self.status}"
+
+    @property
+    def differing_proposal(self) -> str:
+        """What the data said, in words, where it differs from the practitioner's status."""
+        if not self.proposed_status or self.proposed_status == self.status:
+            return ""
+        proposed = ProposedStatus(self.proposed_status)
+        if proposed == ProposedStatus.CANNOT_TELL:
+            return "the data could not tell yet"
+        return f"data proposed {proposed.label.lower()}"
 
 
 class ToolScore(models.Model):

@@ -36,6 +36,37 @@ class ProgressStatus(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class ProposedStatus(StrEnum):
+    """What the data propose at a review: one of a practitioner's statuses, or that they cannot
+    tell yet.
+
+    A test that finds no clear change is not evidence of no change: a need that never showed
+    in the records, or fell silent too briefly to tell "stopped" from "less often", is *cannot
+    tell yet*, so the review page pre-selects nothing and the practitioner judges. "No change"
+    is proposed only while the need is still seen at about its old rate. The values of the
+    four shared statuses are the practitioner's (a StrEnum compares equal to them).
+    """
+
+    WORSE = "worse"
+    NO_CHANGE = "no_change"
+    IMPROVING = "improving"
+    MET = "met"
+    CANNOT_TELL = "cannot_tell"
+
+    @property
+    def label(self) -> str:
+        if self is ProposedStatus.CANNOT_TELL:
+            return "Cannot tell yet"
+        return self.value.replace("_", " ").capitalize()
+
+    def as_recorded(self) -> ProgressStatus:
+        """The status a practitioner who accepts the proposal records: *no change* where the
+        data cannot tell (a review records a status; "cannot tell" is not one)."""
+        if self is ProposedStatus.CANNOT_TELL:
+            return ProgressStatus.NO_CHANGE
+        return ProgressStatus(self.value)
+
+
 class SustainState(StrEnum):
     """Whether progress against a need has held through its window after support ended."""
 
@@ -46,7 +77,7 @@ class SustainState(StrEnum):
 
 @dataclass(frozen=True)
 class Proposal:
-    status: ProgressStatus
+    status: ProposedStatus
     reason: str
     events_before: int
     events_since: int
@@ -154,11 +185,14 @@ def propose_status(
       "stopped" until then;
     - *improving* / *worse*: the rate since engagement is significantly lower / higher than
       the baseline rate (``rate_change``);
-    - otherwise *no change*, including a need with no event before engagement and none
-      since: the records' silence then shows nothing either way.
+    - otherwise *no change* while the need is still seen (an event since engagement, and no
+      silence as long as the family's usual gap), and *cannot tell yet* when it is not: no
+      event before engagement or since (the records' silence then shows nothing either way),
+      or a silence too short for *met* ("stopped" and "less often" still look alike).
 
     When the records reach only ``covers_until``, before the review, events are judged up to
-    that day and "met" is never proposed: silence the data cannot see is not progress.
+    that day and "met" is never proposed: silence the data cannot see is not progress; records
+    that end before engagement cannot tell.
     """
     if review_on < engaged_on:
         raise ValueError("A review cannot be before the engagement it reviews.")
@@ -170,7 +204,7 @@ def propose_status(
     )
     if seen < engaged_on:
         reason = f"The records reach only {seen:%d %b %Y}, before engagement: nothing to judge yet."
-        return Proposal(ProgressStatus.NO_CHANGE, reason, before, 0)
+        return Proposal(ProposedStatus.CANNOT_TELL, reason, before, 0)
     since_dates = [d for d in concern_dates if engaged_on <= d <= seen]
     since = len(since_dates)
     elapsed = (seen - engaged_on).days + 1
@@ -191,7 +225,7 @@ def propose_status(
         f"the {rule.baseline_days} days before"
     )
 
-    def proposal(status: ProgressStatus, reason: str, chance: float | None = None) -> Proposal:
+    def proposal(status: ProposedStatus, reason: str, chance: float | None = None) -> Proposal:
         return Proposal(
             status, reason, before, since, quiet_for, quiet, chance, p_fell=fell, p_rose=rose
         )
@@ -203,7 +237,7 @@ def propose_status(
             "from what the family and the services say, and record equivalent progress if it "
             f"is met.{gap}"
         )
-        return proposal(ProgressStatus.NO_CHANGE, reason)
+        return proposal(ProposedStatus.CANNOT_TELL, reason)
     chance = None
     if before:
         chance = quiet_chance(
@@ -221,19 +255,25 @@ def propose_status(
     )
     if chance is not None and chance < rule.significance and not gap:
         return proposal(
-            ProgressStatus.MET, f"{still}, so the need has most likely stopped.", chance
+            ProposedStatus.MET, f"{still}, so the need has most likely stopped.", chance
         )
     if fell < rule.significance:
         tell = f" {still}: not yet enough to tell stopped from less often." if quiet else ""
         reason = f"{facts}: less often than before.{tell}{gap}"
-        return proposal(ProgressStatus.IMPROVING, reason, chance)
+        return proposal(ProposedStatus.IMPROVING, reason, chance)
     if rose < rule.significance:
-        return proposal(ProgressStatus.WORSE, f"{facts}: more often than before.{gap}", chance)
-    reason = (
+        return proposal(ProposedStatus.WORSE, f"{facts}: more often than before.{gap}", chance)
+    unclear = (
         f"{facts}: not a clear change from the family's own rate before (at the "
-        f"{rule.significance:.0%} level).{gap}"
+        f"{rule.significance:.0%} level)"
     )
-    return proposal(ProgressStatus.NO_CHANGE, reason, chance)
+    if since == 0 or quiet:
+        reason = (
+            f"{unclear}, and no concern event for {quiet_for} days: too soon to tell whether "
+            f"the need stopped, comes less often or carries on as before.{gap}"
+        )
+        return proposal(ProposedStatus.CANNOT_TELL, reason, chance)
+    return proposal(ProposedStatus.NO_CHANGE, f"{unclear}: the need is still seen.{gap}", chance)
 
 
 def _percent(chance: float | None) -> str:
@@ -295,7 +335,7 @@ class NeedOutcome:
     # What the data proposed at that review (None when nothing could be read), and whether
     # they were quiet then (no concern event for at least the family's usual gap between
     # events before engagement: no contradiction of "met").
-    proposed_status: ProgressStatus | None = None
+    proposed_status: ProposedStatus | None = None
     data_quiet: bool = False
 
 
@@ -342,8 +382,13 @@ def family_outcome(
         return FamilyOutcome(
             False,
             "",
-            f"{humanise(descriptor)}: recorded as met, but the data at that review proposed "
-            f"{proposed.label.lower()}; review it again or record equivalent progress.",
+            f"{humanise(descriptor)}: recorded as met, but the data at that review "
+            + (
+                "could not tell yet"
+                if proposed == ProposedStatus.CANNOT_TELL
+                else f"proposed {proposed.label.lower()}"
+            )
+            + "; review it again or record equivalent progress.",
         )
     unsustained = [n for n in needs if n.sustain.state != SustainState.SUSTAINED]
     if unsustained:

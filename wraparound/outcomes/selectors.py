@@ -30,6 +30,7 @@ from wraparound.outcomes.rules import (
     NeedOutcome,
     ProgressStatus,
     Proposal,
+    ProposedStatus,
     SustainResult,
     evaluate_sustained,
     family_outcome,
@@ -265,7 +266,7 @@ def need_outcome(descriptor: str, last: NeedProgress | None, sustain: SustainRes
     """A need at the claim decision: the practitioner's and the data's status at its last review."""
     if last is None:
         return NeedOutcome(descriptor, None, sustain)
-    proposed = ProgressStatus(last.proposed_status) if last.proposed_status else None
+    proposed = ProposedStatus(last.proposed_status) if last.proposed_status else None
     return NeedOutcome(
         descriptor, ProgressStatus(last.status), sustain, proposed, last.proposal_quiet
     )

@@ -14,6 +14,7 @@ from wraparound.outcomes.rules import (
     NeedOutcome,
     ProgressStatus,
     Proposal,
+    ProposedStatus,
     SustainResult,
     SustainState,
     evaluate_sustained,
@@ -129,12 +130,14 @@ def test_a_tolerance_of_n_events_relapses_only_on_the_next(offs: list[int], allo
 
 PROPOSAL = ProposalRule(baseline_days=365)
 ENGAGED = dt.date(2025, 1, 1)
-ORDER = [
-    ProgressStatus.WORSE,
-    ProgressStatus.NO_CHANGE,
-    ProgressStatus.IMPROVING,
-    ProgressStatus.MET,
-]
+# Worse to met. "Cannot tell yet" ranks with "no change": neither says better or worse.
+RANK = {
+    ProposedStatus.WORSE: 0,
+    ProposedStatus.NO_CHANGE: 1,
+    ProposedStatus.CANNOT_TELL: 1,
+    ProposedStatus.IMPROVING: 2,
+    ProposedStatus.MET: 3,
+}
 
 
 def _proposal(offs: list[int], review: int, rule: ProposalRule = PROPOSAL) -> Proposal:
@@ -185,9 +188,10 @@ def test_the_significance_level_is_read_from_the_framework_not_fixed_in_code() -
     assert _proposal(MONTHLY, 200, strict).status != ProgressStatus.MET
 
 
-def test_a_silence_the_records_never_broke_before_engagement_shows_no_change() -> None:
+def test_a_silence_the_records_never_broke_before_engagement_cannot_tell() -> None:
     proposal = _proposal([], review=200)
-    assert proposal.status == ProgressStatus.NO_CHANGE
+    assert proposal.status == ProposedStatus.CANNOT_TELL
+    assert proposal.status.label == "Cannot tell yet"
     assert not proposal.quiet  # records that never showed the need cannot vouch for "met"
     assert "cannot show a change" in proposal.reason
 
@@ -198,8 +202,33 @@ def test_a_clear_fall_in_the_rate_is_improving_and_a_clear_rise_is_worse() -> No
     assert _propose([-200, 10, 20, 40, 60], review=90) == ProgressStatus.WORSE
 
 
-def test_a_quiet_fortnight_is_not_met() -> None:
-    assert _propose([-30, -10], review=14) == ProgressStatus.NO_CHANGE
+def test_a_quiet_fortnight_is_not_met_nor_no_change_the_data_cannot_tell_yet() -> None:
+    proposal = _proposal([-30, -10], review=14)
+    assert proposal.status == ProposedStatus.CANNOT_TELL
+    assert "too soon to tell" in proposal.reason
+
+
+def test_no_change_is_proposed_only_while_the_need_is_still_seen() -> None:
+    still_monthly = [*MONTHLY, *(30 * k for k in range(0, 7))]  # and monthly since
+    proposal = _proposal(still_monthly, review=190)
+    assert proposal.status == ProposedStatus.NO_CHANGE
+    assert "still seen" in proposal.reason
+
+
+def test_records_that_end_before_engagement_cannot_tell() -> None:
+    proposal = propose_status(
+        concern_dates=[ENGAGED - dt.timedelta(days=40)],
+        engaged_on=ENGAGED,
+        review_on=ENGAGED + dt.timedelta(days=100),
+        rule=PROPOSAL,
+        covers_until=ENGAGED - dt.timedelta(days=1),
+    )
+    assert proposal.status == ProposedStatus.CANNOT_TELL
+
+
+def test_a_practitioner_accepting_cannot_tell_records_no_change() -> None:
+    assert ProposedStatus.CANNOT_TELL.as_recorded() == ProgressStatus.NO_CHANGE
+    assert ProposedStatus.MET.as_recorded() == ProgressStatus.MET
 
 
 @relaxed
@@ -255,8 +284,8 @@ def test_one_more_event_since_engagement_never_makes_the_proposal_better(
 ) -> None:
     since = [s for s in since if s <= review]
     extra = min(extra, review)
-    was = ORDER.index(_propose([*before, *since], review))
-    assert ORDER.index(_propose([*before, *since, extra], review)) <= was
+    was = RANK[_propose([*before, *since], review)]
+    assert RANK[_propose([*before, *since, extra], review)] <= was
 
 
 @relaxed
@@ -265,8 +294,8 @@ def test_a_busier_history_before_engagement_never_makes_the_proposal_worse(
     before: list[int], since: list[int], review: int, extra: int
 ) -> None:
     since = [s for s in since if s <= review]
-    was = ORDER.index(_propose([*before, *since], review))
-    assert ORDER.index(_propose([*before, extra, *since], review)) >= was
+    was = RANK[_propose([*before, *since], review)]
+    assert RANK[_propose([*before, extra, *since], review)] >= was
 
 
 @relaxed
@@ -382,6 +411,19 @@ def test_a_need_recorded_met_against_the_datas_proposal_is_not_claimable() -> No
         ProgressStatus.MET,
     )
     assert family_outcome([ok, ok, agreed], min_needs=3).achieved
+
+
+def test_data_that_cannot_tell_do_not_stand_behind_a_met_unless_they_were_quiet() -> None:
+    """Records that never showed the need cannot vouch for "met": the claim then needs a new
+    review or an equivalent progress decision, as a "no change" proposal did."""
+    ok = _need(ProgressStatus.MET, SustainState.SUSTAINED)
+    sustained = SustainResult(SustainState.SUSTAINED, "why")
+    unsure = NeedOutcome("da", ProgressStatus.MET, sustained, ProposedStatus.CANNOT_TELL)
+    result = family_outcome([ok, ok, unsure], min_needs=3)
+    assert not result.achieved
+    assert "recorded as met, but the data at that review could not tell yet" in result.reason
+    quiet = NeedOutcome("da", ProgressStatus.MET, sustained, ProposedStatus.CANNOT_TELL, True)
+    assert family_outcome([ok, ok, quiet], min_needs=3).achieved
 
 
 def test_quiet_data_that_cannot_confirm_met_do_not_stand_against_the_practitioner() -> None:

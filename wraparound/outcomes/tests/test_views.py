@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -44,6 +45,25 @@ def test_the_review_page_proposes_statuses_and_lists_the_records_read() -> None:
     assert "Proposed from data" in body
     assert body.count("hartshire-police:incidents:") == len(POLICE_INCIDENTS)
     assert AuditEntry.objects.count() - before == 1
+
+
+def test_where_the_data_cannot_tell_yet_the_review_page_says_so_and_preselects_nothing() -> None:
+    """A fortnight after engagement no need has been quiet long enough to judge: the page says
+    "Cannot tell yet" and leaves every status for the practitioner to choose."""
+    story = story_family()
+    baseline = _baseline(story)
+    fortnight = story.engaged_on + dt.timedelta(days=14)
+    body = (
+        signed_in(story.practitioner)
+        .get(reverse("outcomes:review", kwargs={"pk": baseline.pk}), {"on": fortnight})
+        .content.decode()
+    )
+    assert 'Proposed from data: <strong class="wa-proposed-status">Cannot tell yet' in body
+    assert " checked>" not in body
+    later = signed_in(story.practitioner).get(
+        reverse("outcomes:review", kwargs={"pk": baseline.pk})
+    )
+    assert " checked>" in later.content.decode()  # met where the data can say so
 
 
 def test_recording_a_review_without_evidence_shows_the_errors_not_a_500() -> None:
