@@ -14,8 +14,9 @@ from its start, see ``settings.py``), so two writers cannot both pass the check.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
+from wraparound.core.singleton_rows import locked_singleton
 from wraparound.matching.models import IndexVersion
 from wraparound.matching.pipeline import LinkageError
 
@@ -50,12 +51,4 @@ def advance(*, expected: int | None = None) -> int:
 
 
 def _locked() -> IndexVersion:
-    version = IndexVersion.objects.select_for_update().filter(pk=VERSION_ID).first()
-    if version is not None:
-        return version
-    try:
-        with transaction.atomic():
-            IndexVersion.objects.create(pk=VERSION_ID, number=0)
-    except IntegrityError:
-        pass  # another writer made it first: wait for theirs
-    return IndexVersion.objects.select_for_update().get(pk=VERSION_ID)
+    return locked_singleton(IndexVersion, VERSION_ID, number=0)

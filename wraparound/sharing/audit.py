@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from wraparound.core.singleton_rows import locked_singleton
 from wraparound.sharing.models import AuditAction, AuditChainHead, AuditEntry, AuditOutcome
 
 GENESIS_HASH = "0" * 64
@@ -85,15 +86,7 @@ def entry_hash(fields: dict[str, Any]) -> str:
 
 
 def _locked_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
-    if head is not None:
-        return head
-    try:
-        with transaction.atomic():
-            AuditChainHead.objects.create(pk=HEAD_ID, last_sequence=0, last_hash=GENESIS_HASH)
-    except IntegrityError:
-        pass  # another process created it first; lock theirs
-    return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+    return locked_singleton(AuditChainHead, HEAD_ID, last_sequence=0, last_hash=GENESIS_HASH)
 
 
 def access_fields(
